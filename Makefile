@@ -1,0 +1,70 @@
+# Vecinos: `make demo` runs it, `make test` tests it. Nothing else needs to be installed by hand.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# A Python >= 3.12: the first that answers among these (PYTHON=... overrides).
+PYTHON ?= $(shell for p in python3.13 python3.12 "$$(pyenv root 2>/dev/null)/versions/3.13.0/bin/python" "$$HOME/.pyenv/versions/3.13.0/bin/python" /root/.pyenv/versions/3.13.0/bin/python /usr/local/bin/python3.13 /usr/bin/python3.13 python3; do \
+	if "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v "$$p"; break; fi; done)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+CHROMIUM ?= /usr/bin/chromium
+export VECINOS_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: help demo test test-fast lint bench messages translations clean
+
+help:
+	@echo "make demo    run Vecinos with demo data on http://$(HOST):$(PORT)"
+	@echo "make test    install the test tools and run lint, types and the whole suite"
+	@echo "make bench   run the benchmarks; results go to benchmarks/results/"
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found; run: make PYTHON=/path/to/python3.13 ..."; exit 1; }
+	"$(PYTHON)" -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# Translations are compiled at install time; gettext's msgfmt does the work.
+translations: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -q && apt-get install -y -q gettext; }
+	cd vecinos && ../$(BIN)/vecinos compilemessages --ignore='.venv' -v 0
+
+demo: $(VENV)/.installed translations
+	$(BIN)/vecinos migrate --no-input -v 0
+	$(BIN)/vecinos collectstatic --no-input -v 0
+	$(BIN)/vecinos demo
+	exec $(BIN)/vecinos run --bind $(HOST):$(PORT)
+
+# Debian's Chromium drives the browser tests; Playwright never downloads a browser.
+$(CHROMIUM):
+	@[ "$$(id -u)" = 0 ] || { echo "Browser tests need Debian's chromium: sudo apt-get install -y chromium"; exit 1; }
+	apt-get update -q && apt-get install -y -q chromium
+
+test: $(VENV)/.installed-test translations $(CHROMIUM)
+	$(BIN)/ruff check vecinos tests benchmarks
+	$(BIN)/ruff format --check vecinos tests benchmarks
+	$(BIN)/mypy vecinos
+	$(BIN)/vecinos makemigrations --check --dry-run -v 1
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check vecinos tests benchmarks
+	$(BIN)/ruff format --check vecinos tests benchmarks
+	$(BIN)/mypy vecinos
+
+bench: $(VENV)/.installed-test translations
+	$(BIN)/python -m benchmarks
+
+# For developers: refresh the catalogues after changing user-facing text.
+messages: $(VENV)/.installed
+	cd vecinos && ../$(BIN)/vecinos makemessages -l es --no-obsolete --ignore='.venv' -v 0
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

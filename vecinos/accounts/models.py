@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    COORDINATOR = "coordinator", _("Coordinator")
+    DISPATCHER = "dispatcher", _("Dispatcher")
+    RESPONDER = "responder", _("Responder")
+    MEMBER = "member", _("Member")
+
+
+# Roles whose accounts must sign in with a second factor (DESIGN.md).
+MFA_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.DISPATCHER})
+
+
+class User(AbstractUser):
+    """A person with an account. Kept small: a username, an optional email for sign-in
+    mail, a role, a preferred language. No phone number, no address."""
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    language = models.CharField(max_length=8, default="en", blank=True)
+    is_demo = models.BooleanField(
+        default=False, help_text="Created by `vecinos demo`; never outside the demo."
+    )
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_dispatcher(self) -> bool:
+        """Dispatchers and admins watch the queue and dispatch."""
+        return self.role in {Role.DISPATCHER, Role.ADMIN}
+
+    @property
+    def is_responder(self) -> bool:
+        return self.role == Role.RESPONDER
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role in {Role.COORDINATOR, Role.ADMIN}
+
+    @property
+    def is_staff_role(self) -> bool:
+        """Anyone who sees non-public incident data."""
+        return self.role in {Role.ADMIN, Role.DISPATCHER, Role.RESPONDER}
+
+    @property
+    def needs_mfa(self) -> bool:
+        return self.role in MFA_ROLES
+
+
+class ApiToken(models.Model):
+    """A bearer token for the staff API. Only a SHA-256 digest of the secret is kept;
+    the token itself is shown once, when it is made."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_on = models.DateField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_active(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

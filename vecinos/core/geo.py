@@ -1,0 +1,65 @@
+"""H3 helpers. Cells are stored as signed 64-bit integers (an H3 index fits: its top
+bit is always 0), so matching is integer equality on an index in SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import math
+
+import h3
+
+RESOLUTION = 8  # about 0.74 km² a cell, 460 m edge
+EARTH_RADIUS_KM = 6371.0088
+
+
+def valid_point(lat: float, lng: float) -> bool:
+    return (
+        isinstance(lat, int | float)
+        and isinstance(lng, int | float)
+        and math.isfinite(lat)
+        and math.isfinite(lng)
+        and -90 <= lat <= 90
+        and -180 <= lng <= 180
+    )
+
+
+def cell_for(lat: float, lng: float, resolution: int = RESOLUTION) -> int:
+    return h3.str_to_int(h3.latlng_to_cell(lat, lng, resolution))
+
+
+def neighbourhood(cell: int, k: int = 1) -> list[int]:
+    """The cell and every cell within ``k`` steps of it (7 cells for k=1)."""
+    return [h3.str_to_int(c) for c in h3.grid_disk(h3.int_to_str(cell), k)]
+
+
+def cell_center(cell: int) -> tuple[float, float]:
+    return h3.cell_to_latlng(h3.int_to_str(cell))
+
+
+def cell_boundary(cell: int) -> list[tuple[float, float]]:
+    return list(h3.cell_to_boundary(h3.int_to_str(cell)))
+
+
+def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    return h3.great_circle_distance((lat1, lng1), (lat2, lng2), unit="km")
+
+
+def cells_within(
+    lat: float, lng: float, radius_km: float, resolution: int = RESOLUTION
+) -> set[int]:
+    """Every cell whose centre lies within ``radius_km`` of the point, plus the point's own.
+
+    1. Take the grid disk around the point's cell wide enough to cover the radius
+       (k = radius / centre-to-centre spacing, rounded up).
+    2. Keep the cells whose centre is inside the circle.
+    Complexity: O(k²) cells, e.g. about 3,000 for 25 km at resolution 8.
+    """
+    origin = h3.latlng_to_cell(lat, lng, resolution)
+    spacing_km = h3.average_hexagon_edge_length(resolution, unit="km") * math.sqrt(3)
+    k = max(1, math.ceil(radius_km / spacing_km) + 1)
+    cells = {h3.str_to_int(origin)}
+    for candidate in h3.grid_disk(origin, k):
+        c_lat, c_lng = h3.cell_to_latlng(candidate)
+        if h3.great_circle_distance((lat, lng), (c_lat, c_lng), unit="km") <= radius_km:
+            cells.add(h3.str_to_int(candidate))
+    return cells

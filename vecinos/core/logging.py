@@ -1,0 +1,52 @@
+"""A logging filter that removes anything shaped like an IP address from every record.
+
+The privacy middleware already strips the client address from each request before a
+view runs; this filter is the second lock, for the servers and libraries that log
+on their own (gunicorn, Django's request logger, a traceback that prints a header).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+IPV4 = r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])"
+# Candidate IPv6 runs: hex groups with at least two colons, optionally ending in IPv4.
+IPV6 = r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|:|" + IPV4 + r")(?![\w:])"
+ADDRESS_RE = re.compile(f"{IPV6}|{IPV4}")
+REDACTED = "[address]"
+
+
+def scrub(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        value = match.group(0)
+        # Times such as 10:40:00 look like IPv6 runs; an address has a hex letter,
+        # a "::" or eight groups.
+        looks_like_time = not (
+            "::" in value or re.search(r"[A-Fa-f]", value) or value.count(":") == 7
+        )
+        if ":" in value and "." not in value and looks_like_time:
+            return value
+        return REDACTED
+
+    return ADDRESS_RE.sub(replace, text)
+
+
+class NoAddressFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: keep the raw message, scrubbed
+            message = str(record.msg)
+        cleaned = scrub(message)
+        if cleaned != message:
+            record.msg = cleaned
+            record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        # Django attaches the request to some records; handlers may format it.
+        if hasattr(record, "request"):
+            record.request = None
+        return True

@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from vecinos.api.api import api
+from vecinos.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("vecinos.accounts.urls")),
+    path("api/v1/", api.urls),
+]
