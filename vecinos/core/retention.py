@@ -1,0 +1,34 @@
+"""The retention registry: every app registers the jobs that delete or coarsen what
+has outlived its window. ``vecinos purge`` and the hourly task run them all.
+
+A job takes the current time and returns a mapping of what it did
+(``{"reports_scrubbed": 12}``); it must be idempotent and safe to run concurrently
+with itself (the hourly task and a manual ``vecinos purge`` may overlap).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+RetentionJob = Callable[[datetime], dict[str, int]]
+
+_jobs: dict[str, RetentionJob] = {}
+
+
+def retention_job(name: str) -> Callable[[RetentionJob], RetentionJob]:
+    """Register ``function`` under ``name``; import the module from its app's ``ready()``."""
+
+    def register(function: RetentionJob) -> RetentionJob:
+        _jobs[name] = function
+        return function
+
+    return register
+
+
+def jobs() -> dict[str, RetentionJob]:
+    return dict(sorted(_jobs.items()))
+
+
+def run_all(now: datetime) -> dict[str, dict[str, int]]:
+    return {name: job(now) for name, job in jobs().items()}
