@@ -17,6 +17,7 @@ export VECINOS_DATA_DIR ?= $(CURDIR)/var
 help:
 	@echo "make demo    run Vecinos with demo data on http://$(HOST):$(PORT)"
 	@echo "make test    install the test tools and run lint, types and the whole suite"
+	@echo "make lint    ruff and mypy only"
 	@echo "make bench   run the benchmarks; results go to benchmarks/results/"
 
 $(BIN)/python:
@@ -33,9 +34,13 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 # Translations are compiled at install time; gettext's msgfmt does the work.
 translations: $(VENV)/.installed
-	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -q && apt-get install -y -q gettext; }
-	cd vecinos && ../$(BIN)/vecinos compilemessages --ignore='.venv' -v 0
+	@[ -n "$$(find locale vecinos -name '*.po' 2>/dev/null)" ] || exit 0; \
+	command -v msgfmt >/dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -q && apt-get install -y -q gettext; }; \
+	command -v msgfmt >/dev/null || { echo "Compiling translations needs gettext: sudo apt-get install -y gettext"; exit 1; }; \
+	cd vecinos && $(abspath $(BIN))/vecinos compilemessages --ignore='.venv' -v 0
 
+# Links and the printed address follow the port (VECINOS_PUBLIC_URL=... overrides).
+demo: export VECINOS_PUBLIC_URL ?= http://$(HOST):$(PORT)
 demo: $(VENV)/.installed translations
 	$(BIN)/vecinos migrate --no-input -v 0
 	$(BIN)/vecinos collectstatic --no-input -v 0
@@ -60,6 +65,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy vecinos
 
 bench: $(VENV)/.installed-test translations
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -q && apt-get install -y -q wrk; }
 	$(BIN)/python -m benchmarks
 
 # For developers: refresh the catalogues after changing user-facing text.

@@ -58,7 +58,10 @@ INSTALLED_APPS = [
     "vecinos.accounts",
     "vecinos.committees",
     "vecinos.reports",
+    "vecinos.alerts",
+    "vecinos.delivery",
     "vecinos.api",
+    "vecinos.feeds",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -77,20 +80,27 @@ MIDDLEWARE = [
     # First: the client address is hashed and removed before anything else can see it.
     "vecinos.core.middleware.PrivacyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that can answer early (static files, a bad Host header's 400),
+    # so that every response carries them.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so that on the way out it sees the cookies that sessions, CSRF and
+    # messages set further down, and marks such responses no-store.
+    "vecinos.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Turns the "Origin: null" that Referrer-Policy: no-referrer causes on same-origin
+    # form posts into our origin, so that Django's CSRF check goes on to the token.
+    "vecinos.core.middleware.SameOriginFormsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "vecinos.accounts.middleware.RequireMFAMiddleware",
-    "vecinos.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "vecinos.urls"
@@ -138,6 +148,9 @@ else:
                     "PRAGMA synchronous=FULL;"
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA busy_timeout=20000;"
+                    # Deleted rows (purged reports, expired sessions) are overwritten
+                    # with zeros, not left readable in free pages (principle 1).
+                    "PRAGMA secure_delete=ON;"
                 ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -202,6 +215,8 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "vecinos.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = False
+# A password-reset form must not mail whatever address a stranger types in.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -226,9 +241,150 @@ VECINOS_REPORT_RATE = config.parse_rate(
 VECINOS_API_RATE = config.parse_rate(
     config.env_str("VECINOS_API_RATE", "300/m"), name="VECINOS_API_RATE"
 )
+# Reports wait for the SQLite writer to batch them into one commit (vecinos.reports.writer).
+REPORT_GROUP_COMMIT = config.env_bool("REPORT_GROUP_COMMIT", True)
+REPORT_WRITE_TIMEOUT = config.env_int("REPORT_WRITE_TIMEOUT", 20, minimum=1)
 # Retention windows (days): see docs/privacy.md for what each one covers.
 REPORT_RETENTION = config.env_int("REPORT_RETENTION", 14, minimum=1)
 INCIDENT_RETENTION = config.env_int("INCIDENT_RETENTION", 90, minimum=1)
+# Clustering: a report joins an open incident about this close, seen this recently
+# (vecinos.reports.clustering explains how the radius becomes H3 cells).
+REPORT_CLUSTER_RADIUS_M = config.env_int("REPORT_CLUSTER_RADIUS_M", 500, minimum=50, maximum=5000)
+REPORT_CLUSTER_MINUTES = config.env_int("REPORT_CLUSTER_MINUTES", 60, minimum=1, maximum=1440)
+# Dispatch: minutes a responder has to acknowledge; hours without news before an
+# incident closes by itself.
+DISPATCH_ACK_MINUTES = config.env_int("DISPATCH_ACK_MINUTES", 10, minimum=1)
+INCIDENT_QUIET_HOURS = config.env_int("INCIDENT_QUIET_HOURS", 6, minimum=1)
+ACCOUNT_EVENT_RETENTION = config.env_int("ACCOUNT_EVENT_RETENTION", 365, minimum=1)
+
+# Alerts (docs/operations.md, "Alerts") ----------------------------------------------------
+# Distinct dispatchers (the drafter counts) before an alert goes out. 1 is the
+# one-committee setting: the drafter's own approval publishes.
+ALERT_APPROVALS_REQUIRED = config.env_int("ALERT_APPROVALS_REQUIRED", 2, minimum=1, maximum=5)
+# Hours an alert stays active (and deliveries are retried) after publication.
+ALERT_TTL_HOURS = config.env_int("ALERT_TTL_HOURS", 6, minimum=1, maximum=72)
+
+# Delivery (docs/operations.md, "Delivery") -------------------------------------------------
+# Every channel goes to the console transport (printed, never sent): the default in test
+# mode, so no test can reach a provider by accident.
+DELIVERY_CONSOLE_ONLY = config.env_bool("VECINOS_DELIVERY_CONSOLE", TESTING)
+# Outbox workers: rows claimed at a time, and seconds after which a claim whose worker
+# died may be taken by another.
+DELIVERY_BATCH_SIZE = config.env_int("DELIVERY_BATCH_SIZE", 100, minimum=1, maximum=5000)
+DELIVERY_CLAIM_TIMEOUT = config.env_int("DELIVERY_CLAIM_TIMEOUT", 300, minimum=10)
+
+SMS_PROVIDER = config.env_str("SMS_PROVIDER", "console").lower()
+if SMS_PROVIDER not in {"twilio", "console"}:
+    raise ImproperlyConfigured(f"SMS_PROVIDER must be twilio or console, not {SMS_PROVIDER!r}")
+TWILIO_ACCOUNT_SID = config.env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = config.env_str("TWILIO_AUTH_TOKEN")
+# Senders (E.164 long codes or toll-free numbers, or 5-6 digit short codes) share the load.
+TWILIO_FROM = config.env_list("TWILIO_FROM")
+TWILIO_API_BASE = config.env_str("TWILIO_API_BASE", "https://api.twilio.com").rstrip("/")
+# Messages per second per sender: 1 for a long code, 3 toll-free, 100 for a short code.
+SMS_RATE = config.env_float("SMS_RATE", 1.0, minimum=0.01)
+for _sender in TWILIO_FROM:
+    if not (_sender[:1] == "+" and _sender[1:].isdigit() and 8 <= len(_sender) <= 16) and not (
+        _sender.isdigit() and 5 <= len(_sender) <= 6
+    ):
+        raise ImproperlyConfigured(
+            f"TWILIO_FROM holds {_sender!r}: each sender must be +E.164 or a 5-6 digit short code"
+        )
+if not TWILIO_API_BASE.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("TWILIO_API_BASE must start with https:// (or http:// in tests)")
+if SMS_PROVIDER == "twilio":
+    _missing = [
+        name
+        for name, value in [
+            ("TWILIO_ACCOUNT_SID", TWILIO_ACCOUNT_SID),
+            ("TWILIO_AUTH_TOKEN", TWILIO_AUTH_TOKEN),
+            ("TWILIO_FROM", TWILIO_FROM),
+        ]
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"SMS_PROVIDER=twilio needs {', '.join(_missing)}")
+    if PRODUCTION and not TWILIO_API_BASE.startswith("https://"):
+        raise ImproperlyConfigured("TWILIO_API_BASE must be https:// in production")
+
+# Email goes through Django's SMTP backend. The environment keeps Django's familiar
+# EMAIL_* names; they configure MAILERS (Django 6.1 deprecates the EMAIL_* settings).
+# Without EMAIL_HOST, alert and code emails are printed by the console transport.
+_email_host = config.env_str("EMAIL_HOST")
+_email_tls = config.env_bool("EMAIL_USE_TLS", True)
+_email_port = config.env_int("EMAIL_PORT", 587 if _email_tls else 25, minimum=1, maximum=65535)
+DELIVERY_EMAIL_ENABLED = bool(_email_host)
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email_host,
+                "port": _email_port,
+                "username": config.env_str("EMAIL_HOST_USER"),
+                "password": config.env_str("EMAIL_HOST_PASSWORD"),
+                "use_tls": _email_tls,
+                "timeout": config.env_int("EMAIL_TIMEOUT", 20, minimum=1),
+            },
+        }
+        if _email_host
+        # Without a server, production drops mail rather than print addresses to the log.
+        else {
+            "BACKEND": "django.core.mail.backends.dummy.EmailBackend"
+            if PRODUCTION
+            else "django.core.mail.backends.console.EmailBackend"
+        }
+    )
+}
+DEFAULT_FROM_EMAIL = config.env_str("DEFAULT_FROM_EMAIL", f"Vecinos <alerts@{_public_host}>")
+if "@" not in DEFAULT_FROM_EMAIL or "\n" in DEFAULT_FROM_EMAIL or "\r" in DEFAULT_FROM_EMAIL:
+    raise ImproperlyConfigured(
+        f"DEFAULT_FROM_EMAIL must be an address like 'Vecinos <alerts@example.org>', "
+        f"not {DEFAULT_FROM_EMAIL!r}"
+    )
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The VAPID "sub" claim: a mailto: address or an https:// URL push services can reach
+# us at (default: VECINOS_PUBLIC_URL when it is https, else a local mailto:).
+WEBPUSH_SUBJECT = config.env_str("WEBPUSH_SUBJECT")
+if WEBPUSH_SUBJECT and not WEBPUSH_SUBJECT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured("WEBPUSH_SUBJECT must be a mailto: address or an https:// URL")
+
+# Subscriptions and inbound SMS (docs/operations.md, "Subscriptions and inbound SMS") ------
+# A ZIP code becomes the cells within this many km of its centroid.
+SUBSCRIPTION_ZIP_RADIUS_KM = config.env_float("SUBSCRIPTION_ZIP_RADIUS_KM", 2.0, minimum=0.5)
+# ZIP codes accepted (two-letter states, comma-separated; empty: any US ZIP).
+SUBSCRIPTION_ZIP_STATES = [s.upper() for s in config.env_list("SUBSCRIPTION_ZIP_STATES", "CA")]
+# Confirmation codes: minutes before one expires, wrong tries before it is void.
+SUBSCRIPTION_CODE_MINUTES = config.env_int("SUBSCRIPTION_CODE_MINUTES", 15, minimum=1, maximum=1440)
+SUBSCRIPTION_CODE_ATTEMPTS = config.env_int("SUBSCRIPTION_CODE_ATTEMPTS", 5, minimum=1, maximum=20)
+# New subscriptions per client (day-scoped pseudonym), and codes per contact: the
+# second keeps anyone from flooding another person's phone or inbox with codes.
+SUBSCRIPTION_RATE = config.parse_rate(
+    config.env_str("SUBSCRIPTION_RATE", "10/h"), name="SUBSCRIPTION_RATE"
+)
+SUBSCRIPTION_CONTACT_RATE = config.parse_rate(
+    config.env_str("SUBSCRIPTION_CONTACT_RATE", "3/h"), name="SUBSCRIPTION_CONTACT_RATE"
+)
+# Retention: unconfirmed subscriptions (hours), stopped or disabled ones (days).
+SUBSCRIPTION_PENDING_HOURS = config.env_int("SUBSCRIPTION_PENDING_HOURS", 24, minimum=1)
+SUBSCRIPTION_STOPPED_DAYS = config.env_int("SUBSCRIPTION_STOPPED_DAYS", 30, minimum=1)
+# Days a manage link (every subscription of one contact) stays valid.
+SUBSCRIPTION_MANAGE_LINK_DAYS = config.env_int("SUBSCRIPTION_MANAGE_LINK_DAYS", 30, minimum=1)
+# Hosts a web-push endpoint may point at (suffixes; "*" any, http allowed: development
+# and the loopback test receiver). Anything else could aim our workers at any address.
+SUBSCRIPTION_PUSH_HOSTS = config.env_list(
+    "SUBSCRIPTION_PUSH_HOSTS",
+    "fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com"
+    if PRODUCTION
+    else "*",
+)
+# Inbound SMS: messages per number, and per whole webhook, before replies stop.
+SMS_INBOUND_RATE = config.parse_rate(
+    config.env_str("SMS_INBOUND_RATE", "20/h"), name="SMS_INBOUND_RATE"
+)
+SMS_INBOUND_GLOBAL_RATE = config.parse_rate(
+    config.env_str("SMS_INBOUND_GLOBAL_RATE", "6000/m"), name="SMS_INBOUND_GLOBAL_RATE"
+)
 
 # Security posture -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -245,7 +401,9 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
-    SILENCED_SYSTEM_CHECKS: list[str] = []
+    # Email is optional (SMS and web push carry alerts): without EMAIL_HOST the email
+    # channel is off and mail is dropped, which is all that mail.E001 would say.
+    SILENCED_SYSTEM_CHECKS: list[str] = [] if _email_host else ["mail.E001"]
 
 # Map tiles are the only third-party requests a page may make (DESIGN.md, principle 5).
 VECINOS_TILE_URL = config.env_str(
@@ -320,6 +478,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": config.env_str("VECINOS_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Replaces Django's default "django" handlers (unfiltered console, mail_admins),
+        # which would print e.g. a DisallowedHost header holding an address.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # The request logger repeats the request line; the filter scrubs it anyway.
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},

@@ -11,4 +11,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("vecinos.accounts.urls")),
     path("api/v1/", api.urls),
+    path("", include("vecinos.reports.urls")),
+    path("", include("vecinos.alerts.urls_subscribe")),
+    path("", include("vecinos.alerts.urls")),
+    path("feeds/", include("vecinos.feeds.urls")),
+    path("", include("vecinos.delivery.urls_inbound")),
 ]

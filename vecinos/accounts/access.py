@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.db.models import QuerySet
 from django.http import Http404
 
-from vecinos.accounts.models import Role, User
-from vecinos.reports.models import Dispatch, DispatchStatus, Incident
+from vecinos.accounts.models import ApiToken, Role, User
+from vecinos.alerts.models import Alert
+from vecinos.reports.models import Dispatch, DispatchStatus, Incident, Report
 
 
 class Forbidden(Exception):
@@ -32,34 +34,53 @@ def _parse_uuid(value: object) -> uuid.UUID:
         raise Http404 from None
 
 
-def get_incident_for_user(user: User, incident_id: object, *, write: bool = False) -> Incident:
-    """An incident ``user`` may see (or, with ``write``, act on).
+def incidents_visible_to(user: User) -> QuerySet[Incident]:
+    """Every incident ``user`` may see (the rule behind ``get_incident_for_user``, for
+    lists):
 
-    - dispatchers and admins: every incident, read and write;
-    - responders: only incidents they were dispatched to (not declined); write means
-      filing the outcome;
-    - everyone else: nothing.
+    - dispatchers and admins: every incident;
+    - responders: only incidents they were dispatched to (not declined, not expired
+      before they acknowledged);
+    - everyone else: none.
     """
-    pk = _parse_uuid(incident_id)
     if not user.is_authenticated:
-        raise Http404
-    incidents = Incident.objects.all()
+        return Incident.objects.none()
     if user.is_dispatcher:
-        pass
-    elif user.role == Role.RESPONDER:
-        incidents = incidents.filter(
-            dispatches__responder=user,
-            dispatches__status__in=[
-                DispatchStatus.REQUESTED,
-                DispatchStatus.ACKNOWLEDGED,
-                DispatchStatus.COMPLETED,
-            ],
+        return Incident.objects.all()
+    if user.role == Role.RESPONDER:
+        return Incident.objects.filter(
+            pk__in=Dispatch.objects.filter(
+                responder=user,
+                status__in=[
+                    DispatchStatus.REQUESTED,
+                    DispatchStatus.ACKNOWLEDGED,
+                    DispatchStatus.COMPLETED,
+                ],
+            ).values("incident_id")
         )
-    else:
-        raise Http404
+    return Incident.objects.none()
+
+
+def get_incident_for_user(user: User, incident_id: object, *, write: bool = False) -> Incident:
+    """An incident ``user`` may see (or, with ``write``, act on): see
+    ``incidents_visible_to``. For a responder, write means filing the outcome; what
+    else a dispatcher may do is decided by the action (``require_role``)."""
+    pk = _parse_uuid(incident_id)
     try:
-        return incidents.distinct().get(pk=pk)
+        return incidents_visible_to(user).get(pk=pk)
     except Incident.DoesNotExist:
+        raise Http404 from None
+
+
+def get_report_for_user(user: User, report_id: object) -> Report:
+    """A report of an incident ``user`` may see (its description and photo are for
+    staff on that incident only)."""
+    pk = _parse_uuid(report_id)
+    try:
+        return Report.objects.select_related("incident").get(
+            pk=pk, incident__in=incidents_visible_to(user)
+        )
+    except Report.DoesNotExist:
         raise Http404 from None
 
 
@@ -69,4 +90,31 @@ def get_dispatch_for_responder(user: User, dispatch_id: object) -> Dispatch:
         pk = int(str(dispatch_id))
         return Dispatch.objects.select_related("incident").get(pk=pk, responder=user)
     except (ValueError, Dispatch.DoesNotExist):
+        raise Http404 from None
+
+
+def get_api_token_for_user(user: User, token_id: object) -> ApiToken:
+    """One of ``user``'s own API tokens; nobody reaches another person's tokens here,
+    admins included (deactivating an account stops all of its tokens at once)."""
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        pk = int(str(token_id))
+        return ApiToken.objects.select_related("user").get(pk=pk, user=user)
+    except (ValueError, ApiToken.DoesNotExist):
+        raise Http404 from None
+
+
+def get_alert_for_user(user: User, alert_id: object, *, write: bool = False) -> Alert:
+    """An alert ``user`` may see in the console (drafts, approvals, deliveries): for
+    dispatchers and admins, every alert; for everyone else, none (the public sees
+    published alerts through the public pages, not through this getter). ``write``
+    changes nothing today: what a dispatcher may do to an alert is decided by the
+    action (the two-person rule)."""
+    pk = _parse_uuid(alert_id)
+    if not user.is_authenticated or not user.is_dispatcher:
+        raise Http404
+    try:
+        return Alert.objects.select_related("incident", "original", "created_by").get(pk=pk)
+    except Alert.DoesNotExist:
         raise Http404 from None

@@ -8,13 +8,16 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from vecinos.accounts.queries import has_totp
+
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/readyz", "/i18n/", "/api/")
 
 
 class RequireMFAMiddleware:
     """Send a signed-in admin, coordinator or dispatcher without a TOTP authenticator to
     the page that sets one up, whatever they asked for. The API is exempt: its tokens
-    can only be made from an account page, which needs the second factor first."""
+    are made on the account page, behind this middleware, or by the operator at the
+    command line."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -27,13 +30,7 @@ class RequireMFAMiddleware:
             and user.is_authenticated
             and user.needs_mfa
             and not request.path.startswith(EXEMPT_PREFIXES)
-            and not _has_totp(user)
+            and not has_totp(user)
         ):
             return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
-
-
-def _has_totp(user: object) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -16,6 +16,8 @@ class Role(models.TextChoices):
 
 # Roles whose accounts must sign in with a second factor (DESIGN.md).
 MFA_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.DISPATCHER})
+# Roles that may hold API tokens: everyone but members, who have nothing to automate.
+API_TOKEN_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.DISPATCHER, Role.RESPONDER})
 
 
 class User(AbstractUser):
@@ -60,6 +62,10 @@ class User(AbstractUser):
     def needs_mfa(self) -> bool:
         return self.role in MFA_ROLES
 
+    @property
+    def may_have_api_tokens(self) -> bool:
+        return self.is_active and self.role in API_TOKEN_ROLES
+
 
 class ApiToken(models.Model):
     """A bearer token for the staff API. Only a SHA-256 digest of the secret is kept;
@@ -84,3 +90,32 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class AccountEvent(models.Model):
+    """The accounts audit log: one row per change to a person's access (who, what, when).
+    Never an address; ``data`` holds only a token's prefix and name or a role."""
+
+    class Type(models.TextChoices):
+        USER_CREATED = "user_created", _("Account created")
+        TOKEN_CREATED = "token_created", _("API token created")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+
+    type = models.CharField(max_length=16, choices=Type.choices)
+    # The person whose access changed, and the person who changed it (None: the
+    # operator at the command line, or an account deleted since).
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="account_events"
+    )
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["created_at"], name="account_event_time")]
+
+    def __str__(self) -> str:
+        return f"{self.type} for {self.user_id}"

@@ -4,4 +4,6 @@ from vecinos.accounts import views
 
 urlpatterns = [
     path("", views.account_home, name="account_home"),
+    path("tokens/", views.create_token, name="account_create_token"),
+    path("tokens/<int:token_id>/revoke/", views.revoke_token, name="account_revoke_token"),
 ]

@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "vecinos.core"
     label = "core"
     verbose_name = "Vecinos core"
+
+    def ready(self) -> None:
+        from vecinos.core import retention_jobs  # noqa: F401  (registers the purge job)

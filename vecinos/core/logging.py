@@ -46,6 +46,8 @@ class NoAddressFilter(logging.Filter):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrub(record.stack_info)
         # Django attaches the request to some records; handlers may format it.
         if hasattr(record, "request"):
             record.request = None

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
+import logging
 import secrets
 import threading
 import time
@@ -22,43 +24,94 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+logger = logging.getLogger(__name__)
+
+DAY_KEY_TTL = 2 * 86400
+# After Redis failed to give the day key, how long to use a local one before asking again.
+REDIS_RETRY_SECONDS = 30.0
+
 _lock = threading.Lock()
 _day_keys: dict[str, bytes] = {}
+_local_until = 0.0  # while Redis is unreachable: monotonic time of the next attempt
 
 
 def _today() -> str:
+    """The UTC day: the day key changes at midnight UTC on every machine at once."""
     return time.strftime("%Y%m%d", time.gmtime())
 
 
 def _redis_day_key(day: str) -> bytes:
     import redis  # only with REDIS_URL
 
-    client = redis.Redis.from_url(settings.REDIS_URL)
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
     name = f"vecinos:client-key:{day}"
-    client.set(name, secrets.token_bytes(32), nx=True, ex=2 * 86400)
-    value = client.get(name)
-    if not isinstance(value, bytes):  # expired between the two calls: try once more
-        client.set(name, secrets.token_bytes(32), nx=True, ex=2 * 86400)
-        value = client.get(name)
-    return bytes(value)  # type: ignore[arg-type]
+    try:
+        for _attempt in range(2):  # the second only if it expired between SET and GET
+            client.set(name, secrets.token_bytes(32), nx=True, ex=DAY_KEY_TTL)
+            value = client.get(name)
+            if isinstance(value, bytes) and len(value) == 32:
+                return value
+    finally:
+        client.close()
+    raise RuntimeError("Redis did not keep the day key")
 
 
 def day_key() -> bytes:
+    """Today's key: random, in memory (shared through Redis with ``REDIS_URL``);
+    yesterday's is forgotten as soon as the day changes."""
+    global _local_until
     day = _today()
     key = _day_keys.get(day)
-    if key is None:
-        with _lock:
-            key = _day_keys.get(day)
-            if key is None:
-                key = _redis_day_key(day) if settings.REDIS_URL else secrets.token_bytes(32)
-                _day_keys.clear()  # yesterday's key is forgotten
-                _day_keys[day] = key
+    if key is not None and not (_local_until and time.monotonic() >= _local_until):
+        return key
+    with _lock:
+        key = _day_keys.get(day)
+        if key is not None and not (_local_until and time.monotonic() >= _local_until):
+            return key
+        if settings.REDIS_URL:
+            try:
+                key = _redis_day_key(day)
+                _local_until = 0.0
+            except Exception as error:
+                # Every request passes through here: a Redis outage must not take the
+                # site down. Counters keyed by a local key are per process for a while.
+                logger.warning("rate limits: day key not in Redis (%s); using a local one", error)
+                key = key or secrets.token_bytes(32)
+                _local_until = time.monotonic() + REDIS_RETRY_SECONDS
+        else:
+            key = secrets.token_bytes(32)
+        _day_keys.clear()  # yesterday's key is forgotten
+        _day_keys[day] = key
     return key
 
 
+def forget_day_keys() -> None:
+    """Drop this process's day keys (tests; a key is made again on the next request)."""
+    global _local_until
+    with _lock:
+        _day_keys.clear()
+        _local_until = 0.0
+
+
+def _rate_unit(address: str) -> str:
+    """What one client is, for counting: an IPv4 address, or the /64 network of an
+    IPv6 address (one home or phone gets a whole /64 and can use any address in it,
+    so counting single IPv6 addresses would count nothing)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return str(ip)
+
+
 def client_key(address: str) -> str:
-    """A pseudonym for a client address, stable for one day only."""
-    return hmac.new(day_key(), address.encode(), hashlib.sha256).hexdigest()[:32]
+    """A pseudonym for a client address, stable for one (UTC) day only: an HMAC under
+    that day's key, which is never written to disk."""
+    return hmac.new(day_key(), _rate_unit(address).encode(), hashlib.sha256).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -69,16 +122,25 @@ class Verdict:
 
 
 def hit(scope: str, key: str, rate: tuple[int, int]) -> Verdict:
-    """Count one request of ``key`` in ``scope`` against ``rate`` = (count, seconds)."""
+    """Count one request of ``key`` in ``scope`` against ``rate`` = (count, seconds).
+
+    Fixed windows aligned on multiples of ``seconds``: the counter of a window lives
+    in the cache for the window and a second, and ``retry_after`` is the number of
+    seconds until the next window starts. Fails open (allowed) if the cache is
+    unreachable: losing a report is worse than letting a few extra through."""
     limit, period = rate
     now = int(time.time())
     window = now // period
-    name = f"rl:{scope}:{key}:{window}"
-    cache.add(name, 0, timeout=period + 1)
-    try:
-        count = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.add(name, 1, timeout=period + 1)
-        count = 1
     retry_after = max(1, (window + 1) * period - now)
+    name = f"rl:{scope}:{key}:{window}"
+    try:
+        cache.add(name, 0, timeout=period + 1)
+        try:
+            count = cache.incr(name)
+        except ValueError:  # expired between add and incr
+            cache.add(name, 1, timeout=period + 1)
+            count = 1
+    except Exception as error:
+        logger.warning("rate limits: cache unreachable (%s); request allowed", type(error).__name__)
+        return Verdict(allowed=True, retry_after=retry_after, remaining=limit)
     return Verdict(allowed=count <= limit, retry_after=retry_after, remaining=max(0, limit - count))

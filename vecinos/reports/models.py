@@ -155,6 +155,9 @@ class Availability(models.Model):
 
     class Meta:
         verbose_name_plural = "availabilities"
+        # Nearest responders: a latitude band of available responders, then exact
+        # distances in Python (vecinos.reports.queries.nearest_available_responders).
+        indexes = [models.Index(fields=["is_available", "lat"], name="availability_band")]
 
     def __str__(self) -> str:
         return f"{self.responder} available={self.is_available}"
@@ -193,6 +196,8 @@ class Dispatch(models.Model):
                 fields=["incident", "responder"], name="one_dispatch_per_responder"
             )
         ]
+        # The periodic task finds unacknowledged dispatches past their time limit.
+        indexes = [models.Index(fields=["status", "acknowledge_by"], name="dispatch_due")]
 
     def __str__(self) -> str:
         return f"{self.responder} → {self.incident_id}"
@@ -227,6 +232,7 @@ class IncidentEvent(models.Model):
         DISPATCHED = "dispatched", _("Responder dispatched")
         ACKNOWLEDGED = "acknowledged", _("Dispatch acknowledged")
         DECLINED = "declined", _("Dispatch declined")
+        EXPIRED = "expired", _("Dispatch expired")
         VERIFIED = "verified", _("Verified")
         MERGED = "merged", _("Merged")
         SPLIT = "split", _("Report moved out")
@@ -234,6 +240,7 @@ class IncidentEvent(models.Model):
         CLOSED = "closed", _("Closed")
         REOPENED = "reopened", _("Reopened")
         AGGREGATED = "aggregated", _("Reduced to an aggregate")
+        REPLIED = "replied", _("Replied to a reporter by SMS")
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=16, choices=Type.choices)

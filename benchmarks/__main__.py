@@ -1,0 +1,63 @@
+"""`make bench`: run every benchmark (or those named) and write benchmarks/results/."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+
+from benchmarks import common
+
+# In order; each module has run() -> common.Result.
+MODULES = ["reports_http", "clustering", "fanout", "delivery"]
+
+
+def main(names: list[str]) -> int:
+    selected = names or MODULES
+    unknown = [name for name in selected if name not in MODULES]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(MODULES)}")
+        return 2
+    rows: list[str] = []
+    failed = False
+    for name in selected:
+        try:
+            module = importlib.import_module(f"benchmarks.{name}")
+        except ModuleNotFoundError as error:
+            if error.name == f"benchmarks.{name}":
+                print(f"== {name}: not present, skipped")
+                continue
+            raise
+        print(f"== {name}", flush=True)
+        started = time.monotonic()
+        result = module.run()
+        path = common.write(result)
+        print(f"   {time.monotonic() - started:.0f} s, written to {path.relative_to(common.ROOT)}")
+        for figure in result.figures:
+            baseline = (
+                f"{figure.baseline_value:,.2f} ({figure.baseline_metric})"
+                if figure.baseline_value is not None
+                else ""
+            )
+            verdict = "" if figure.met is None else ("met" if figure.met else "**not met**")
+            failed = failed or figure.met is False
+            rows.append(
+                f"| {name} | {figure.metric} | {figure.value:,.2f} {figure.unit} | {baseline} "
+                f"| {figure.goal} | {verdict} |"
+            )
+    summary = common.RESULTS / "SUMMARY.md"
+    machine = common.machine()
+    summary.write_text(
+        "# Benchmark results\n\n"
+        f"Run {machine['date']} on {machine['cpus']} CPUs, Python {machine['python']} "
+        f"({machine['platform']}). Each figure stands beside a baseline measured in the same "
+        "run. Regenerate with `make bench`.\n\n"
+        "| benchmark | figure | value | baseline (same run) | goal | |\n"
+        "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
+    )
+    print(f"summary: {summary.relative_to(common.ROOT)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,98 @@
+"""The SMS transport against a Twilio-compatible server on loopback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.servers.twilio import SID
+from vecinos.delivery.transports import OutgoingMessage, TransportError
+from vecinos.delivery.transports.sms import TwilioTransport
+
+
+def sms(
+    to: str = "+12135550120", key: str = "d1", text: str = "Alerta: redada."
+) -> OutgoingMessage:
+    return OutgoingMessage(key=key, channel="sms", address=to, subject="", text=text)
+
+
+def test_a_message_is_posted_with_basic_auth_and_twilios_form_fields(
+    twilio_server: Any, settings: Any
+) -> None:
+    settings.VECINOS_PUBLIC_URL = "https://vecinos.example.org"
+    receipt = TwilioTransport().send(sms(text="Alerta: redada cerca. STOP para salir"))
+
+    [message] = twilio_server.messages
+    assert message.to == "+12135550120"
+    assert message.sender in settings.TWILIO_FROM
+    assert message.body == "Alerta: redada cerca. STOP para salir"
+    assert message.status_callback == "https://vecinos.example.org/sms/twilio/status"
+    assert receipt.provider_id == message.sid
+    assert receipt.sender == message.sender
+    assert twilio_server.unauthorised == 0
+
+
+def test_the_api_base_is_configurable(twilio_server: Any) -> None:
+    from vecinos.delivery.transports.sms import messages_url
+
+    assert messages_url() == (f"{twilio_server.base_url}/2010-04-01/Accounts/{SID}/Messages.json")
+
+
+def test_the_same_idempotency_key_never_makes_a_second_message(twilio_server: Any) -> None:
+    first = TwilioTransport().send(sms(key="d42"))
+    again = TwilioTransport().send(sms(key="d42"))
+    assert first.provider_id == again.provider_id
+    assert len(twilio_server.messages) == 1
+
+
+def test_several_senders_share_the_load(twilio_server: Any) -> None:
+    transport = TwilioTransport()
+    for number in range(10):
+        transport.send(sms(to=f"+1213555{number:04d}", key=f"d{number}"))
+    by_sender = dict.fromkeys(("+13235550001", "+13235550002"), 0)
+    for message in twilio_server.messages:
+        by_sender[message.sender] += 1
+    assert by_sender == {"+13235550001": 5, "+13235550002": 5}
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "permanent", "disable", "error_code"),
+    [
+        (400, 21211, True, True, "invalid_number"),
+        (400, 21610, True, True, "opted_out"),
+        (400, 21617, True, False, "body_too_long"),
+        (429, 20429, False, False, "sms_429_20429"),
+        (500, 0, False, False, "sms_500_0"),
+        (503, 0, False, False, "sms_503_0"),
+    ],
+)
+def test_provider_errors_are_sorted_into_permanent_and_transient(
+    twilio_server: Any, status: int, code: int, permanent: bool, disable: bool, error_code: str
+) -> None:
+    twilio_server.fail["+12135550121"] = (status, code)
+    with pytest.raises(TransportError) as caught:
+        TwilioTransport().send(sms(to="+12135550121"))
+    assert caught.value.permanent is permanent
+    assert caught.value.disable is disable
+    assert caught.value.code == error_code
+
+
+def test_wrong_credentials_are_a_configuration_error_to_retry(
+    twilio_server: Any, settings: Any
+) -> None:
+    settings.TWILIO_AUTH_TOKEN = "not-the-token"
+    with pytest.raises(TransportError) as caught:
+        TwilioTransport().send(sms())
+    assert caught.value.permanent is False
+    assert caught.value.code == "sms_config_20003"
+    assert twilio_server.unauthorised == 1
+
+
+def test_an_address_that_is_not_a_phone_number_is_refused_before_sending(
+    twilio_server: Any,
+) -> None:
+    with pytest.raises(TransportError) as caught:
+        TwilioTransport().send(sms(to="someone@example.org"))
+    assert caught.value.permanent
+    assert twilio_server.requests == 0

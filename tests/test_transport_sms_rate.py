@@ -1,0 +1,107 @@
+"""The per-sender SMS rate: SMS_RATE messages a second for each sender, shared by every
+worker (Redis when REDIS_URL is set, a lock inside one process otherwise)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from typing import Any
+
+import pytest
+
+from vecinos.delivery import ratelimit
+from vecinos.delivery.transports import OutgoingMessage
+from vecinos.delivery.transports.sms import TwilioTransport
+
+REDIS_URL = os.environ.get("VECINOS_TEST_REDIS_URL", "redis://127.0.0.1:6379/10")
+
+
+def redis_available() -> bool:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+    return True
+
+
+def spacing(slots: list[ratelimit.Slot]) -> list[float]:
+    """Seconds between consecutive slots, on the limiter's own clock."""
+    return [round(later.at - earlier.at, 6) for earlier, later in itertools.pairwise(slots)]
+
+
+def test_one_sender_is_reserved_one_slot_per_interval() -> None:
+    limiter = ratelimit.LocalLimiter()
+    slots = [limiter.reserve(["+13235550001"], rate=4) for _ in range(5)]
+    assert slots[0].wait == pytest.approx(0, abs=0.01)
+    assert spacing(slots) == [pytest.approx(0.25)] * 4
+
+
+def test_two_senders_take_turns_so_the_total_rate_doubles() -> None:
+    limiter = ratelimit.LocalLimiter()
+    slots = [limiter.reserve(["+13235550001", "+13235550002"], rate=1) for _ in range(4)]
+    assert [slot.sender for slot in slots] == [
+        "+13235550001",
+        "+13235550002",
+        "+13235550001",
+        "+13235550002",
+    ]
+    # Each sender waits a whole second between its own messages.
+    assert slots[2].at - slots[0].at == pytest.approx(1)
+    assert slots[3].at - slots[1].at == pytest.approx(1)
+
+
+@pytest.mark.skipif(not redis_available(), reason="Redis is not running")
+def test_two_processes_share_one_senders_rate_through_redis() -> None:
+    first, second = ratelimit.RedisLimiter(REDIS_URL), ratelimit.RedisLimiter(REDIS_URL)
+    first.reset()
+    sender = [f"+1323555{os.getpid() % 10000:04d}"]
+    slots = [limiter.reserve(sender, rate=10) for limiter in (first, second) * 3]
+    # Six reservations from two "processes": one after another, a tenth of a second apart
+    # on Redis's clock, whichever process asked.
+    assert spacing(slots) == [pytest.approx(0.1, abs=1e-6)] * 5
+    assert slots[-1].wait > slots[0].wait
+    first.reset()
+
+
+@pytest.mark.skipif(not redis_available(), reason="Redis is not running")
+def test_with_redis_url_the_transport_uses_the_shared_limiter(settings: Any) -> None:
+    settings.REDIS_URL = REDIS_URL
+    assert isinstance(ratelimit.limiter(), ratelimit.RedisLimiter)
+
+
+def test_the_transport_never_sends_faster_than_the_rate(twilio_server: Any, settings: Any) -> None:
+    settings.TWILIO_FROM = ["+13235550001"]
+    settings.SMS_RATE = 20.0
+    transport = TwilioTransport()
+    for number in range(5):
+        transport.send(
+            OutgoingMessage(
+                key=f"d{number}",
+                channel="sms",
+                address=f"+1213555{number:04d}",
+                subject="",
+                text="x",
+            )
+        )
+    arrivals = [message.at for message in twilio_server.messages]
+    # A lower bound only (never flaky): five messages at 20 a second span at least four
+    # intervals of 50 ms, less the jitter of the first request. Unpaced, they take ~10 ms.
+    assert arrivals[-1] - arrivals[0] >= 4 * 0.05 - 0.04
+
+
+def test_without_a_sender_nothing_can_be_reserved() -> None:
+    with pytest.raises(ValueError, match="TWILIO_FROM"):
+        ratelimit.reserve([])
+
+
+def test_a_redis_outage_falls_back_to_pacing_in_the_process(settings: Any) -> None:
+    from tests.conftest import free_port
+
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/10"  # nobody listens
+    start = time.monotonic()
+    slot = ratelimit.reserve(["+13235559999"], rate=1000)
+    assert slot.sender == "+13235559999"
+    assert time.monotonic() - start < 10

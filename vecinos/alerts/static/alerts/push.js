@@ -1,0 +1,132 @@
+// The subscribe page's progressive parts: "use my location" and web push.
+// Without JavaScript the page still works with a ZIP code over SMS or email.
+(function () {
+  "use strict";
+
+  var form = document.getElementById("subscribe-form");
+  if (!form) { return; }
+  var lat = form.querySelector("[name=lat]");
+  var lng = form.querySelector("[name=lng]");
+  var zip = form.querySelector("[name=zip_code]");
+  var radius = form.querySelector("[name=radius_km]");
+  var language = form.querySelector("[name=language]");
+
+  // Use my location ---------------------------------------------------------------------
+  var locateSlot = document.getElementById("locate-slot");
+  if (locateSlot && navigator.geolocation && lat && lng) {
+    var locateStatus = document.getElementById("locate-status");
+    locateSlot.hidden = false;
+    document.getElementById("locate").addEventListener("click", function () {
+      locateStatus.textContent = locateSlot.dataset.textLocating;
+      navigator.geolocation.getCurrentPosition(function (position) {
+        // Three decimals (about 100 m) are plenty for an area of kilometres.
+        lat.value = position.coords.latitude.toFixed(3);
+        lng.value = position.coords.longitude.toFixed(3);
+        if (zip) { zip.value = ""; }
+        locateStatus.textContent = locateSlot.dataset.textLocated;
+      }, function () {
+        lat.value = "";
+        lng.value = "";
+        locateStatus.textContent = locateSlot.dataset.textFailed;
+      }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 });
+    });
+  }
+
+  // Web push ----------------------------------------------------------------------------
+  var slot = document.getElementById("push-slot");
+  if (!slot || !("serviceWorker" in navigator) || !("PushManager" in window) ||
+      !("Notification" in window)) {
+    return;
+  }
+  var statusLine = document.getElementById("push-status");
+  var subscribeButton = document.getElementById("push-subscribe");
+  var stopButton = document.getElementById("push-stop");
+  slot.hidden = false;
+
+  function say(text) { statusLine.textContent = text; }
+
+  function keyBytes(base64url) {
+    var padded = base64url + "=".repeat((4 - base64url.length % 4) % 4);
+    var raw = atob(padded.replace(/-/g, "+").replace(/_/g, "/"));
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+    return bytes;
+  }
+
+  function area() {
+    if (lat && lng && lat.value && lng.value) {
+      return { lat: Number(lat.value), lng: Number(lng.value),
+               radius_km: Number((radius && radius.value) || 2) };
+    }
+    if (zip && /^\d{5}$/.test(zip.value.trim())) { return { zip: zip.value.trim() }; }
+    return null;
+  }
+
+  function postJSON(url, body) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        if (!response.ok) { throw new Error(data.detail || slot.dataset.textFailed); }
+        return data;
+      });
+    });
+  }
+
+  var registration = navigator.serviceWorker.register(slot.dataset.serviceWorker, { scope: "/" });
+
+  registration.then(function (reg) {
+    return reg.pushManager.getSubscription();
+  }).then(function (existing) {
+    stopButton.hidden = !existing;
+  }).catch(function () { /* push stays available; errors show on click */ });
+
+  subscribeButton.addEventListener("click", function () {
+    var chosen = area();
+    if (!chosen) { say(slot.dataset.textNeedArea); return; }
+    say(slot.dataset.textWorking);
+    Notification.requestPermission().then(function (permission) {
+      if (permission !== "granted") { throw new Error(slot.dataset.textDenied); }
+      return registration;
+    }).then(function (reg) {
+      return reg.pushManager.getSubscription().then(function (existing) {
+        return existing || reg.pushManager.subscribe({
+          userVisibleOnly: true,
+          applicationServerKey: keyBytes(slot.dataset.vapidKey)
+        });
+      });
+    }).then(function (subscription) {
+      return postJSON(slot.dataset.api, {
+        channel: "webpush",
+        address: subscription.toJSON(),
+        language: language ? language.value : "en",
+        area: chosen
+      });
+    }).then(function () {
+      stopButton.hidden = false;
+      say(slot.dataset.textDone);
+    }).catch(function (error) {
+      say((error && error.message) || slot.dataset.textFailed);
+    });
+  });
+
+  stopButton.addEventListener("click", function () {
+    registration.then(function (reg) {
+      return reg.pushManager.getSubscription();
+    }).then(function (subscription) {
+      if (!subscription) { return null; }
+      var endpoint = subscription.endpoint;
+      return postJSON(slot.dataset.stopApi, { endpoint: endpoint }).then(function () {
+        return subscription.unsubscribe();
+      });
+    }).then(function () {
+      stopButton.hidden = true;
+      say(slot.dataset.textStopped);
+    }).catch(function (error) {
+      say((error && error.message) || slot.dataset.textFailed);
+    });
+  });
+})();

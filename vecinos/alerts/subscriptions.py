@@ -1,0 +1,542 @@
+"""Writes to subscriptions: subscribe, confirm, stop, resume, disable.
+
+A subscriber has no account. What proves they hold a contact is a 6-digit code sent
+to it (SMS, email), the browser's own push subscription (web push), or an inbound SMS
+from the number (``JOIN 90033``). The contact is stored encrypted with a keyed hash
+for lookups (``contact_hash``, separated by channel), and the area only as H3 cells.
+
+Every write runs under ``transaction.atomic``; messages leave only after commit.
+Subscriptions have no event table of their own on purpose: a history of who
+subscribed where would be the very list a seizure is after. The row's own times
+(``created_at``, ``confirmed_at``, ``stopped_at``) and ``disabled_reason`` say enough.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+import secrets
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from vecinos.alerts import areas, messages
+from vecinos.alerts.models import (
+    Subscription,
+    SubscriptionCell,
+    SubscriptionChannel,
+    SubscriptionStatus,
+)
+from vecinos.core import crypto, ratelimit
+
+# Languages an alert is written in (vecinos.alerts.phrases), with their own names for
+# the language menu: a reader finds their own language.
+LANGUAGES: dict[str, str] = dict(messages.LANGUAGES)
+CODE_DIGITS = 6
+CODE_PURPOSE = "subscription-code"
+MAX_ENDPOINT = 1024
+# Live subscriptions one contact may hold: home, work, school, family... not a hundred.
+MAX_PER_CONTACT = 10
+LIVE_STATUSES = (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE)
+
+
+class TooManyCodes(Exception):
+    """This contact was sent as many codes as an hour allows (someone may be typing
+    another person's number): try again in ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too many confirmation codes for this contact")
+        self.retry_after = retry_after
+
+
+class ConfirmationError(Exception):
+    """The code was not accepted. ``reason`` is ``wrong`` (``attempts_left`` says how
+    many tries remain), ``expired``, ``exhausted`` (too many wrong codes: subscribe
+    again) or ``not_pending`` (stopped or disabled)."""
+
+    def __init__(self, reason: str, message: str, *, attempts_left: int = 0) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+        self.attempts_left = attempts_left
+
+
+# Contacts --------------------------------------------------------------------------------
+
+
+def contact_purpose(channel: str) -> str:
+    return f"subscription-contact:{channel}"
+
+
+def _refuse(field: str, message: str) -> ValidationError:
+    return ValidationError({field: [message]})
+
+
+def _b64url_bytes(value: object, field: str, length: int) -> str:
+    if not isinstance(value, str) or not 1 <= len(value) <= 256:
+        raise _refuse(field, _("Enter the key the browser gave."))
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        raise _refuse(field, _("This key is not base64url.")) from None
+    if len(raw) != length:
+        raise _refuse(field, _("This key has the wrong length."))
+    return value.rstrip("=")
+
+
+def _push_host_allowed(host: str) -> bool:
+    allowed = [h.lower().lstrip(".") for h in getattr(settings, "SUBSCRIPTION_PUSH_HOSTS", ["*"])]
+    if "*" in allowed:
+        return True
+    return any(host == suffix or host.endswith("." + suffix) for suffix in allowed)
+
+
+def _normalize_push(address: object) -> tuple[str, str]:
+    """A browser's PushSubscription JSON → (canonical JSON, endpoint).
+
+    Only ``endpoint`` and ``keys`` (``p256dh``: a 65-byte P-256 point, ``auth``: 16
+    bytes) are kept. The endpoint must be https on a known push service
+    (``SUBSCRIPTION_PUSH_HOSTS``); otherwise anyone could make our workers send
+    requests to an address of their choosing."""
+    if not isinstance(address, dict):
+        raise _refuse("address", _("For web push, send the browser's push subscription."))
+    unknown = set(address) - {"endpoint", "keys", "expirationTime"}
+    if unknown:
+        raise _refuse("address." + sorted(unknown)[0], _("Unknown field."))
+    endpoint = address.get("endpoint")
+    if not isinstance(endpoint, str) or not 10 <= len(endpoint) <= MAX_ENDPOINT:
+        raise _refuse("address.endpoint", _("Enter the push endpoint URL."))
+    try:
+        parts = urlsplit(endpoint)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        raise _refuse("address.endpoint", _("This is not a URL.")) from None
+    any_host = "*" in getattr(settings, "SUBSCRIPTION_PUSH_HOSTS", ["*"])
+    schemes = {"https", "http"} if any_host else {"https"}
+    if parts.scheme not in schemes or not host or parts.username or parts.password:
+        raise _refuse("address.endpoint", _("The push endpoint must be an https URL."))
+    if not _push_host_allowed(host):
+        raise _refuse("address.endpoint", _("This push service is not accepted."))
+    if any(ch.isspace() or ord(ch) < 32 for ch in endpoint):
+        raise _refuse("address.endpoint", _("This is not a URL."))
+    keys = address.get("keys")
+    if not isinstance(keys, dict) or set(keys) != {"p256dh", "auth"}:
+        raise _refuse("address.keys", _("Send the keys p256dh and auth, nothing else."))
+    p256dh = _b64url_bytes(keys["p256dh"], "address.keys.p256dh", 65)
+    auth = _b64url_bytes(keys["auth"], "address.keys.auth", 16)
+    canonical = json.dumps(
+        {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return canonical, endpoint
+
+
+def normalize_contact(channel: str, address: object) -> tuple[str, str]:
+    """(the contact as stored, its keyed hash), or ``ValidationError`` naming
+    ``address``. The hash of a web-push subscription is the hash of its endpoint: the
+    keys of one endpoint may change, the endpoint identifies it."""
+    if channel == SubscriptionChannel.SMS:
+        if not isinstance(address, str) or len(address) > 40:
+            raise _refuse("address", _("Enter a phone number, e.g. +1 213 555 0100."))
+        try:
+            contact = crypto.normalize_phone(address)
+        except ValueError:
+            raise _refuse("address", _("Enter a phone number, e.g. +1 213 555 0100.")) from None
+        key = contact
+    elif channel == SubscriptionChannel.EMAIL:
+        if not isinstance(address, str) or len(address) > 254:
+            raise _refuse("address", _("Enter an email address."))
+        try:
+            contact = crypto.normalize_email(address)
+        except ValueError:
+            raise _refuse("address", _("Enter an email address.")) from None
+        key = contact
+    elif channel == SubscriptionChannel.WEBPUSH:
+        contact, key = _normalize_push(address)
+    else:
+        raise _refuse("channel", _("Choose SMS, email or web push."))
+    return contact, crypto.keyed_hash(key, purpose=contact_purpose(channel))
+
+
+def contact_hash(channel: str, address: object) -> str:
+    return normalize_contact(channel, address)[1]
+
+
+def push_endpoint_hash(endpoint: str) -> str:
+    """The ``contact_hash`` of a browser's web-push subscriptions, from its endpoint."""
+    if not isinstance(endpoint, str) or not 10 <= len(endpoint) <= MAX_ENDPOINT:
+        raise _refuse("endpoint", _("Enter the push endpoint URL."))
+    return crypto.keyed_hash(endpoint, purpose=contact_purpose(SubscriptionChannel.WEBPUSH))
+
+
+# Codes -------------------------------------------------------------------------------------
+
+
+def _code_hash(subscription_id: object, code: str) -> str:
+    # Bound to the row, so a hash copied to another row matches nothing.
+    return crypto.keyed_hash(f"{subscription_id}:{code}", purpose=CODE_PURPOSE)
+
+
+def _new_code() -> str:
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def _code_minutes() -> int:
+    return int(getattr(settings, "SUBSCRIPTION_CODE_MINUTES", 15))
+
+
+def _max_attempts() -> int:
+    return int(getattr(settings, "SUBSCRIPTION_CODE_ATTEMPTS", 5))
+
+
+def _send_code(*, channel: str, address: str, language: str, code: str) -> None:
+    from vecinos.delivery.send import send_transactional
+
+    with translation.override(language):
+        subject = _("Your Vecinos confirmation code")
+        text = _(
+            "Vecinos: your code is %(code)s. It expires in %(minutes)s minutes. "
+            "If you did not ask for alerts, ignore this message."
+        ) % {"code": code, "minutes": _code_minutes()}
+    send_transactional(channel=channel, address=address, subject=subject, text=text)
+
+
+# Actions -----------------------------------------------------------------------------------
+
+
+def _area(
+    zip_code: str | None, lat: float | None, lng: float | None, radius_km: float | None
+) -> areas.Area:
+    try:
+        if zip_code is not None:
+            if lat is not None or lng is not None or radius_km is not None:
+                raise areas.AreaError("area", _("Give either a ZIP code or a point, not both."))
+            return areas.zip_area(zip_code)
+        if lat is None or lng is None:
+            raise areas.AreaError("area", _("Give a ZIP code, or a point and a radius."))
+        radius = (
+            getattr(settings, "SUBSCRIPTION_ZIP_RADIUS_KM", 2.0) if radius_km is None else radius_km
+        )
+        return areas.point_area(lat, lng, radius)
+    except areas.AreaError as error:
+        raise _refuse(error.field, error.message) from None
+
+
+def _cells_of(subscription_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, set[int]]:
+    found: dict[uuid.UUID, set[int]] = {}
+    for sub_id, cell in SubscriptionCell.objects.filter(
+        subscription_id__in=list(subscription_ids)
+    ).values_list("subscription_id", "cell"):
+        found.setdefault(sub_id, set()).add(cell)
+    return found
+
+
+def _same_area_active(
+    *, channel: str, contact_hash: str, cells: Iterable[int], exclude: uuid.UUID | None = None
+) -> Subscription | None:
+    """An active subscription of the same contact with exactly these cells: a second
+    one would send every alert twice."""
+    candidates = Subscription.objects.filter(
+        channel=channel, contact_hash=contact_hash, status=SubscriptionStatus.ACTIVE
+    )
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude)
+    ids = list(candidates.values_list("pk", flat=True)[:50])
+    wanted = set(cells)
+    for sub_id, sub_cells in _cells_of(ids).items():
+        if sub_cells == wanted:
+            return candidates.get(pk=sub_id)
+    return None
+
+
+def subscribe(
+    *,
+    channel: str,
+    address: str | dict[str, Any],
+    language: str,
+    zip_code: str | None = None,
+    lat: float | None = None,
+    lng: float | None = None,
+    radius_km: float | None = None,
+    confirmed: bool = False,
+) -> Subscription:
+    """Make a subscription for an area.
+
+    1. Check the channel, language, contact and area (``ValidationError`` naming the
+       field); the area becomes H3 cells and the point is forgotten.
+    2. SMS and email (unless ``confirmed``: an inbound SMS proves the number): at most
+       ``SUBSCRIPTION_CONTACT_RATE`` codes per contact, or ``TooManyCodes``; the row
+       is ``pending`` with a keyed hash of a fresh 6-digit code, sent after commit.
+    3. Web push (and ``confirmed``): ``active`` at once. The same contact with exactly
+       the same cells already active is updated instead of duplicated.
+    Complexity: O(cells), at most about 3,000 rows for 25 km.
+    """
+    if channel not in SubscriptionChannel.values:
+        raise _refuse("channel", _("Choose SMS, email or web push."))
+    code_language = messages.normalize_language(language)
+    if code_language is None:
+        raise _refuse("language", _("Choose a language from the list."))
+    language = code_language
+    contact, hashed = normalize_contact(channel, address)
+    # Only confirmed ones count: pending rows made by someone typing another person's
+    # number must not lock that person out.
+    live = Subscription.objects.filter(
+        channel=channel, contact_hash=hashed, status=SubscriptionStatus.ACTIVE
+    ).count()
+    if live >= MAX_PER_CONTACT:
+        raise _refuse(
+            "address",
+            _("This contact already has %(count)s subscriptions. Stop one first.")
+            % {"count": live},
+        )
+    area = _area(zip_code, lat, lng, radius_km)
+    active_now = confirmed or channel == SubscriptionChannel.WEBPUSH
+    if not active_now:
+        verdict = ratelimit.hit(
+            "subscription-code",
+            hashed,
+            getattr(settings, "SUBSCRIPTION_CONTACT_RATE", (3, 3600)),
+        )
+        if not verdict.allowed:
+            raise TooManyCodes(verdict.retry_after)
+    now = timezone.now()
+    with transaction.atomic():
+        if active_now:
+            existing = _same_area_active(channel=channel, contact_hash=hashed, cells=area.cells)
+            if existing is not None:
+                existing.contact = contact
+                existing.language = language
+                existing.save(update_fields=["contact", "language"])
+                return existing
+        subscription = Subscription(
+            channel=channel,
+            contact=contact,
+            contact_hash=hashed,
+            language=language,
+            area_label=area.label[:60],
+            created_at=now,
+        )
+        code = ""
+        if active_now:
+            subscription.status = SubscriptionStatus.ACTIVE
+            subscription.confirmed_at = now
+        else:
+            code = _new_code()
+            subscription.code_hash = _code_hash(subscription.id, code)
+            subscription.code_expires_at = now + timedelta(minutes=_code_minutes())
+        subscription.save(force_insert=True)
+        SubscriptionCell.objects.bulk_create(
+            [SubscriptionCell(subscription=subscription, cell=cell) for cell in sorted(area.cells)],
+            batch_size=500,
+        )
+        if code:
+            transaction.on_commit(
+                lambda: _send_code(channel=channel, address=contact, language=language, code=code)
+            )
+    return subscription
+
+
+def confirm_subscription(*, subscription: Subscription, code: str) -> Subscription:
+    """Check the code a subscriber typed; on success the subscription is ``active``.
+
+    A wrong code costs one of ``SUBSCRIPTION_CODE_ATTEMPTS``; the last one voids the
+    code (subscribe again for a new one). The attempt is committed before the error
+    is raised, so a caller's rollback cannot give attempts back. Confirming an active
+    subscription again is harmless and returns it."""
+    now = timezone.now()
+    error: ConfirmationError | None = None
+    with transaction.atomic():
+        current = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        if current.status == SubscriptionStatus.ACTIVE:
+            return current
+        if current.status != SubscriptionStatus.PENDING:
+            error = ConfirmationError(
+                "not_pending", _("This subscription was stopped. Subscribe again.")
+            )
+        elif not current.code_hash or current.code_attempts >= _max_attempts():
+            error = ConfirmationError(
+                "exhausted", _("Too many wrong codes. Subscribe again to get a new code.")
+            )
+        elif current.code_expires_at is None or current.code_expires_at <= now:
+            error = ConfirmationError(
+                "expired", _("This code has expired. Subscribe again to get a new code.")
+            )
+        elif not isinstance(code, str) or not hmac.compare_digest(
+            _code_hash(current.pk, code.strip()), current.code_hash
+        ):
+            attempts = current.code_attempts + 1
+            left = max(0, _max_attempts() - attempts)
+            Subscription.objects.filter(pk=current.pk).update(
+                code_attempts=F("code_attempts") + 1,
+                **({"code_hash": ""} if left == 0 else {}),
+            )
+            if left:
+                error = ConfirmationError(
+                    "wrong",
+                    _("This code is not right. %(left)s attempts left.") % {"left": left},
+                    attempts_left=left,
+                )
+            else:
+                error = ConfirmationError(
+                    "exhausted", _("Too many wrong codes. Subscribe again to get a new code.")
+                )
+        else:
+            duplicate = _same_area_active(
+                channel=current.channel,
+                contact_hash=current.contact_hash,
+                cells=_cells_of([current.pk]).get(current.pk, set()),
+                exclude=current.pk,
+            )
+            if duplicate is not None:
+                # Already subscribed to exactly this area: keep the older row (its
+                # deliveries are the ones a retraction must reach), take the language.
+                duplicate.language = current.language
+                duplicate.save(update_fields=["language"])
+                current.delete()
+                return duplicate
+            current.status = SubscriptionStatus.ACTIVE
+            current.confirmed_at = now
+            current.code_hash = ""
+            current.code_expires_at = None
+            current.save(update_fields=["status", "confirmed_at", "code_hash", "code_expires_at"])
+            return current
+    raise error
+
+
+def _stop(queryset: Any, now: Any) -> int:
+    return int(
+        queryset.filter(status__in=LIVE_STATUSES).update(
+            status=SubscriptionStatus.STOPPED, stopped_at=now, code_hash=""
+        )
+    )
+
+
+def stop_subscription(*, subscription: Subscription) -> bool:
+    """Stop one subscription (unsubscribe link, manage page). True if it was live."""
+    with transaction.atomic():
+        return bool(_stop(Subscription.objects.filter(pk=subscription.pk), timezone.now()))
+
+
+def stop_contact_hash(*, channel: str, contact_hash: str) -> int:
+    """Stop every live subscription of one contact (manage page: "stop all")."""
+    with transaction.atomic():
+        return _stop(
+            Subscription.objects.filter(channel=channel, contact_hash=contact_hash),
+            timezone.now(),
+        )
+
+
+def stop_contact(*, channel: str, address: str | dict[str, Any]) -> int:
+    """STOP: every subscription of that contact, pending ones too. Returns how many."""
+    return stop_contact_hash(channel=channel, contact_hash=contact_hash(channel, address))
+
+
+def resume_subscription(*, subscription: Subscription) -> bool:
+    """Resume one stopped subscription that had been confirmed (manage page)."""
+    with transaction.atomic():
+        return bool(
+            Subscription.objects.filter(
+                pk=subscription.pk,
+                status=SubscriptionStatus.STOPPED,
+                confirmed_at__isnull=False,
+            ).update(status=SubscriptionStatus.ACTIVE, stopped_at=None)
+        )
+
+
+def resume_contact(*, channel: str, address: str | dict[str, Any]) -> int:
+    """START: resume every confirmed subscription of that contact that was stopped or
+    disabled (a text from the number shows it works again). Returns how many."""
+    hashed = contact_hash(channel, address)
+    with transaction.atomic():
+        return int(
+            Subscription.objects.filter(
+                channel=channel,
+                contact_hash=hashed,
+                status__in=[SubscriptionStatus.STOPPED, SubscriptionStatus.DISABLED],
+                confirmed_at__isnull=False,
+            ).update(status=SubscriptionStatus.ACTIVE, stopped_at=None, disabled_reason="")
+        )
+
+
+def disable_subscription(*, subscription: Subscription, reason: str) -> None:
+    """Delivery gave up for good (invalid number, push 404/410, hard bounce, opted
+    out at the carrier): no more messages. ``stopped_at`` starts the retention clock.
+    Conditional, so a stop or a second failure in between is harmless."""
+    with transaction.atomic():
+        Subscription.objects.filter(pk=subscription.pk, status__in=LIVE_STATUSES).update(
+            status=SubscriptionStatus.DISABLED,
+            disabled_reason=str(reason)[:40],
+            stopped_at=timezone.now(),
+            code_hash="",
+        )
+
+
+# Manage links ------------------------------------------------------------------------------
+
+
+def subscriptions_of_contact(*, channel: str, contact_hash: str) -> list[Subscription]:
+    """Every subscription of one contact on one channel, newest first (manage page)."""
+    return list(
+        Subscription.objects.filter(channel=channel, contact_hash=contact_hash).order_by(
+            "-created_at"
+        )[:100]
+    )
+
+
+def send_manage_link(*, channel: str, address: str, language: str) -> bool:
+    """Send the manage link to a contact that has subscriptions. The caller answers
+    the same whatever this returns, so nobody learns whether a number is subscribed.
+    Counts against the same per-contact limit as confirmation codes."""
+    from vecinos.alerts import links
+
+    contact, hashed = normalize_contact(channel, address)
+    found = (
+        Subscription.objects.filter(channel=channel, contact_hash=hashed)
+        .exclude(status=SubscriptionStatus.PENDING)
+        .order_by("-created_at")
+        .first()
+    )
+    if found is None:
+        return False
+    verdict = ratelimit.hit(
+        "subscription-code", hashed, getattr(settings, "SUBSCRIPTION_CONTACT_RATE", (3, 3600))
+    )
+    if not verdict.allowed:
+        return False
+    url = links.manage_url(found)
+    language = language if language in LANGUAGES else found.language
+
+    def send() -> None:
+        from vecinos.delivery.send import send_transactional
+
+        with translation.override(language):
+            subject = _("Manage your Vecinos alerts")
+            text = _("Vecinos: see and stop your alerts here: %(url)s") % {"url": url}
+        send_transactional(channel=channel, address=contact, subject=subject, text=text)
+
+    transaction.on_commit(send)
+    return True
+
+
+def masked_contact(subscription: Subscription) -> str:
+    """Enough of the contact for its owner to recognise it: ``•••0100``,
+    ``n•••@example.org``; a browser for web push."""
+    contact = str(subscription.contact)
+    if subscription.channel == SubscriptionChannel.SMS:
+        return "•••" + contact[-4:]
+    if subscription.channel == SubscriptionChannel.EMAIL:
+        local, _at, domain = contact.partition("@")
+        return f"{local[:1]}•••@{domain}"
+    return str(_("this browser"))

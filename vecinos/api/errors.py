@@ -1,0 +1,283 @@
+"""API-wide error handling: whatever a client sends, the answer is a 4xx with a JSON
+body, never a 500 (DESIGN.md, principle 8).
+
+Every error body has the same shape::
+
+    {"detail": "what went wrong, in a sentence",
+     "errors": [{"field": "lat", "message": "Input should be a finite number"}, ...]}
+
+``errors`` names each offending field (``agencies.2`` for an item of a list, ``body``
+for the body as a whole, ``Content-Type`` for the header); it is empty when no field
+is to blame (a 404, a 403).
+
+``StrictJSONParser`` reads request bodies for every operation with a body parameter:
+the body must be ``application/json`` (UTF-8), at most ``MAX_BODY_BYTES``, valid
+JSON without duplicate keys or absurd nesting, and without non-finite numbers (NaN,
+Infinity, 1e309: refused with 422 naming their fields). django-ninja turns any
+exception of a parser into ``HttpError(400, "Cannot parse request body")`` raised
+``from`` the original; the HttpError handler below looks at that cause to answer
+with the parser's own status (413, 415, 422) and fields.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from typing import Any
+
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+)
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
+
+from vecinos.accounts.access import Forbidden
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_DEPTH = 32
+JSON_TYPES = {"application/json"}
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[FieldError] = []
+
+
+class BodyError(Exception):
+    """The request body cannot be read as the JSON the API takes."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        field: str = "body",
+        errors: list[dict[str, str]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.errors = errors or [{"field": field, "message": message}]
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise BodyError(
+                400, _("The field %(field)s appears twice.") % {"field": key}, field=key
+            )
+        result[key] = value
+    return result
+
+
+def _check_values(data: Any) -> None:
+    """Refuse nesting deeper than ``MAX_DEPTH`` and non-finite numbers anywhere.
+
+    Python's json module reads ``NaN``, ``Infinity`` and ``1e309`` as floats that
+    pydantic's plain ``float`` would take; no field of this API wants one, so they
+    are refused here, by path (``lat``, ``agencies.2``), for every endpoint at once.
+    An explicit stack, not recursion: the body itself decides how deep it goes.
+    """
+    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
+    bad: list[str] = []
+    while stack:
+        item, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise BodyError(400, _("The body is nested too deeply."))
+        if isinstance(item, dict):
+            stack.extend((child, (*path, str(key))) for key, child in item.items())
+        elif isinstance(item, list):
+            stack.extend((child, (*path, str(index))) for index, child in enumerate(item))
+        elif isinstance(item, float) and not math.isfinite(item):
+            bad.append(".".join(path) or "body")
+    if bad:
+        message = _("Numbers must be finite: NaN, Infinity and overflowing numbers are refused.")
+        raise BodyError(
+            422,
+            message,
+            errors=[{"field": field, "message": message} for field in sorted(bad)],
+        )
+
+
+def read_json_body(request: HttpRequest) -> Any:
+    """The request body as parsed JSON, or ``BodyError`` saying why not."""
+    content_type = request.content_type or ""
+    if content_type.lower() not in JSON_TYPES:
+        raise BodyError(
+            415,
+            _("Send the body as JSON with the header Content-Type: application/json."),
+            field="Content-Type",
+        )
+    charset = (request.content_params or {}).get("charset", "utf-8").lower()
+    if charset not in {"utf-8", "utf8"}:
+        raise BodyError(
+            415,
+            _("Send the body as JSON in UTF-8: Content-Type: application/json; charset=utf-8."),
+            field="Content-Type",
+        )
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise BodyError(400, _("The Content-Length header is not a number.")) from None
+    limit_message = _("The body is larger than %(size)s KiB.") % {"size": MAX_BODY_BYTES // 1024}
+    if declared > MAX_BODY_BYTES:
+        raise BodyError(413, limit_message)
+    body = request.body
+    if len(body) > MAX_BODY_BYTES:
+        raise BodyError(413, limit_message)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BodyError(400, _("The body is not valid UTF-8.")) from None
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates)
+    except BodyError:
+        raise
+    except RecursionError:
+        raise BodyError(400, _("The body is nested too deeply.")) from None
+    except ValueError:  # JSONDecodeError, and integers too long to convert
+        raise BodyError(400, _("The body is not valid JSON.")) from None
+    _check_values(data)
+    return data
+
+
+class StrictJSONParser(Parser):
+    def parse_body(self, request: HttpRequest) -> Any:
+        return read_json_body(request)
+
+
+# Handlers -------------------------------------------------------------------------------
+
+
+def error_response(
+    api: NinjaAPI,
+    request: HttpRequest,
+    status: int,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, "errors": errors or []}, status=status)
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    """``("body", "payload", "agencies", 2)`` → ``"agencies.2"``; ``("query", "status")``
+    → ``"status"``. A body model's first element is the parameter's name."""
+    parts = list(loc)
+    if parts and parts[0] == "body":
+        parts = parts[2:]
+    elif parts:
+        parts = parts[1:]
+    return ".".join(str(part) for part in parts) or "body"
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return _("Unknown field: this API takes no such field.")
+    if kind == "missing":
+        return _("This field is required.")
+    return str(error.get("msg") or _("This value is not valid."))
+
+
+def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [
+        {"field": _field_name(error.get("loc", ())), "message": _message(error)} for error in errors
+    ]
+
+
+def install(api: NinjaAPI) -> None:
+    """Register the handlers on ``api`` (replacing django-ninja's defaults)."""
+
+    def handle(exc_class: type[Exception], status: int, detail: Promise) -> None:
+        def handler(request: HttpRequest, exc: Any) -> HttpResponse:
+            return error_response(api, request, status, str(detail))
+
+        api.add_exception_handler(exc_class, handler)
+
+    def validation(request: HttpRequest, exc: Any) -> HttpResponse:
+        errors = field_errors(list(exc.errors))
+        body_missing = any(e["field"] == "body" for e in errors)
+        detail = (
+            _("Send a JSON object as the body.")
+            if body_missing
+            else _("Some fields are not valid.")
+        )
+        return error_response(api, request, 422, detail, errors)
+
+    def django_validation(request: HttpRequest, exc: Any) -> HttpResponse:
+        if hasattr(exc, "error_dict"):
+            errors = [
+                {"field": field, "message": str(message)}
+                for field, messages in exc.message_dict.items()
+                for message in messages
+            ]
+        else:
+            errors = [{"field": "body", "message": str(message)} for message in exc.messages]
+        return error_response(api, request, 422, _("Some fields are not valid."), errors)
+
+    def body(request: HttpRequest, exc: Any) -> HttpResponse:
+        return error_response(api, request, exc.status, exc.message, exc.errors)
+
+    def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        if isinstance(exc.__cause__, BodyError):
+            return body(request, exc.__cause__)
+        if exc.status_code == 400 and exc.__cause__ is not None:
+            # A parser failure we did not foresee: still the client's body.
+            return error_response(api, request, 400, _("The body cannot be read."))
+        response = error_response(api, request, exc.status_code, str(exc))
+        wait = getattr(exc, "wait", None)
+        if wait is not None:
+            response["Retry-After"] = str(max(1, int(wait)))
+        return response
+
+    def too_big(request: HttpRequest, exc: Any) -> HttpResponse:
+        return body(
+            request,
+            BodyError(
+                413, _("The body is larger than %(size)s KiB.") % {"size": MAX_BODY_BYTES // 1024}
+            ),
+        )
+
+    def unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
+        # A bug, not bad input: log it (the path only; no body, no address) and say so
+        # in JSON rather than with an HTML page.
+        logger.exception("API error on %s %s", request.method, request.path)
+        return error_response(api, request, 500, _("Something went wrong on our side."))
+
+    api.add_exception_handler(NinjaValidationError, validation)
+    api.add_exception_handler(DjangoValidationError, django_validation)
+    api.add_exception_handler(BodyError, body)
+    api.add_exception_handler(HttpError, http_error)
+    api.add_exception_handler(RequestDataTooBig, too_big)
+    handle(Http404, 404, gettext_lazy("Not found."))
+    handle(ObjectDoesNotExist, 404, gettext_lazy("Not found."))
+    handle(PermissionDenied, 403, gettext_lazy("You may not do this."))
+    handle(Forbidden, 403, gettext_lazy("You may not do this."))
+    handle(TooManyFieldsSent, 400, gettext_lazy("The request has too many fields."))
+    handle(SuspiciousOperation, 400, gettext_lazy("The request is not acceptable."))
+    handle(UnreadablePostError, 400, gettext_lazy("The body cannot be read."))
+    handle(UnicodeDecodeError, 400, gettext_lazy("The request is not valid UTF-8."))
+    handle(DataError, 400, gettext_lazy("A value is out of range."))
+    handle(IntegrityError, 409, gettext_lazy("This conflicts with the current state; try again."))
+    api.add_exception_handler(Exception, unexpected)

@@ -1,0 +1,441 @@
+"""The outbox workers: claim due deliveries, send them, record what happened.
+
+The ``Delivery`` table is the source of truth; a worker task only says "look now".
+Every step is conditional, so any number of workers on any number of machines can
+drain the same table, a task may run twice, and a worker may die anywhere:
+
+1. **Claim** (:func:`claim`): mark up to ``limit`` due rows of one channel as
+   ``sending`` under a fresh ``claim_token``. Due: ``queued`` with
+   ``next_attempt_at <= now``, or ``sending`` with a claim older than
+   ``DELIVERY_CLAIM_TIMEOUT`` (its worker died). SQLite: one conditional
+   ``UPDATE … WHERE id IN (SELECT … LIMIT n) AND <still due>`` (writers are serialised,
+   so two workers never take the same row). PostgreSQL: ``SELECT … FOR UPDATE SKIP
+   LOCKED`` then the same conditional ``UPDATE``, so concurrent workers take disjoint
+   rows without waiting on each other.
+2. **Send** (:func:`process`): skip rows whose subscription stopped or whose alert was
+   retracted; fail rows whose alert expired; render each message in the subscriber's
+   language; send through the channel's transport (console for test alerts) with
+   ``d<delivery id>`` as idempotency key. A row that already has a ``provider_id`` was
+   sent: it is recorded, never sent again.
+3. **Record** (:func:`record`): every ``FLUSH_EVERY`` messages, one transaction updates
+   the rows ``WHERE claim_token = <ours> AND status = 'sending'`` (a claim taken over by
+   another worker is left alone) and refreshes the claim time of the rows still waiting.
+   Sent → ``sent``/``delivered`` with ``provider_id`` and ``sent_at``. Transient failure →
+   ``queued`` again at ``now + backoff(attempts)`` (30 s doubling, at most an hour, with
+   jitter), or ``failed`` ("expired") when that is past the alert's expiry. Permanent
+   failure → ``failed`` and, when the contact is at fault, the subscription is disabled.
+
+Complexity per batch of n rows: one claim UPDATE (index ``delivery_due``), one SELECT
+with the alert and subscription joined, n sends, ⌈n / FLUSH_EVERY⌉ recording
+transactions of O(FLUSH_EVERY) primary-key UPDATEs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, CharField, DateTimeField, F, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from vecinos.alerts.models import (
+    Alert,
+    AlertStatus,
+    Delivery,
+    DeliveryStatus,
+    Subscription,
+    SubscriptionStatus,
+)
+from vecinos.delivery.transports import (
+    OutgoingMessage,
+    Receipt,
+    Transport,
+    TransportError,
+    transport_for,
+)
+
+logger = logging.getLogger(__name__)
+
+CHANNELS = ("sms", "email", "webpush")
+# Outcomes are written every this many messages (and the remaining claims refreshed):
+# a worker that dies loses at most this many records, which are then sent again.
+FLUSH_EVERY = 50
+BACKOFF_FIRST = 30  # seconds
+BACKOFF_MAX = 3600
+# When an alert has no expiry: how long transient failures are retried.
+RETRY_WINDOW = timedelta(hours=24)
+# An SMS claim holds no more than this many seconds of its senders' budget, so a claim
+# never outlives DELIVERY_CLAIM_TIMEOUT waiting for its turn.
+SMS_CLAIM_SECONDS = 30
+
+
+@dataclass
+class Outcome:
+    delivery: Delivery
+    receipt: Receipt | None = None
+    error: TransportError | None = None
+    # Decided before sending: "skipped" or "failed" with a reason.
+    status: str = ""
+    reason: str = ""
+
+
+@dataclass
+class DrainResult:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.retried + self.failed + self.skipped
+
+
+# 1. Claim ---------------------------------------------------------------------------------
+
+
+def claim_limit(channel: str) -> int:
+    limit = int(settings.DELIVERY_BATCH_SIZE)
+    if (
+        channel == "sms"
+        and settings.SMS_PROVIDER == "twilio"
+        and not settings.DELIVERY_CONSOLE_ONLY
+    ):
+        budget = float(settings.SMS_RATE) * max(1, len(settings.TWILIO_FROM)) * SMS_CLAIM_SECONDS
+        limit = max(1, min(limit, math.floor(budget)))
+    return limit
+
+
+def _due(now: datetime) -> Q:
+    stale = now - timedelta(seconds=int(settings.DELIVERY_CLAIM_TIMEOUT))
+    return Q(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now) | Q(
+        status=DeliveryStatus.SENDING, claimed_at__lt=stale
+    )
+
+
+def claim(
+    *, channel: str, limit: int | None = None, now: datetime | None = None
+) -> tuple[str, list[int]]:
+    """Take up to ``limit`` due rows of ``channel``: (claim token, their ids)."""
+    now = now or timezone.now()
+    limit = limit or claim_limit(channel)
+    token = secrets.token_hex(16)
+    due = Delivery.objects.filter(_due(now), channel=channel)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            candidates: Any = list(
+                due.select_for_update(skip_locked=True)
+                .order_by("next_attempt_at", "id")
+                .values_list("id", flat=True)[:limit]
+            )
+        else:
+            candidates = due.order_by("next_attempt_at", "id").values("id")[:limit]
+        # The due condition again: the row must still be due when this UPDATE runs.
+        # attempts counts claims: a worker that dies mid-send still used an attempt.
+        Delivery.objects.filter(_due(now), id__in=candidates).update(
+            status=DeliveryStatus.SENDING,
+            claim_token=token,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+        )
+    ids = list(Delivery.objects.filter(claim_token=token).values_list("id", flat=True))
+    return token, ids
+
+
+# 2. Send ----------------------------------------------------------------------------------
+
+
+def _address(subscription: Subscription) -> str | dict[str, object]:
+    contact = subscription.contact
+    if subscription.channel == "webpush":
+        value = json.loads(contact)
+        if isinstance(value, dict):
+            return value
+    return str(contact)
+
+
+def _ttl(alert: Alert, now: datetime) -> int:
+    if alert.expires_at is None:
+        return int(RETRY_WINDOW.total_seconds())
+    return max(60, int((alert.expires_at - now).total_seconds()))
+
+
+def build_message(delivery: Delivery, now: datetime) -> OutgoingMessage:
+    """Render the alert for this subscriber: their language, their channel."""
+    from vecinos.alerts.messages import render_message
+
+    alert, subscription = delivery.alert, delivery.subscription
+    rendered = render_message(
+        alert, language=subscription.language, channel=delivery.channel, subscription=subscription
+    )
+    unsubscribe = ""
+    if delivery.channel == "email":
+        unsubscribe = _unsubscribe_url(subscription, rendered)
+    return OutgoingMessage(
+        key=f"d{delivery.pk}",
+        channel=delivery.channel,
+        address=_address(subscription),
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        url=rendered.url,
+        unsubscribe_url=unsubscribe,
+        ttl=_ttl(alert, now),
+    )
+
+
+def _unsubscribe_url(subscription: Subscription, rendered: object) -> str:
+    headers = getattr(rendered, "headers", None) or {}
+    header = str(headers.get("List-Unsubscribe", "")).strip("<>")
+    if header:
+        return header
+    from vecinos.alerts import links
+
+    return links.unsubscribe_url(subscription)
+
+
+def _verdict(delivery: Delivery, now: datetime) -> tuple[str, str]:
+    """(status, reason) when the row must not be sent at all, else ("", "")."""
+    alert, subscription = delivery.alert, delivery.subscription
+    if subscription.status != SubscriptionStatus.ACTIVE:
+        return DeliveryStatus.SKIPPED, "stopped"
+    if alert.status in (AlertStatus.CANCELLED,) or (
+        alert.status == AlertStatus.RETRACTED and alert.original_id is None
+    ):
+        return DeliveryStatus.SKIPPED, "retracted"
+    if alert.expires_at is not None and now >= alert.expires_at:
+        return DeliveryStatus.FAILED, "expired"
+    return "", ""
+
+
+def process(
+    token: str,
+    ids: Sequence[int],
+    *,
+    transports: Callable[[str, bool], Transport] | None = None,
+) -> DrainResult:
+    """Send the claimed rows and record their outcomes."""
+    pick = transports or (lambda channel, test: transport_for(channel, test=test))
+    rows = list(
+        Delivery.objects.filter(claim_token=token, id__in=ids)
+        .select_related("alert", "subscription")
+        .order_by("id")
+    )
+    result = DrainResult()
+    open_transports: dict[tuple[str, bool], Transport] = {}
+    try:
+        for start in range(0, len(rows), FLUSH_EVERY):
+            group = rows[start : start + FLUSH_EVERY]
+            outcomes = _send_group(group, pick, open_transports)
+            waiting = [row.pk for row in rows[start + FLUSH_EVERY :]]
+            record(token, outcomes, result=result, still_claimed=waiting)
+    finally:
+        for transport in open_transports.values():
+            transport.close()
+    return result
+
+
+def _send_group(
+    rows: Sequence[Delivery],
+    pick: Callable[[str, bool], Transport],
+    open_transports: dict[tuple[str, bool], Transport],
+) -> list[Outcome]:
+    now = timezone.now()
+    outcomes: list[Outcome] = []
+    to_send: dict[tuple[str, bool], list[tuple[Outcome, OutgoingMessage]]] = {}
+    for row in rows:
+        outcome = Outcome(delivery=row)
+        outcomes.append(outcome)
+        if row.provider_id:
+            # Sent before, its record interrupted: never twice.
+            outcome.receipt = Receipt(provider_id=row.provider_id)
+            continue
+        status, reason = _verdict(row, now)
+        if status:
+            outcome.status, outcome.reason = status, reason
+            continue
+        try:
+            message = build_message(row, now)
+        except Exception:
+            logger.exception("delivery %s: the message could not be rendered", row.pk)
+            outcome.error = TransportError("render failed", permanent=False, code="render_error")
+            continue
+        to_send.setdefault((row.channel, row.alert.is_test), []).append((outcome, message))
+    for (channel, test), pairs in to_send.items():
+        transport = open_transports.get((channel, test))
+        if transport is None:
+            transport = open_transports[(channel, test)] = pick(channel, test)
+        results = transport.send_batch([message for _outcome, message in pairs])
+        for (outcome, _message), sent in zip(pairs, results, strict=True):
+            if isinstance(sent, TransportError):
+                outcome.error = sent
+            else:
+                outcome.receipt = sent
+    return outcomes
+
+
+# 3. Record --------------------------------------------------------------------------------
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before attempt ``attempts + 1``: 30, 60, 120 … at most an hour, ±10 %."""
+    base = min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** max(0, attempts - 1))
+    return base * random.uniform(0.9, 1.1)  # noqa: S311 - jitter, not a secret
+
+
+def record(
+    token: str,
+    outcomes: Sequence[Outcome],
+    *,
+    result: DrainResult,
+    still_claimed: Sequence[int] = (),
+) -> None:
+    """Write the outcomes of one group in one transaction (one disk flush): the sent
+    rows in one UPDATE per status, the rare others one by one, and a fresh claim time
+    for the rows of the batch still waiting their turn."""
+    now = timezone.now()
+    to_disable: list[tuple[Subscription, str]] = []
+    with transaction.atomic():
+        _record_sent(token, [o for o in outcomes if o.receipt is not None], now, result)
+        for outcome in outcomes:
+            if outcome.receipt is not None:
+                continue  # written above
+            row = outcome.delivery
+            mine = Delivery.objects.filter(
+                pk=row.pk, claim_token=token, status=DeliveryStatus.SENDING
+            )
+            if outcome.status:
+                mine.update(status=outcome.status, error=outcome.reason, claim_token="")
+                if outcome.status == DeliveryStatus.SKIPPED:
+                    result.skipped += 1
+                else:
+                    result.failed += 1
+            elif outcome.error is not None and outcome.error.permanent:
+                if mine.update(
+                    status=DeliveryStatus.FAILED, error=outcome.error.code, claim_token=""
+                ):
+                    result.failed += 1
+                    if outcome.error.disable:
+                        to_disable.append((row.subscription, outcome.error.code))
+            elif outcome.error is not None:
+                retry_at = now + timedelta(seconds=backoff(row.attempts))
+                deadline = row.alert.expires_at or (row.created_at + RETRY_WINDOW)
+                if retry_at >= deadline:
+                    mine.update(
+                        status=DeliveryStatus.FAILED,
+                        error=f"expired after {outcome.error.code}"[:80],
+                        claim_token="",
+                    )
+                    result.failed += 1
+                else:
+                    mine.update(
+                        status=DeliveryStatus.QUEUED,
+                        next_attempt_at=retry_at,
+                        error=outcome.error.code,
+                        claim_token="",
+                    )
+                    result.retried += 1
+        if still_claimed:
+            Delivery.objects.filter(
+                claim_token=token, id__in=still_claimed, status=DeliveryStatus.SENDING
+            ).update(claimed_at=now)
+    for subscription, reason in to_disable:
+        _disable(subscription, reason)
+
+
+def _record_sent(token: str, sent: Sequence[Outcome], now: datetime, result: DrainResult) -> None:
+    """One UPDATE per final status, the provider ids in a CASE: per-row ORM updates
+    cost more than sending on a fast provider."""
+    for status in (DeliveryStatus.SENT, DeliveryStatus.DELIVERED):
+        delivered = status == DeliveryStatus.DELIVERED
+        group = [
+            o
+            for o in sent
+            if (o.receipt is not None and o.receipt.status == "delivered") == delivered
+        ]
+        if not group:
+            continue
+        provider_ids = Case(
+            *[
+                When(pk=o.delivery.pk, then=Value(o.receipt.provider_id or o.delivery.provider_id))
+                for o in group
+                if o.receipt is not None
+            ],
+            default=F("provider_id"),
+            output_field=CharField(),
+        )
+        result.sent += Delivery.objects.filter(
+            pk__in=[o.delivery.pk for o in group],
+            claim_token=token,
+            status=DeliveryStatus.SENDING,
+        ).update(
+            status=status,
+            provider_id=provider_ids,
+            sent_at=Coalesce(F("sent_at"), Value(now, output_field=DateTimeField())),
+            delivered_at=now if delivered else None,
+            claim_token="",
+            error="",
+        )
+
+
+def _disable(subscription: Subscription, reason: str) -> None:
+    from vecinos.alerts.subscriptions import disable_subscription
+
+    disable_subscription(subscription=subscription, reason=reason)
+    logger.info("subscription %s disabled: %s", subscription.pk, reason)
+
+
+# The loop ---------------------------------------------------------------------------------
+
+
+def run_once(*, channel: str, limit: int | None = None) -> DrainResult:
+    """Claim one batch of ``channel`` and process it."""
+    token, ids = claim(channel=channel, limit=limit)
+    if not ids:
+        return DrainResult()
+    return process(token, ids)
+
+
+def drain(*, channel: str, max_seconds: float = 240.0) -> int:
+    """Process batches until nothing of ``channel`` is due (or ``max_seconds`` passed:
+    a task must end; the next wake-up or the minute sweep goes on). Returns the rows
+    handled. Schedules a wake-up for the earliest retry left behind."""
+    started = time.monotonic()
+    handled = 0
+    retried = 0
+    while time.monotonic() - started < max_seconds:
+        batch = run_once(channel=channel)
+        if batch.total == 0:
+            break
+        handled += batch.total
+        retried += batch.retried
+    if retried:
+        _wake_for_retries(channel)
+    return handled
+
+
+def _wake_for_retries(channel: str) -> None:
+    first = (
+        Delivery.objects.filter(channel=channel, status=DeliveryStatus.QUEUED)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    if first is None:
+        return
+    from vecinos.delivery import tasks
+
+    delay = max(1.0, (first - timezone.now()).total_seconds())
+    tasks.deliver.schedule(args=(channel,), delay=delay)

@@ -1,0 +1,40 @@
+"""One transport class per channel (STYLE.md, habit 6).
+
+``transport_for(channel)`` picks the class the settings ask for: the console transport in
+test mode, for test alerts and when ``SMS_PROVIDER=console``; otherwise Twilio's REST API
+for SMS, Django's SMTP backend for email and pywebpush for web push.
+"""
+
+from __future__ import annotations
+
+from vecinos.delivery.transports.base import OutgoingMessage, Receipt, Transport, TransportError
+
+__all__ = ["OutgoingMessage", "Receipt", "Transport", "TransportError", "transport_for"]
+
+
+def transport_for(channel: str, *, test: bool = False) -> Transport:
+    """The transport that sends ``channel`` now. ``test`` (a test alert) always gets the
+    console: test mode never reaches a provider."""
+    from django.conf import settings
+
+    from vecinos.delivery.transports.console import ConsoleTransport
+
+    if test or settings.DELIVERY_CONSOLE_ONLY:
+        return ConsoleTransport(channel)
+    if channel == "sms":
+        if settings.SMS_PROVIDER == "console":
+            return ConsoleTransport(channel)
+        from vecinos.delivery.transports.sms import TwilioTransport
+
+        return TwilioTransport()
+    if channel == "email":
+        if not settings.DELIVERY_EMAIL_ENABLED:
+            return ConsoleTransport(channel)
+        from vecinos.delivery.transports.email import EmailTransport
+
+        return EmailTransport()
+    if channel == "webpush":
+        from vecinos.delivery.transports.webpush import WebPushTransport
+
+        return WebPushTransport()
+    raise ValueError(f"no transport for channel {channel!r}")

@@ -1,0 +1,76 @@
+"""The console transport: development, test mode, test alerts and ``SMS_PROVIDER=console``.
+
+Nothing leaves the machine. The message is logged by its key and a short hash of the
+contact (never the contact itself: logs are not encrypted), and kept in :data:`outbox`,
+a bounded in-memory list that tests read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections import deque
+from dataclasses import dataclass
+
+from vecinos.delivery.transports.base import OutgoingMessage, Receipt, Transport
+
+logger = logging.getLogger(__name__)
+
+# Enough for any test; a development server running for days does not grow without end.
+OUTBOX_SIZE = 10_000
+
+
+@dataclass(frozen=True)
+class Sent:
+    message: OutgoingMessage
+    provider_id: str
+
+    # Shortcuts for tests.
+    @property
+    def address(self) -> str | dict[str, object]:
+        return self.message.address
+
+    @property
+    def text(self) -> str:
+        return self.message.text
+
+    @property
+    def channel(self) -> str:
+        return self.message.channel
+
+
+outbox: deque[Sent] = deque(maxlen=OUTBOX_SIZE)
+_lock = threading.Lock()
+_counter = 0
+
+
+def contact_fingerprint(address: str | dict[str, object]) -> str:
+    """Eight hex digits that tell two contacts apart in a log without revealing either."""
+    text = address.get("endpoint", "") if isinstance(address, dict) else address
+    return hashlib.sha256(str(text).encode()).hexdigest()[:8]
+
+
+def clear() -> None:
+    with _lock:
+        outbox.clear()
+
+
+class ConsoleTransport(Transport):
+    def __init__(self, channel: str = "") -> None:
+        self.channel = channel
+
+    def send(self, message: OutgoingMessage) -> Receipt:
+        global _counter
+        with _lock:
+            _counter += 1
+            provider_id = f"console-{_counter}"
+            outbox.append(Sent(message=message, provider_id=provider_id))
+        logger.info(
+            "console %s %s to %s: %s",
+            message.channel,
+            message.key,
+            contact_fingerprint(message.address),
+            message.subject or message.text[:60],
+        )
+        return Receipt(provider_id=provider_id, status="sent")

@@ -1,0 +1,148 @@
+"""SMS through Twilio's REST API, or any provider that speaks it (``TWILIO_API_BASE``).
+
+``POST {TWILIO_API_BASE}/2010-04-01/Accounts/{sid}/Messages.json`` with the form fields
+To, From, Body and StatusCallback, basic auth ``sid:token``. The senders in
+``TWILIO_FROM`` share the load, each paced to ``SMS_RATE`` messages a second across
+every worker process (vecinos.delivery.ratelimit).
+
+Twilio's Messages API has no idempotency key of its own; the outbox guarantees that a
+delivery recorded as sent is never sent again, and the message key also goes out as an
+``Idempotency-Key`` header, which Twilio-compatible providers may honour.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import requests
+from django.conf import settings
+
+from vecinos.delivery import ratelimit
+from vecinos.delivery.transports.base import OutgoingMessage, Receipt, Transport, TransportError
+
+logger = logging.getLogger(__name__)
+
+# Seconds to connect, and to wait for the answer.
+TIMEOUT = (5, 15)
+
+# Twilio error codes where the number itself is the problem: trying again cannot help,
+# and the subscription is disabled.
+NUMBER_ERRORS = {
+    21211: "invalid_number",  # invalid 'To' phone number
+    21214: "invalid_number",  # 'To' number cannot be reached
+    21217: "invalid_number",  # phone number does not appear to be valid
+    21407: "unsupported_destination",  # this phone number type does not support SMS
+    21408: "unsupported_region",  # permission to send to this region is not enabled
+    21610: "opted_out",  # the recipient replied STOP to this sender
+    21612: "unreachable_number",  # not currently reachable via SMS
+    21614: "not_mobile",  # 'To' number is not a valid mobile number
+}
+# Our message was refused for itself (not the number's fault): failed, not retried, and
+# the subscription stays active.
+MESSAGE_ERRORS = {
+    21617: "body_too_long",
+    30007: "carrier_filtered",
+}
+# Our account or senders are misconfigured: an operator can fix it, so the outbox keeps
+# retrying until the alert expires; logged as an error.
+CONFIGURATION_ERRORS = {20003, 20404, 21212, 21603, 21606, 21659, 21660}
+RATE_ERRORS = {14107, 20429}
+
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    # One keep-alive session per worker thread: requests.Session is not thread-safe.
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+    return session
+
+
+def messages_url() -> str:
+    return (
+        f"{settings.TWILIO_API_BASE}/2010-04-01/Accounts/"
+        f"{settings.TWILIO_ACCOUNT_SID}/Messages.json"
+    )
+
+
+def status_callback_url() -> str:
+    return f"{settings.VECINOS_PUBLIC_URL}/sms/twilio/status"
+
+
+class TwilioTransport(Transport):
+    channel = "sms"
+
+    def send(self, message: OutgoingMessage) -> Receipt:
+        if not isinstance(message.address, str) or not message.address.startswith("+"):
+            raise TransportError("not a phone number", permanent=True, code="invalid_number")
+        sender = ratelimit.wait_for_slot(settings.TWILIO_FROM)
+        try:
+            response = _session().post(
+                messages_url(),
+                data={
+                    "To": message.address,
+                    "From": sender,
+                    "Body": message.text,
+                    "StatusCallback": status_callback_url(),
+                },
+                auth=(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN),
+                headers={"Idempotency-Key": message.key},
+                timeout=TIMEOUT,
+            )
+        except requests.RequestException as error:
+            raise TransportError(
+                f"SMS provider unreachable: {type(error).__name__}",
+                permanent=False,
+                code="sms_unreachable",
+            ) from None
+        if response.status_code in (200, 201):
+            try:
+                sid = str(response.json().get("sid", ""))
+            except ValueError:
+                sid = ""
+            if not sid:
+                # Accepted but unreadable: it was sent, so never send it again.
+                logger.warning("SMS provider accepted %s without a message sid", message.key)
+            return Receipt(provider_id=sid[:64], status="sent", sender=sender)
+        raise error_for(response)
+
+
+def error_for(response: requests.Response) -> TransportError:
+    """Map an error answer to a TransportError: transient for 429, 5xx and our own
+    configuration, permanent for the number's and the message's own faults."""
+    status = response.status_code
+    try:
+        body = response.json()
+        code = int(body.get("code") or 0)
+    except (ValueError, TypeError, AttributeError):
+        code = 0
+    if status == 429 or status >= 500 or code in RATE_ERRORS:
+        return TransportError(
+            f"SMS provider busy ({status}, {code})", permanent=False, code=f"sms_{status}_{code}"
+        )
+    if code in NUMBER_ERRORS:
+        return TransportError(
+            f"SMS provider refused the number ({code})", permanent=True, code=NUMBER_ERRORS[code]
+        )
+    if code in MESSAGE_ERRORS:
+        return TransportError(
+            f"SMS provider refused the message ({code})",
+            permanent=True,
+            code=MESSAGE_ERRORS[code],
+            disable=False,
+        )
+    if status in (401, 403, 404) or code in CONFIGURATION_ERRORS:
+        logger.error("SMS provider refused our credentials or senders (%s, code %s)", status, code)
+        return TransportError(
+            f"SMS provider configuration ({status}, {code})",
+            permanent=False,
+            code=f"sms_config_{code or status}",
+        )
+    return TransportError(
+        f"SMS provider refused ({status}, {code})",
+        permanent=True,
+        code=f"sms_{status}_{code}",
+        disable=False,
+    )

@@ -1,0 +1,367 @@
+"""Reads for the dispatcher console, the responder's pages, the staff API and the
+public pages. Everything that is more than a line lives here, so each view stays a
+parse-authorise-act-render function and each page's query count stays small."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from vecinos.accounts.access import incidents_visible_to
+from vecinos.accounts.models import Role, User
+from vecinos.core import geo
+from vecinos.reports.models import (
+    Availability,
+    Dispatch,
+    DispatchStatus,
+    Incident,
+    IncidentEvent,
+    IncidentStatus,
+    Outcome,
+    Report,
+    Verification,
+)
+
+# The widest area a responder may say they cover (the availability form's limit).
+MAX_RADIUS_KM = 50.0
+QUEUE_LIMIT = 200
+PUBLIC_WINDOW = timedelta(hours=24)
+RUMOR_WINDOW = timedelta(days=7)
+PUBLIC_LIMIT = 500
+KM_PER_DEGREE_LAT = 111.2
+
+# Console queue orders: the link text says which is which.
+QUEUE_SORTS: dict[str, tuple[str, ...]] = {
+    "recent": ("-last_seen_at",),
+    "confidence": ("-confidence", "-last_seen_at"),
+    "age": ("first_seen_at",),
+}
+DEFAULT_SORT = "recent"
+
+
+# Console ------------------------------------------------------------------------------------
+
+
+def console_queue(*, sort: str = DEFAULT_SORT) -> QuerySet[Incident]:
+    """Incidents still in play (not closed, not merged away), in the chosen order.
+    One query; every column the queue shows is on the incident row."""
+    order = QUEUE_SORTS.get(sort, QUEUE_SORTS[DEFAULT_SORT])
+    return (
+        Incident.objects.exclude(status=IncidentStatus.CLOSED)
+        .filter(merged_into__isnull=True)
+        .order_by(*order, "pk")[:QUEUE_LIMIT]
+    )
+
+
+def incident_timeline(incident: Incident) -> QuerySet[IncidentEvent]:
+    return (
+        IncidentEvent.objects.filter(incident=incident)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+
+
+def usernames_in(events: list[IncidentEvent]) -> dict[int, str]:
+    """Usernames of the responders a timeline names. Event data keeps user ids only
+    (nothing personal outlives an account in the audit log): one query for all."""
+    ids = {e.data.get("responder") for e in events if isinstance(e.data, dict)}
+    wanted = {i for i in ids if isinstance(i, int)}
+    if not wanted:
+        return {}
+    return dict(User.objects.filter(pk__in=wanted).values_list("pk", "username"))
+
+
+def incident_reports(incident: Incident) -> QuerySet[Report]:
+    return Report.objects.filter(incident=incident).order_by("observed_at", "id")
+
+
+def incident_dispatches(incident: Incident) -> QuerySet[Dispatch]:
+    return Dispatch.objects.filter(incident=incident).select_related("responder")
+
+
+def incident_verifications(incident: Incident) -> QuerySet[Verification]:
+    return Verification.objects.filter(incident=incident).select_related("verified_by")
+
+
+@dataclass(frozen=True)
+class NearbyResponder:
+    responder: User
+    distance_km: float
+    radius_km: float
+    dispatch_status: str | None
+
+
+def nearest_available_responders(incident: Incident, *, limit: int = 10) -> list[NearbyResponder]:
+    """Available responders whose area covers the incident, nearest first.
+
+    1. One query on the (is_available, lat) index: available responders inside the
+       band of ±``MAX_RADIUS_KM`` around the incident (latitude, then longitude).
+    2. Keep those whose own radius reaches the incident (exact great-circle distance).
+    3. One query for the dispatches this incident already has, to mark who was sent.
+    Complexity: two queries; work proportional to the responders in the band, never
+    to all users.
+    """
+    if incident.lat is None or incident.lng is None:
+        return []
+    lat, lng = incident.lat, incident.lng
+    band_lat = MAX_RADIUS_KM / KM_PER_DEGREE_LAT
+    band_lng = MAX_RADIUS_KM / (KM_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
+    rows = Availability.objects.filter(
+        is_available=True,
+        lat__range=(lat - band_lat, lat + band_lat),
+        lng__range=(lng - band_lng, lng + band_lng),
+        responder__role=Role.RESPONDER,
+        responder__is_active=True,
+    ).select_related("responder")
+    found: list[tuple[float, Availability]] = []
+    for row in rows:
+        if row.lat is None or row.lng is None:
+            continue
+        distance = geo.distance_km(lat, lng, row.lat, row.lng)
+        if distance <= row.radius_km:
+            found.append((distance, row))
+    found.sort(key=lambda item: (item[0], item[1].responder.username))
+    found = found[:limit]
+    statuses = dict(
+        Dispatch.objects.filter(
+            incident=incident, responder__in=[row.responder for _, row in found]
+        ).values_list("responder_id", "status")
+    )
+    return [
+        NearbyResponder(
+            responder=row.responder,
+            distance_km=round(distance, 1),
+            radius_km=row.radius_km,
+            dispatch_status=statuses.get(row.responder_id),
+        )
+        for distance, row in found
+    ]
+
+
+def responder_choices() -> QuerySet[User]:
+    """Everyone who may be dispatched (for the dispatch form's list)."""
+    return User.objects.filter(role=Role.RESPONDER, is_active=True).order_by("username")
+
+
+# Responder ----------------------------------------------------------------------------------
+
+
+def responder_dispatches(user: User) -> QuerySet[Dispatch]:
+    """A responder's requests: live ones first (newest first), then the last few days'."""
+    since = timezone.now() - timedelta(days=3)
+    return (
+        Dispatch.objects.filter(responder=user)
+        .filter(
+            Q(status__in=[DispatchStatus.REQUESTED, DispatchStatus.ACKNOWLEDGED])
+            | Q(created_at__gte=since)
+        )
+        .select_related("incident")
+        .order_by("-created_at")[:50]
+    )
+
+
+# Staff API ----------------------------------------------------------------------------------
+
+
+def staff_incidents(
+    user: User, *, statuses: list[str] | None = None, limit: int = 100
+) -> QuerySet[Incident]:
+    """The incidents ``user`` may see, newest first, optionally of some statuses only."""
+    incidents = incidents_visible_to(user)
+    if statuses:
+        incidents = incidents.filter(status__in=statuses)
+    return incidents.order_by("-last_seen_at", "pk")[:limit]
+
+
+# Periodic work ------------------------------------------------------------------------------
+
+
+def quiet_incident_ids(now: datetime, *, quiet_hours: int) -> list[Any]:
+    """Ids of incidents with no report and no change for ``quiet_hours`` (the
+    (status, last_seen_at) index finds them)."""
+    cutoff = now - timedelta(hours=quiet_hours)
+    return list(
+        Incident.objects.exclude(status=IncidentStatus.CLOSED)
+        .filter(last_seen_at__lt=cutoff, updated_at__lt=cutoff)
+        .values_list("pk", flat=True)[:1000]
+    )
+
+
+def overdue_dispatch_ids(now: datetime) -> list[int]:
+    """Ids of requests nobody acknowledged in time (the (status, acknowledge_by) index)."""
+    return list(
+        Dispatch.objects.filter(
+            status=DispatchStatus.REQUESTED, acknowledge_by__lt=now
+        ).values_list("pk", flat=True)[:1000]
+    )
+
+
+# Public -------------------------------------------------------------------------------------
+
+
+def _last_outcome() -> Subquery:
+    return Subquery(
+        Verification.objects.filter(incident=OuterRef("pk"))
+        .order_by("-created_at", "-id")
+        .values("outcome")[:1]
+    )
+
+
+def public_confirmed(now: datetime | None = None) -> QuerySet[Incident]:
+    """Incidents confirmed on the ground and active in the last 24 hours, still
+    confirmed or since closed (a later correction to false removes them)."""
+    now = now or timezone.now()
+    since = now - PUBLIC_WINDOW
+    return (
+        Incident.objects.filter(
+            status__in=[IncidentStatus.CONFIRMED, IncidentStatus.CLOSED],
+            merged_into__isnull=True,
+        )
+        .filter(Q(last_seen_at__gte=since) | Q(verified_at__gte=since))
+        .annotate(last_outcome=_last_outcome())
+        .filter(last_outcome=Outcome.CONFIRMED)
+        .order_by("-last_seen_at", "pk")[:PUBLIC_LIMIT]
+    )
+
+
+def rumor_control(now: datetime | None = None) -> QuerySet[Incident]:
+    """Incidents checked in the last week and found false or unconfirmed, newest check
+    first."""
+    now = now or timezone.now()
+    checked = [Outcome.FALSE, Outcome.UNCONFIRMED]
+    return (
+        Incident.objects.filter(
+            status__in=[*checked, IncidentStatus.CLOSED],
+            merged_into__isnull=True,
+            verified_at__gte=now - RUMOR_WINDOW,
+        )
+        .annotate(last_outcome=_last_outcome())
+        .filter(last_outcome__in=checked)
+        .order_by("-verified_at", "pk")[:PUBLIC_LIMIT]
+    )
+
+
+@dataclass(frozen=True)
+class PublicIncident:
+    """What the public may know about an incident: no point, no reporter text."""
+
+    id: str
+    kind: str
+    kind_label: str
+    status: str
+    public_label: str
+    cell: str | None
+    lat: float | None
+    lng: float | None
+    boundary: list[tuple[float, float]]
+    first_seen_at: datetime
+    last_seen_at: datetime
+    checked_at: datetime | None
+    outcome: str | None
+
+    @property
+    def area(self) -> str:
+        """The public label, or the cell centre to two decimals (about a kilometre)."""
+        if self.public_label:
+            return self.public_label
+        if self.lat is not None and self.lng is not None:
+            return f"{self.lat:.2f}, {self.lng:.2f}"
+        return ""
+
+
+def _to_minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def public_view(incident: Incident) -> PublicIncident:
+    """Coarsen an incident for the public: its H3 resolution-8 cell (outline and centre,
+    rounded), times to the minute, the staff-written label. Never the report points,
+    the centroid or anything a reporter wrote."""
+    cell = incident.cell
+    centre = geo.cell_center(cell) if cell is not None else None
+    return PublicIncident(
+        id=str(incident.pk),
+        kind=incident.kind,
+        kind_label=str(incident.get_kind_display()),
+        status=incident.status,
+        public_label=incident.public_label,
+        cell=f"{cell:x}" if cell is not None else None,
+        lat=round(centre[0], 4) if centre else None,
+        lng=round(centre[1], 4) if centre else None,
+        boundary=(
+            [(round(a, 6), round(b, 6)) for a, b in geo.cell_boundary(cell)]
+            if cell is not None
+            else []
+        ),
+        first_seen_at=_to_minute(incident.first_seen_at),
+        last_seen_at=_to_minute(incident.last_seen_at),
+        checked_at=_to_minute(incident.verified_at) if incident.verified_at else None,
+        outcome=getattr(incident, "last_outcome", None),
+    )
+
+
+def public_geojson(items: list[PublicIncident]) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection (RFC 7946): one Polygon per incident's cell, rings
+    closed and counter-clockwise, coordinates as [longitude, latitude]."""
+    features: list[dict[str, Any]] = []
+    for item in items:
+        geometry: dict[str, Any] | None = None
+        if item.boundary:
+            ring = [[lng, lat] for lat, lng in item.boundary]
+            if _signed_area(ring) < 0:
+                ring.reverse()
+            ring.append(ring[0])
+            geometry = {"type": "Polygon", "coordinates": [ring]}
+        features.append(
+            {
+                "type": "Feature",
+                "id": item.id,
+                "geometry": geometry,
+                "properties": {
+                    "kind": item.kind,
+                    "kind_label": item.kind_label,
+                    "status": item.status,
+                    "public_label": item.public_label,
+                    "cell": item.cell,
+                    "lat": item.lat,
+                    "lng": item.lng,
+                    "first_seen_at": item.first_seen_at.isoformat(),
+                    "last_seen_at": item.last_seen_at.isoformat(),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _signed_area(ring: list[list[float]]) -> float:
+    """Twice the signed area of a ring (shoelace); positive when counter-clockwise."""
+    return sum(
+        ring[i][0] * ring[(i + 1) % len(ring)][1] - ring[(i + 1) % len(ring)][0] * ring[i][1]
+        for i in range(len(ring))
+    )
+
+
+def merge_candidates(incident: Incident, *, limit: int = 20) -> list[Incident]:
+    """Open incidents this one might be merged into: those within about 20 km, nearest
+    first (one query on a latitude band), or the latest ones when it has no location."""
+    others = (
+        Incident.objects.exclude(status=IncidentStatus.CLOSED)
+        .filter(merged_into__isnull=True)
+        .exclude(pk=incident.pk)
+    )
+    if incident.lat is None or incident.lng is None:
+        return list(others.order_by("-last_seen_at")[:limit])
+    lat, lng = incident.lat, incident.lng
+    band = 0.2
+    rows = list(
+        others.filter(
+            lat__range=(lat - band, lat + band), lng__range=(lng - band, lng + band)
+        ).order_by("-last_seen_at")[:200]
+    )
+    rows.sort(key=lambda row: geo.distance_km(lat, lng, row.lat or lat, row.lng or lng))
+    return rows[:limit]

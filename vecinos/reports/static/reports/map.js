@@ -1,0 +1,47 @@
+/* Maps for the console's incident page and the public map: Leaflet (shipped by
+   django-leaflet), tiles from the configured server, data from data-* attributes or
+   the public GeoJSON. The page works without it: this only adds the map. */
+(function () {
+  "use strict";
+  var el = document.getElementById("map");
+  if (!el || !window.L) { return; }
+  el.hidden = false;
+  var data = el.dataset;
+  var map = window.L.map(el, { scrollWheelZoom: false })
+    .setView([parseFloat(data.lat), parseFloat(data.lng)], parseInt(data.zoom || "12", 10));
+  window.L.tileLayer(data.tiles, {
+    maxZoom: 18,
+    attribution: "&copy; OpenStreetMap contributors"
+  }).addTo(map);
+
+  var points = data.points ? JSON.parse(data.points) : [];
+  points.forEach(function (point) {
+    window.L.circleMarker(point, { radius: 7, weight: 2 }).addTo(map);
+  });
+
+  function popup(properties) {
+    var box = document.createElement("div");
+    var title = document.createElement("strong");
+    title.textContent = properties.kind_label || properties.kind || "";
+    box.appendChild(title);
+    if (properties.public_label) {
+      box.appendChild(document.createElement("br"));
+      box.appendChild(document.createTextNode(properties.public_label));
+    }
+    return box;
+  }
+
+  if (data.geojson) {
+    fetch(data.geojson, { headers: { Accept: "application/geo+json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (collection) {
+        if (!collection) { return; }
+        var layer = window.L.geoJSON(collection, {
+          style: { color: "#8a1c00", weight: 2, fillOpacity: 0.25 },
+          onEachFeature: function (feature, shape) { shape.bindPopup(popup(feature.properties || {})); }
+        }).addTo(map);
+        if (layer.getLayers().length) { map.fitBounds(layer.getBounds(), { maxZoom: 14 }); }
+      })
+      .catch(function () { /* the list below the map says the same */ });
+  }
+})();

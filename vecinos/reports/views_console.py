@@ -1,0 +1,444 @@
+"""The dispatcher console: the live queue, an incident's page and its actions, the
+event stream that keeps them live, and permission-checked report photos.
+
+Each view parses, authorises (``require_role`` and the getters of
+``vecinos.accounts.access``), calls one action and renders. A POST from htmx gets the
+incident's partial back (``reports/incident.html#incident``); without JavaScript it
+gets a redirect and a message.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from vecinos.accounts.access import (
+    Forbidden,
+    get_incident_for_user,
+    get_report_for_user,
+    require_role,
+)
+from vecinos.accounts.models import Role, User
+from vecinos.core import live
+from vecinos.reports import actions, queries
+from vecinos.reports.events import LIVE_CHANNEL
+from vecinos.reports.models import Incident, IncidentEvent, IncidentStatus, Outcome
+
+# An open stream is closed after this long; the browser reconnects at once. It bounds
+# how long a signed-out or demoted user keeps hearing events, and frees the thread.
+STREAM_SECONDS = 300
+STREAM_RETRY_MS = 3000
+
+View = Callable[..., HttpResponseBase]
+
+
+def dispatcher_required(view: View) -> View:
+    """Signed in (else the sign-in page) and a dispatcher or admin (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            require_role(request.user, Role.DISPATCHER)  # type: ignore[arg-type]
+        except Forbidden:
+            raise PermissionDenied from None
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+# Queue ------------------------------------------------------------------------------------
+
+
+def _queue_context(request: HttpRequest) -> dict[str, Any]:
+    sort = request.GET.get("sort", queries.DEFAULT_SORT)
+    if sort not in queries.QUEUE_SORTS:
+        sort = queries.DEFAULT_SORT
+    return {
+        "incidents": queries.console_queue(sort=sort),
+        "sort": sort,
+        "sorts": [
+            ("recent", _("Latest activity")),
+            ("confidence", _("Confidence")),
+            ("age", _("Oldest first")),
+        ],
+    }
+
+
+@require_safe
+@dispatcher_required
+def console(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/console.html", _queue_context(request))
+
+
+@require_safe
+@dispatcher_required
+def console_queue(request: HttpRequest) -> HttpResponse:
+    """The queue alone, for console.js to swap in when the stream says so."""
+    return render(request, "reports/console.html#queue", _queue_context(request))
+
+
+# Live stream ------------------------------------------------------------------------------
+
+
+def event_stream(
+    *, seconds: float = STREAM_SECONDS, keepalive: float = live.KEEPALIVE_SECONDS
+) -> Iterator[str]:
+    """Server-Sent Events for the console: ``event: incident`` with the incident id
+    and the event type only (the page then fetches what it shows through the
+    permission-checked views), and a comment line as a keep-alive.
+
+    The subscription is made when the stream is first read, before the first line is
+    sent, so nothing published after that line is missed.
+    """
+    subscription = live.subscribe(LIVE_CHANNEL, timeout=keepalive)
+    deadline = time.monotonic() + seconds
+    try:
+        yield f"retry: {STREAM_RETRY_MS}\n: connected\n\n"
+        for payload in subscription:
+            if payload is None:
+                yield ": keep-alive\n\n"
+            else:
+                try:
+                    event = json.loads(payload)
+                    data = {"incident": str(event["incident"]), "type": str(event["type"])}
+                except (ValueError, KeyError, TypeError):
+                    continue
+                yield f"event: incident\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+            if time.monotonic() >= deadline:
+                break
+    finally:
+        subscription.close()
+
+
+@require_safe
+@dispatcher_required
+def stream(request: HttpRequest) -> StreamingHttpResponse:
+    # A compressed event stream can sit in a buffer until a block fills; never gzip it.
+    request.META.pop("HTTP_ACCEPT_ENCODING", None)
+    response = StreamingHttpResponse(event_stream(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+# Incident page ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    created_at: datetime
+    text: str
+    actor: str
+    link: uuid.UUID | None
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def describe_event(event: IncidentEvent, names: dict[int, str]) -> TimelineEntry:
+    """One timeline row in words (the row itself keeps only ids and codes); ``names``
+    maps the user ids it may name to usernames (``queries.usernames_in``)."""
+    data = event.data or {}
+    kind = IncidentEvent.Type
+    responder = names.get(data.get("responder", 0)) or _("a former responder")
+    link = None
+    text: str
+    if event.type == kind.OPENED:
+        link = _uuid(data["split_from"]) if data.get("split_from") else None
+        text = _("Opened with a report moved out of") if link else _("Opened")
+    elif event.type == kind.DISPATCHED:
+        text = _("%(name)s dispatched") % {"name": responder}
+    elif event.type == kind.ACKNOWLEDGED:
+        text = _("%(name)s acknowledged and is on the way") % {"name": responder}
+    elif event.type == kind.DECLINED:
+        text = _("%(name)s declined") % {"name": responder}
+    elif event.type == kind.EXPIRED:
+        text = _("The request to %(name)s expired unacknowledged") % {"name": responder}
+    elif event.type == kind.VERIFIED:
+        outcome = str(Outcome(data.get("outcome", Outcome.UNCONFIRMED)).label)
+        if data.get("correction"):
+            text = _("Outcome corrected to %(outcome)s (was %(previous)s)") % {
+                "outcome": outcome,
+                "previous": (
+                    str(IncidentStatus(data["previous"]).label)
+                    if data.get("previous") in IncidentStatus.values
+                    else ""
+                ),
+            }
+        else:
+            text = _("Outcome: %(outcome)s") % {"outcome": outcome}
+    elif event.type == kind.MERGED and data.get("into"):
+        link = _uuid(data["into"])
+        text = _("Merged (%(count)s reports) into") % {"count": data.get("reports", 0)}
+    elif event.type == kind.MERGED:
+        link = _uuid(data.get("source"))
+        text = _("%(count)s reports merged in from") % {"count": data.get("reports", 0)}
+    elif event.type == kind.SPLIT:
+        link = _uuid(data.get("to"))
+        text = _("A report was moved out to")
+    elif event.type == kind.LABELLED:
+        text = _("Public label set to “%(label)s”") % {"label": data.get("label", "")}
+    elif event.type == kind.CLOSED:
+        text = _("Closed after a quiet period") if data.get("reason") == "quiet" else _("Closed")
+    elif event.type == kind.REOPENED:
+        text = _("Reopened")
+    else:
+        text = str(event.get_type_display())
+    if data.get("status") == IncidentStatus.NEW and event.type != kind.REOPENED:
+        text = _("%(text)s; nobody is on the way, back to new") % {"text": text}
+    actor = event.actor.username if event.actor else ""
+    return TimelineEntry(created_at=event.created_at, text=text, actor=actor, link=link)
+
+
+def _incident_context(incident: Incident, **extra: Any) -> dict[str, Any]:
+    reports = list(queries.incident_reports(incident))
+    events = list(queries.incident_timeline(incident))
+    names = queries.usernames_in(events)
+    points = [[r.lat, r.lng] for r in reports if r.lat is not None and r.lng is not None]
+    return {
+        "incident": incident,
+        "reports": reports,
+        "timeline": [describe_event(event, names) for event in events],
+        "report_points_json": json.dumps(points),
+        "dispatches": queries.incident_dispatches(incident),
+        "verifications": queries.incident_verifications(incident),
+        "nearby": queries.nearest_available_responders(incident),
+        "responders": queries.responder_choices(),
+        "merge_candidates": queries.merge_candidates(incident),
+        "outcomes": Outcome.choices,
+        "is_closed": incident.status == IncidentStatus.CLOSED,
+        "can_dispatch": incident.status in actions.VERIFIABLE,
+        "tile_url": settings.VECINOS_TILE_URL,
+        **extra,
+    }
+
+
+@require_safe
+@dispatcher_required
+def incident_detail(request: HttpRequest, incident_id: str) -> HttpResponse:
+    incident = get_incident_for_user(_user(request), incident_id)
+    return render(request, "reports/incident.html", _incident_context(incident))
+
+
+@require_safe
+@dispatcher_required
+def incident_live(request: HttpRequest, incident_id: str) -> HttpResponse:
+    """The status summary and the timeline, for console.js to refresh live."""
+    incident = get_incident_for_user(_user(request), incident_id)
+    return render(request, "reports/incident.html#live", _incident_context(incident))
+
+
+def _done(
+    request: HttpRequest,
+    incident: Incident,
+    notice: str,
+    *,
+    error: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    """After an action: the incident's partial for htmx, else a redirect and a message."""
+    if request.htmx:  # type: ignore[attr-defined]
+        fresh = Incident.objects.get(pk=incident.pk)
+        return render(
+            request,
+            "reports/incident.html#incident",
+            _incident_context(fresh, notice=notice, notice_is_error=error),
+            status=status,
+        )
+    (messages.error if error else messages.success)(request, notice)
+    return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]))
+
+
+def _refused(
+    request: HttpRequest, incident: Incident, refusal: actions.ActionRefused
+) -> HttpResponse:
+    return _done(request, incident, str(refusal.message), error=True)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise actions.InvalidInput(_("Counts must be whole numbers.")) from None
+
+
+@require_POST
+@dispatcher_required
+def incident_dispatch(request: HttpRequest, incident_id: str) -> HttpResponse:
+    user = _user(request)
+    incident = get_incident_for_user(user, incident_id, write=True)
+    names = [name for name in request.POST.getlist("responders") if name]
+    people = list(User.objects.filter(username__in=names))
+    try:
+        unknown = sorted(set(names) - {p.username for p in people})
+        if unknown:
+            raise actions.InvalidInput(
+                _("No such responder: %(names)s") % {"names": ", ".join(unknown)}
+            )
+        sent = actions.dispatch_responders(incident=incident, responders=people, actor=user)
+    except actions.ActionRefused as refusal:
+        return _refused(request, incident, refusal)
+    if sent:
+        notice = _("Dispatched: %(names)s") % {
+            "names": ", ".join(d.responder.username for d in sent)
+        }
+    else:
+        notice = _("Those responders were already dispatched.")
+    return _done(request, incident, notice)
+
+
+@require_POST
+@dispatcher_required
+def incident_verify(request: HttpRequest, incident_id: str) -> HttpResponse:
+    user = _user(request)
+    incident = get_incident_for_user(user, incident_id, write=True)
+    try:
+        actions.verify_incident(
+            incident=incident,
+            outcome=request.POST.get("outcome", ""),
+            notes=request.POST.get("notes", ""),
+            vehicles=_int_or_none(request.POST.get("vehicles")),
+            officers=_int_or_none(request.POST.get("officers")),
+            actor=user,
+        )
+    except actions.ActionRefused as refusal:
+        return _refused(request, incident, refusal)
+    return _done(request, incident, _("Outcome recorded."))
+
+
+@require_POST
+@dispatcher_required
+def incident_merge(request: HttpRequest, incident_id: str) -> HttpResponse:
+    user = _user(request)
+    incident = get_incident_for_user(user, incident_id, write=True)
+    target_id = (request.POST.get("into_id") or request.POST.get("into") or "").strip()
+    try:
+        if not target_id:
+            raise actions.InvalidInput(_("Choose the incident to merge this one into."))
+        try:
+            into = get_incident_for_user(user, target_id, write=True)
+        except Http404:
+            raise actions.InvalidInput(
+                _("There is no incident with the id %(id)s.") % {"id": target_id[:40]}
+            ) from None
+        into = actions.merge_incidents(source=incident, into=into, actor=user)
+    except actions.ActionRefused as refusal:
+        return _refused(request, incident, refusal)
+    notice = _("Merged into this incident.")
+    if request.htmx:  # type: ignore[attr-defined]
+        messages.success(request, notice)
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("console_incident", args=[into.pk])
+        return response
+    return _done(request, into, notice)
+
+
+@require_POST
+@dispatcher_required
+def report_split(request: HttpRequest, report_id: str) -> HttpResponse:
+    user = _user(request)
+    report = get_report_for_user(user, report_id)
+    incident = report.incident
+    try:
+        new = actions.split_report(report=report, actor=user)
+    except actions.ActionRefused as refusal:
+        return _refused(request, incident, refusal)
+    notice = _("The report was moved to a new incident, %(id)s.") % {"id": new.pk.hex[:8]}
+    return _done(request, incident, notice)
+
+
+@require_POST
+@dispatcher_required
+def incident_label(request: HttpRequest, incident_id: str) -> HttpResponse:
+    user = _user(request)
+    incident = get_incident_for_user(user, incident_id, write=True)
+    try:
+        actions.set_public_label(
+            incident=incident, label=request.POST.get("public_label", ""), actor=user
+        )
+    except actions.ActionRefused as refusal:
+        return _refused(request, incident, refusal)
+    return _done(request, incident, _("Public label saved."))
+
+
+@require_POST
+@dispatcher_required
+def incident_close(request: HttpRequest, incident_id: str) -> HttpResponse:
+    user = _user(request)
+    incident = get_incident_for_user(user, incident_id, write=True)
+    try:
+        actions.close_incident(incident=incident, actor=user)
+    except actions.ActionRefused as refusal:
+        return _refused(request, incident, refusal)
+    return _done(request, incident, _("Incident closed."))
+
+
+@require_POST
+@dispatcher_required
+def incident_reopen(request: HttpRequest, incident_id: str) -> HttpResponse:
+    user = _user(request)
+    incident = get_incident_for_user(user, incident_id, write=True)
+    try:
+        actions.reopen_incident(incident=incident, actor=user)
+    except actions.ActionRefused as refusal:
+        return _refused(request, incident, refusal)
+    return _done(request, incident, _("Incident reopened."))
+
+
+# Photos ---------------------------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def report_photo(request: HttpRequest, report_id: str) -> FileResponse:
+    """A report's photo, for the staff who may see its incident (dispatchers, and the
+    responders sent to it). Never cached, never served from a public URL."""
+    report = get_report_for_user(_user(request), report_id)
+    if not report.photo:
+        raise Http404
+    try:
+        handle = report.photo.open("rb")
+    except OSError:
+        raise Http404 from None
+    content_type = mimetypes.guess_type(report.photo.name or "")[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "no-store, private"
+    response["Content-Disposition"] = "inline"
+    return response

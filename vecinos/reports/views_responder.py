@@ -1,0 +1,191 @@
+"""The responder's pages, phone first: going on and off call, the requests sent to
+them (acknowledge or decline), and filing what they found.
+
+Plain forms and redirects: they work on any phone, with or without JavaScript (which
+only adds "use my location").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from vecinos.accounts.access import (
+    Forbidden,
+    get_dispatch_for_responder,
+    get_incident_for_user,
+    require_role,
+)
+from vecinos.accounts.models import Role, User
+from vecinos.reports import actions, queries
+from vecinos.reports.models import Availability, DispatchStatus, Outcome
+
+View = Callable[..., HttpResponse]
+
+# Requests whose incident the responder may still see (the rule of access.py).
+VISIBLE = (DispatchStatus.REQUESTED, DispatchStatus.ACKNOWLEDGED, DispatchStatus.COMPLETED)
+
+
+def responder_required(view: View) -> View:
+    """Signed in (else the sign-in page) and a responder (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            require_role(request.user, Role.RESPONDER)  # type: ignore[arg-type]
+        except Forbidden:
+            raise PermissionDenied from None
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _float_or_none(value: str | None, label: str) -> float | None:
+    value = (value or "").strip().replace(",", ".")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise actions.InvalidInput(_("%(field)s must be a number.") % {"field": label}) from None
+
+
+def _int_or_none(value: str | None, label: str) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise actions.InvalidInput(
+            _("%(field)s must be a whole number.") % {"field": label}
+        ) from None
+
+
+@require_safe
+@responder_required
+def responder_home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    availability = Availability.objects.filter(responder=user).first()
+    return render(
+        request,
+        "reports/responder.html",
+        {
+            "availability": availability,
+            "dispatches": queries.responder_dispatches(user),
+            "min_radius": actions.MIN_RADIUS_KM,
+            "max_radius": actions.MAX_RADIUS_KM,
+        },
+    )
+
+
+@require_POST
+@responder_required
+def responder_availability(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    available = request.POST.get("available") == "on"
+    try:
+        actions.set_availability(
+            responder=user,
+            available=available,
+            lat=_float_or_none(request.POST.get("lat"), _("Latitude")),
+            lng=_float_or_none(request.POST.get("lng"), _("Longitude")),
+            radius_km=_float_or_none(request.POST.get("radius_km"), _("Radius")),
+            actor=user,
+        )
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal.message))
+    else:
+        messages.success(request, _("You are on call.") if available else _("You are off call."))
+    return HttpResponseRedirect(reverse("responder_home"))
+
+
+@require_safe
+@responder_required
+def responder_dispatch(request: HttpRequest, dispatch_id: int) -> HttpResponse:
+    user = _user(request)
+    dispatch = get_dispatch_for_responder(user, dispatch_id)
+    context: dict[str, Any] = {"dispatch": dispatch, "outcomes": Outcome.choices}
+    if dispatch.status in VISIBLE:
+        incident = get_incident_for_user(user, dispatch.incident_id)
+        context.update(
+            incident=incident,
+            reports=queries.incident_reports(incident),
+            may_file=dispatch.status in actions.ACTIVE_DISPATCH
+            and incident.status in actions.VERIFIABLE,
+        )
+    return render(request, "reports/responder_dispatch.html", context)
+
+
+def _back(dispatch_id: int) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("responder_dispatch", args=[dispatch_id]))
+
+
+@require_POST
+@responder_required
+def responder_acknowledge(request: HttpRequest, dispatch_id: int) -> HttpResponse:
+    user = _user(request)
+    dispatch = get_dispatch_for_responder(user, dispatch_id)
+    try:
+        actions.acknowledge_dispatch(dispatch=dispatch, actor=user)
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal.message))
+    else:
+        messages.success(request, _("Thank you. The dispatcher knows you are on the way."))
+    return _back(dispatch.pk)
+
+
+@require_POST
+@responder_required
+def responder_decline(request: HttpRequest, dispatch_id: int) -> HttpResponse:
+    user = _user(request)
+    dispatch = get_dispatch_for_responder(user, dispatch_id)
+    try:
+        actions.decline_dispatch(dispatch=dispatch, actor=user)
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal.message))
+        return _back(dispatch.pk)
+    messages.success(request, _("Declined. The dispatcher will ask someone else."))
+    return HttpResponseRedirect(reverse("responder_home"))
+
+
+@require_POST
+@responder_required
+def responder_outcome(request: HttpRequest, dispatch_id: int) -> HttpResponse:
+    user = _user(request)
+    dispatch = get_dispatch_for_responder(user, dispatch_id)
+    if dispatch.status not in VISIBLE:
+        raise Http404
+    incident = get_incident_for_user(user, dispatch.incident_id, write=True)
+    try:
+        actions.verify_incident(
+            incident=incident,
+            outcome=request.POST.get("outcome", ""),
+            notes=request.POST.get("notes", ""),
+            vehicles=_int_or_none(request.POST.get("vehicles"), _("Vehicles")),
+            officers=_int_or_none(request.POST.get("officers"), _("Officers")),
+            actor=user,
+        )
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal.message))
+        return _back(dispatch.pk)
+    except Forbidden:
+        messages.error(request, _("This request is no longer open; you cannot file an outcome."))
+        return _back(dispatch.pk)
+    messages.success(request, _("Outcome filed. Thank you."))
+    return _back(dispatch.pk)
