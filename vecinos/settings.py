@@ -224,6 +224,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/h/ip,3/h/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "vecinos.accounts.adapter.MFAAdapter"
 MFA_TOTP_ISSUER = "Vecinos"
 # Roles that must have two-factor sign-in (DESIGN.md: dispatcher, coordinator, admin).
 VECINOS_REQUIRE_MFA = config.env_bool("VECINOS_REQUIRE_MFA", True)

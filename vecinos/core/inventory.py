@@ -484,7 +484,9 @@ INVENTORY: dict[str, Table] = {
             "id": Entry(INTERNAL, ROW, "row number"),
             "user": Entry(PERSONAL, ROW, "whose factor"),
             "type": Entry(INTERNAL, ROW, "totp or recovery_codes"),
-            "data": Entry(SECRET, ROW, "the TOTP secret or recovery-code seed"),
+            "data": Entry(
+                SECRET, ROW, "the TOTP secret or recovery-code seed, AES-GCM encrypted at rest"
+            ),
             "created_at": Entry(INTERNAL, ROW, "when it was set up"),
             "last_used_at": Entry(PERSONAL, ROW, "when it was last used"),
         },

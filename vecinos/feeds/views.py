@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -23,7 +24,7 @@ def alerts_cap_feed(request: HttpRequest) -> HttpResponse:
         queries.feed_alerts(),
         language="en",
         self_url=f"{settings.VECINOS_PUBLIC_URL}/feeds/alerts.cap",
-        title="Vecinos alerts (CAP 1.2)",
+        title=_("Vecinos alerts (CAP 1.2)"),
         cap_links=True,
     )
     return HttpResponse(body, content_type=cap.ATOM_CONTENT_TYPE)
@@ -45,7 +46,8 @@ def alerts_atom_feed(request: HttpRequest) -> HttpResponse:
     language = messages.normalize_language(raw) if raw else "en"
     if language is None:
         return HttpResponse(
-            "Unknown lang: use one of " + ", ".join(code for code, _ in messages.LANGUAGES),
+            _("Unknown lang: use one of %(codes)s.")
+            % {"codes": ", ".join(code for code, _name in messages.LANGUAGES)},
             status=400,
             content_type="text/plain; charset=utf-8",
         )
@@ -54,7 +56,7 @@ def alerts_atom_feed(request: HttpRequest) -> HttpResponse:
         queries.feed_alerts(),
         language=language,
         self_url=f"{settings.VECINOS_PUBLIC_URL}/feeds/alerts.atom{suffix}",
-        title="Vecinos alerts",
+        title=_("Vecinos alerts"),
         cap_links=False,
     )
     response = HttpResponse(body, content_type=cap.ATOM_CONTENT_TYPE)
