@@ -32,9 +32,12 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-# Translations are compiled at install time; gettext's msgfmt does the work.
+# Translations are compiled at install time; gettext's msgfmt does the work. Git keeps no
+# empty directory, so a tree without catalogues has no locale/ directory at all, and there
+# compilemessages stops with "should be run from the Django Git checkout or ... with the
+# settings module specified": such a tree has nothing to compile.
 translations: $(VENV)/.installed
-	@[ -n "$$(find locale vecinos -name '*.po' 2>/dev/null)" ] || exit 0; \
+	@[ -n "$$(find locale vecinos -path '*locale/*/LC_MESSAGES/*.po' 2>/dev/null)" ] || exit 0; \
 	command -v msgfmt >/dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -q && apt-get install -y -q gettext; }; \
 	command -v msgfmt >/dev/null || { echo "Compiling translations needs gettext: sudo apt-get install -y gettext"; exit 1; }; \
 	cd vecinos && $(abspath $(BIN))/vecinos compilemessages --ignore='.venv' -v 0

@@ -43,11 +43,16 @@ def _county_km2() -> float:
     return height * width
 
 
+# A subscription's 7 cells reach about this far beyond its centre, so an alert reaches
+# subscribers centred up to this much outside its circle.
+REACH_KM = 0.6
+
+
 def radius_for(recipients: int, subscriptions: int) -> float:
-    """The radius whose circle holds ``recipients`` of ``subscriptions`` spread evenly
-    (active ones only: 95 %)."""
+    """The radius whose area holds about ``recipients`` of ``subscriptions`` spread
+    evenly (active ones only: 95 %)."""
     share = recipients / (subscriptions * 0.95)
-    return math.sqrt(share * _county_km2() / math.pi)
+    return math.sqrt(share * _county_km2() / math.pi) - REACH_KM
 
 
 # Data ---------------------------------------------------------------------------------------

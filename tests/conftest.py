@@ -298,3 +298,11 @@ def confirmed_incident(db: None) -> Any:
     from vecinos.reports.models import IncidentStatus
 
     return make_incident(status=IncidentStatus.CONFIRMED, public_label=ALERT_PLACE)
+
+
+# API --------------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def generous_api_rate(settings: Settings) -> None:
+    """Every test client comes from 127.0.0.1, one client for VECINOS_API_RATE: the
+    suite as a whole would meet the limit. Tests of the limit set it themselves."""
+    settings.VECINOS_API_RATE = (1_000_000, 60)

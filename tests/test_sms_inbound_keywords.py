@@ -124,7 +124,8 @@ def test_help_explains_in_the_language_of_the_keyword(
         from vecinos.delivery.inbound import _help_text
 
         assert reply == _help_text()
-    assert "STOP" in reply and "JOIN" in reply
+    stop, join = ("ALTO", "UNIRSE") if language == "es" else ("STOP", "JOIN")
+    assert stop in reply and join in reply
 
 
 def test_info_and_unknown_text_answer_in_the_numbers_own_language(
@@ -163,7 +164,8 @@ def test_join_subscribes_the_number_at_once_in_the_keywords_language(
     assert subscription.status == SubscriptionStatus.ACTIVE  # the message proves the number
     assert subscription.language == language
     assert subscription.contact == ROSA
-    assert subscription.area_label == "ZIP 90033"
+    # The label is written in the subscriber's language, for their management page.
+    assert subscription.area_label == {"en": "ZIP 90033", "es": "Código postal 90033"}[language]
     assert SubscriptionCell.objects.filter(subscription=subscription).exists()
     assert "90033" in reply
 

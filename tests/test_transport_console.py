@@ -69,3 +69,14 @@ def test_an_unknown_channel_has_no_transport(settings: Any) -> None:
     settings.DELIVERY_CONSOLE_ONLY = False
     with pytest.raises(ValueError, match="fax"):
         transport_for("fax")
+
+
+def test_in_production_printing_instead_of_sending_is_logged_as_a_warning(
+    settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.PRODUCTION = True
+    settings.DELIVERY_CONSOLE_ONLY = False
+    settings.DELIVERY_EMAIL_ENABLED = False
+    with caplog.at_level(logging.WARNING, logger="vecinos.delivery.transports"):
+        transport_for("email")
+    assert "EMAIL_HOST is not set" in caplog.text

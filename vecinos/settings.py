@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "leaflet",
     "huey.contrib.djhuey",
+    # Only for its static Swagger UI: /api/v1/docs loads nothing from a CDN (vecinos.api.api).
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +158,9 @@ else:
                 "timeout": 20,
             },
             "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+            # Keep each thread's connection: opening one runs the PRAGMAs, and closing
+            # the last one checkpoints and deletes the WAL, a disk flush per request.
+            "CONN_MAX_AGE": None,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -439,7 +444,7 @@ LEAFLET_CONFIG = {
 LANGUAGE_CODE = "en"
 # Languages of the interface. Alerts are rendered in more (see vecinos.alerts).
 LANGUAGES = [("en", "English"), ("es", "Español")]
-LOCALE_PATHS = [BASE_DIR.parent / "locale", BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = config.env_str("VECINOS_TIME_ZONE", "America/Los_Angeles")
 USE_TZ = True

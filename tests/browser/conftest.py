@@ -73,7 +73,7 @@ def desktop(browser: object) -> Iterator[object]:
     context.close()
 
 
-def totp_now(secret: str = "JBSWY3DPEHPK3PXP") -> str:
+def totp_now(secret: str = "JBSWY3DPEHPK3PXP") -> str:  # noqa: S107 - the test users' secret
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
@@ -87,4 +87,5 @@ def sign_in(page: object, base_url: str, username: str, password: str, *, totp: 
     page.click("form button[type=submit]:not(.language button)")  # type: ignore[attr-defined]
     if totp:
         page.fill("input[name=code]", totp_now())  # type: ignore[attr-defined]
-        page.click("form button[type=submit]")  # type: ignore[attr-defined]
+        # Not the header's language switcher, which comes first on every page.
+        page.click("form button[type=submit]:not(.language button)")  # type: ignore[attr-defined]

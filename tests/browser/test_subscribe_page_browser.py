@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from vecinos.alerts.models import Subscription
 
@@ -22,7 +23,8 @@ def test_use_my_location_subscribes_by_point_and_radius(browser: Any, live_serve
     try:
         page.goto(f"{live_server.url}/alerts/subscribe")
         page.click("#locate")
-        page.wait_for_function("document.querySelector('[name=lat]').value !== ''")
+        # Not wait_for_function: it evaluates a string in the page, which our CSP refuses.
+        expect(page.locator("[name=lat]")).not_to_have_value("")
         page.select_option("[name=radius_km]", "5")
         page.fill("[name=address]", "213 555 0100")
         page.click("#subscribe-form button[type=submit]")

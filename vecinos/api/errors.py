@@ -40,7 +40,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
-from ninja.errors import HttpError
+from ninja.errors import HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
@@ -251,6 +251,15 @@ def install(api: NinjaAPI) -> None:
             response["Retry-After"] = str(max(1, int(wait)))
         return response
 
+    def throttled(request: HttpRequest, exc: Any) -> HttpResponse:
+        # django-ninja's throttles (vecinos.api.throttle); it sets Retry-After itself too.
+        response = error_response(
+            api, request, 429, _("Too many requests from this connection. Try again later.")
+        )
+        if exc.wait is not None:
+            response["Retry-After"] = str(max(1, math.ceil(exc.wait)))
+        return response
+
     def too_big(request: HttpRequest, exc: Any) -> HttpResponse:
         return body(
             request,
@@ -269,6 +278,7 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(DjangoValidationError, django_validation)
     api.add_exception_handler(BodyError, body)
     api.add_exception_handler(HttpError, http_error)
+    api.add_exception_handler(Throttled, throttled)
     api.add_exception_handler(RequestDataTooBig, too_big)
     handle(Http404, 404, gettext_lazy("Not found."))
     handle(ObjectDoesNotExist, 404, gettext_lazy("Not found."))

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import ConfigDict, Field, StrictStr
+from pydantic import AfterValidator, ConfigDict, Field, StrictStr
 
 from vecinos.accounts.access import Forbidden, get_incident_for_user, require_role
 from vecinos.accounts.models import Role, User
@@ -37,6 +37,8 @@ from vecinos.reports.models import Incident, IncidentStatus
 router = Router(tags=["incidents"], auth=TokenAuth())
 
 MAX_RESPONDERS = 50
+# Django's usernames are at most 150 characters.
+MAX_USERNAME = 150
 ERRORS: dict[int, type[ErrorOut]] = {
     401: ErrorOut,
     403: ErrorOut,
@@ -53,13 +55,26 @@ class Strict(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+def _plain_text(value: str) -> str:
+    # NUL and lone surrogates would reach the database: SQLite keeps a NUL, PostgreSQL
+    # refuses it, and a lone surrogate cannot even be encoded for the query.
+    if problem := actions.text_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+Username = Annotated[StrictStr, Field(max_length=MAX_USERNAME), AfterValidator(_plain_text)]
+
+
 class DispatchIn(Strict):
-    responders: Annotated[list[StrictStr], Field(min_length=1, max_length=MAX_RESPONDERS)]
+    responders: Annotated[list[Username], Field(min_length=1, max_length=MAX_RESPONDERS)]
 
 
 class VerifyIn(Strict):
     outcome: Literal["confirmed", "unconfirmed", "false"]
-    notes: Annotated[StrictStr, Field(max_length=actions.MAX_VERIFICATION_NOTES)] = ""
+    notes: Annotated[
+        StrictStr, Field(max_length=actions.MAX_VERIFICATION_NOTES), AfterValidator(_plain_text)
+    ] = ""
     vehicles: Annotated[int, Field(strict=True, ge=0, le=actions.MAX_VEHICLES)] | None = None
     officers: Annotated[int, Field(strict=True, ge=0, le=actions.MAX_OFFICERS)] | None = None
 

@@ -55,7 +55,12 @@ PUSH_ADDRESS_SCHEMA = {
 
 
 def _address_shape(value: Any) -> Any:
-    # The contents are checked by the action, per channel; here only the shape.
+    # The contents are checked by the action, per channel; here only the shape, and
+    # no control characters or lone surrogates (the keyed hash cannot encode those).
+    if isinstance(value, str) and any(
+        ord(ch) < 32 or ord(ch) == 127 or "\ud800" <= ch <= "\udfff" for ch in value
+    ):
+        raise ValueError("must not contain control characters")
     if isinstance(value, str | dict):
         return value
     raise ValueError(

@@ -31,4 +31,18 @@ def jobs() -> dict[str, RetentionJob]:
 
 
 def run_all(now: datetime) -> dict[str, dict[str, int]]:
-    return {name: job(now) for name, job in jobs().items()}
+    results = {name: job(now) for name, job in jobs().items()}
+    checkpoint()
+    return results
+
+
+def checkpoint() -> None:
+    """On SQLite, copy the WAL into the database file and empty it: with
+    ``secure_delete`` the file no longer holds what was purged, but older copies of
+    those pages stay in the WAL until a checkpoint overwrites them."""
+    from django.db import connection
+
+    # Inside a transaction (a caller's, or a test's) SQLite cannot checkpoint.
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -7,11 +7,12 @@ drain the same table, a task may run twice, and a worker may die anywhere:
 1. **Claim** (:func:`claim`): mark up to ``limit`` due rows of one channel as
    ``sending`` under a fresh ``claim_token``. Due: ``queued`` with
    ``next_attempt_at <= now``, or ``sending`` with a claim older than
-   ``DELIVERY_CLAIM_TIMEOUT`` (its worker died). SQLite: one conditional
-   ``UPDATE … WHERE id IN (SELECT … LIMIT n) AND <still due>`` (writers are serialised,
-   so two workers never take the same row). PostgreSQL: ``SELECT … FOR UPDATE SKIP
-   LOCKED`` then the same conditional ``UPDATE``, so concurrent workers take disjoint
-   rows without waiting on each other.
+   ``DELIVERY_CLAIM_TIMEOUT`` (its worker died). In one transaction: select the first
+   ``limit`` due ids (index ``delivery_due``), then ``UPDATE … WHERE id IN (…) AND
+   <still due>`` — conditional, so a row taken in between is not taken twice. SQLite:
+   the transaction is IMMEDIATE, writers are serialised. PostgreSQL: the SELECT is
+   ``FOR UPDATE SKIP LOCKED``, so concurrent workers take disjoint rows without
+   waiting on each other.
 2. **Send** (:func:`process`): skip rows whose subscription stopped or whose alert was
    retracted; fail rows whose alert expired; render each message in the subscriber's
    language; send through the channel's transport (console for test alerts) with
@@ -39,9 +40,8 @@ import random
 import secrets
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -96,7 +96,6 @@ class DrainResult:
     retried: int = 0
     failed: int = 0
     skipped: int = 0
-    counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -132,16 +131,14 @@ def claim(
     now = now or timezone.now()
     limit = limit or claim_limit(channel)
     token = secrets.token_hex(16)
-    due = Delivery.objects.filter(_due(now), channel=channel)
+    due = Delivery.objects.filter(_due(now), channel=channel).order_by("next_attempt_at", "id")
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            candidates: Any = list(
-                due.select_for_update(skip_locked=True)
-                .order_by("next_attempt_at", "id")
-                .values_list("id", flat=True)[:limit]
-            )
-        else:
-            candidates = due.order_by("next_attempt_at", "id").values("id")[:limit]
+            # Rows another worker has locked are skipped, not waited for.
+            due = due.select_for_update(skip_locked=True)
+        # On SQLite the transaction is IMMEDIATE: it holds the write lock from its
+        # first statement, so no other worker claims between this SELECT and the UPDATE.
+        candidates = list(due.values_list("id", flat=True)[:limit])
         # The due condition again: the row must still be due when this UPDATE runs.
         # attempts counts claims: a worker that dies mid-send still used an attempt.
         Delivery.objects.filter(_due(now), id__in=candidates).update(
@@ -150,7 +147,11 @@ def claim(
             claimed_at=now,
             attempts=F("attempts") + 1,
         )
-    ids = list(Delivery.objects.filter(claim_token=token).values_list("id", flat=True))
+        ids = list(
+            Delivery.objects.filter(id__in=candidates, claim_token=token).values_list(
+                "id", flat=True
+            )
+        )
     return token, ids
 
 

@@ -70,8 +70,9 @@ def window() -> timedelta:
 # the county a ring of 7 cells holds about a hundred, and building model instances for
 # them cost more than the query.
 CANDIDATES_SQL = (
-    "SELECT id, kind, status, lat, lng, first_seen_at, last_seen_at, merged_into_id "
-    "FROM reports_incident WHERE cell IN ({cells}) AND last_seen_at >= %s"
+    "SELECT id, kind, status, lat, lng, last_seen_at, merged_into_id "
+    "FROM reports_incident WHERE cell IN ({cells}) AND last_seen_at >= %s "
+    "AND first_seen_at <= %s"
 )
 
 
@@ -91,20 +92,16 @@ def candidates(*, kind: str, cell: int, observed_at: datetime) -> list[Candidate
     ring = geo.neighbourhood(cell, ring_size())
     sql = CANDIDATES_SQL.format(cells=", ".join(["%s"] * len(ring)))
     span = window()
-    earliest = connection.ops.adapt_datetimefield_value(observed_at - span)
-    latest_start = observed_at + span
+    adapt = connection.ops.adapt_datetimefield_value
     kinds = compatible_kinds(kind)
-    found: list[Candidate] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ring, earliest])
+        cursor.execute(sql, [*ring, adapt(observed_at - span), adapt(observed_at + span)])
         rows = cursor.fetchall()
-    for pk, other_kind, status, lat, lng, first, last, merged_into in rows:
-        if status not in OPEN_STATUSES or merged_into is not None or other_kind not in kinds:
-            continue
-        if _aware(first) > latest_start:
-            continue
-        found.append(Candidate(pk, other_kind, lat, lng, _aware(last)))
-    return found
+    return [
+        Candidate(pk, other_kind, lat, lng, as_aware(last))
+        for pk, other_kind, status, lat, lng, last, merged_into in rows
+        if status in OPEN_STATUSES and merged_into is None and other_kind in kinds
+    ]
 
 
 def nearest_candidate(
@@ -139,7 +136,7 @@ def nearest_candidate(
     return best
 
 
-def _aware(value: Any) -> datetime:
+def as_aware(value: Any) -> datetime:
     """A datetime column read by a raw query, as an aware datetime on either backend
     (PostgreSQL gives datetimes, SQLite gives UTC text)."""
     if isinstance(value, datetime):

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import (
     FileResponse,
     Http404,
@@ -140,12 +141,24 @@ def event_stream(
         subscription.close()
 
 
+def _without_database(events: Iterator[str]) -> Iterator[str]:
+    """``events``, after giving back this thread's database connection: the stream never
+    queries, and an open console would otherwise hold a connection (PostgreSQL's are
+    few) for the whole life of the stream, minutes after the tab is gone. Done on the
+    first read, when every middleware has finished with the request."""
+    if not connection.in_atomic_block:
+        connection.close()
+    yield from events
+
+
 @require_safe
 @dispatcher_required
 def stream(request: HttpRequest) -> StreamingHttpResponse:
     # A compressed event stream can sit in a buffer until a block fills; never gzip it.
     request.META.pop("HTTP_ACCEPT_ENCODING", None)
-    response = StreamingHttpResponse(event_stream(), content_type="text/event-stream")
+    response = StreamingHttpResponse(
+        _without_database(event_stream()), content_type="text/event-stream"
+    )
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"
     return response

@@ -7,9 +7,24 @@ for SMS, Django's SMTP backend for email and pywebpush for web push.
 
 from __future__ import annotations
 
+import logging
+
 from vecinos.delivery.transports.base import OutgoingMessage, Receipt, Transport, TransportError
 
 __all__ = ["OutgoingMessage", "Receipt", "Transport", "TransportError", "transport_for"]
+
+logger = logging.getLogger(__name__)
+
+
+def _console(channel: str, why: str) -> Transport:
+    from django.conf import settings
+
+    from vecinos.delivery.transports.console import ConsoleTransport
+
+    if settings.PRODUCTION:
+        # Real messages printed instead of sent: say so where an operator looks.
+        logger.warning("%s messages are printed, not sent: %s", channel, why)
+    return ConsoleTransport(channel)
 
 
 def transport_for(channel: str, *, test: bool = False) -> Transport:
@@ -19,17 +34,19 @@ def transport_for(channel: str, *, test: bool = False) -> Transport:
 
     from vecinos.delivery.transports.console import ConsoleTransport
 
-    if test or settings.DELIVERY_CONSOLE_ONLY:
+    if test:
         return ConsoleTransport(channel)
+    if settings.DELIVERY_CONSOLE_ONLY:
+        return _console(channel, "VECINOS_DELIVERY_CONSOLE is on")
     if channel == "sms":
         if settings.SMS_PROVIDER == "console":
-            return ConsoleTransport(channel)
+            return _console(channel, "SMS_PROVIDER is console")
         from vecinos.delivery.transports.sms import TwilioTransport
 
         return TwilioTransport()
     if channel == "email":
         if not settings.DELIVERY_EMAIL_ENABLED:
-            return ConsoleTransport(channel)
+            return _console(channel, "EMAIL_HOST is not set")
         from vecinos.delivery.transports.email import EmailTransport
 
         return EmailTransport()
