@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from vecinos.accounts.models import MFA_ROLES, Role, User
+from vecinos.alerts.models import Subscription, SubscriptionCell, SubscriptionStatus
 from vecinos.committees.models import Committee, Membership
 from vecinos.core import demo, geo
 from vecinos.reports.models import (
@@ -28,7 +29,7 @@ from vecinos.reports.models import (
 
 pytestmark = pytest.mark.django_db
 
-DEMO_MODELS = (User, Committee, Incident, Report)
+DEMO_MODELS = (User, Committee, Incident, Report, Subscription)
 
 
 def run_demo() -> str:
@@ -60,6 +61,17 @@ def test_the_demo_loads_committees_people_and_incidents_in_every_state() -> None
         IncidentStatus.UNCONFIRMED,
     }
     assert "Loaded the demo network" in output
+
+
+def test_the_demo_has_active_subscribers_in_several_languages_near_boyle_heights() -> None:
+    run_demo()
+
+    subscribers = Subscription.objects.all()
+    assert subscribers.count() >= 5
+    assert set(subscribers.values_list("status", flat=True)) == {SubscriptionStatus.ACTIVE}
+    assert {"es", "en"} <= set(subscribers.values_list("language", flat=True))
+    boyle_heights = geo.cell_for(34.0448, -118.2076)  # Cesar E. Chavez Ave & Soto St
+    assert SubscriptionCell.objects.filter(cell=boyle_heights).exists()
 
 
 def test_every_demo_row_is_marked_as_demo_data() -> None:

@@ -10,8 +10,9 @@ Layout of this module: the data first (places, committees, people, incidents), t
 form, the console and the responder's phone use (``vecinos.reports.actions``), and
 then ``sign_ins()`` for the command to print.
 
-Not here: demo alert subscribers. They belong to the alerts work (issue 4), which
-adds them beside its own models.
+Demo subscribers use reserved addresses (555-01xx numbers, example.org mail) and
+are active at once, so an alert drafted in the demo has people to reach; with the
+default console transport nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -332,6 +333,26 @@ class Loaded:
     people: int
     incidents: int
     reports: int
+    subscribers: int = 0
+
+
+@dataclass(frozen=True)
+class SubscriberSpec:
+    channel: str
+    address: str
+    language: str
+    zip_code: str
+
+
+# Reserved for fiction: 555-0100..0199 numbers and example.org mail.
+SUBSCRIBERS = [
+    SubscriberSpec("sms", "+12135550101", "es", "90033"),  # Boyle Heights
+    SubscriberSpec("sms", "+12135550102", "en", "90033"),
+    SubscriberSpec("email", "familia.lopez@example.org", "es", "90011"),  # South LA
+    SubscriberSpec("sms", "+13235550103", "ko", "90005"),  # Koreatown
+    SubscriberSpec("email", "garment.worker@example.org", "zh-hans", "90021"),  # downtown
+    SubscriberSpec("sms", "+12135550104", "tl", "90057"),  # Westlake / MacArthur Park
+]
 
 
 def is_loaded() -> bool:
@@ -359,12 +380,31 @@ def load(*, now: datetime | None = None) -> Loaded:
         # submit_report makes ordinary rows; the demo marks its own afterwards.
         Incident.objects.filter(pk__in=[i.pk for i in incidents]).update(is_demo=True)
         reports = Report.objects.filter(incident__in=incidents).update(is_demo=True)
+        subscribers = _subscribers()
     return Loaded(
         committees=len(committees),
         people=len(people),
         incidents=len(incidents),
         reports=reports,
+        subscribers=subscribers,
     )
+
+
+def _subscribers() -> int:
+    from vecinos.alerts.models import Subscription
+    from vecinos.alerts.subscriptions import subscribe
+
+    made = [
+        subscribe(
+            channel=spec.channel,
+            address=spec.address,
+            language=spec.language,
+            zip_code=spec.zip_code,
+            confirmed=True,
+        ).pk
+        for spec in SUBSCRIBERS
+    ]
+    return Subscription.objects.filter(pk__in=made).update(is_demo=True)
 
 
 def _committee(spec: CommitteeSpec) -> Committee:

@@ -35,7 +35,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Loaded the demo network for Los Angeles: {loaded.committees} committees, "
                 f"{loaded.people} people, {loaded.incidents} incidents from "
-                f"{loaded.reports} reports (all marked as demo data)."
+                f"{loaded.reports} reports, {loaded.subscribers} alert subscribers "
+                "(all marked as demo data)."
             )
         self.print_sign_ins()
 
