@@ -15,15 +15,11 @@ short link ``/a/<code>`` that SMS messages carry. Test alerts are never public.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages as flash
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,38 +30,17 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 
 from vecinos.accounts.access import (
-    Forbidden,
+    acting_user,
+    dispatcher_required,
     get_alert_for_user,
     get_incident_for_user,
-    require_role,
 )
-from vecinos.accounts.models import Role, User
+from vecinos.accounts.models import User
 from vecinos.alerts import actions, messages, queries
 from vecinos.alerts.models import Alert, AlertKind, AlertStatus
 from vecinos.reports.models import Incident, IncidentStatus
 
 PUBLIC_MAX_AGE = 60
-
-View = Callable[..., HttpResponse]
-
-
-def dispatcher_required(view: View) -> View:
-    """Signed in (else the sign-in page) and a dispatcher or admin (else 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            require_role(request.user, Role.DISPATCHER)  # type: ignore[arg-type]
-        except Forbidden:
-            raise PermissionDenied from None
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 # Console: the incident's alert panel -----------------------------------------------------
@@ -158,7 +133,7 @@ def _parse_radius(raw: str | None) -> float:
 @dispatcher_required
 def alert_draft(request: HttpRequest, incident_id: str) -> HttpResponse:
     """Draft an alert (or, with the Preview button, show what it would say)."""
-    user = _user(request)
+    user = acting_user(request)
     incident = get_incident_for_user(user, incident_id, write=True)
     note = request.POST.get("note", "")
     test = request.POST.get("test") in {"1", "on", "true"}
@@ -205,7 +180,7 @@ def _preview(
         "alerts/console_preview.html",
         {
             "incident": incident,
-            "panel": panel_context(incident, _user(request)),
+            "panel": panel_context(incident, acting_user(request)),
             "previews": messages.sms_previews(draft),
             "draft": draft,
         },
@@ -215,7 +190,7 @@ def _preview(
 @require_POST
 @dispatcher_required
 def alert_approve(request: HttpRequest, alert_id: str) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     alert = get_alert_for_user(user, alert_id, write=True)
     try:
         alert = actions.approve_alert(alert=alert, actor=user)
@@ -235,7 +210,7 @@ def alert_approve(request: HttpRequest, alert_id: str) -> HttpResponse:
 @require_POST
 @dispatcher_required
 def alert_cancel(request: HttpRequest, alert_id: str) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     alert = get_alert_for_user(user, alert_id, write=True)
     try:
         actions.cancel_alert(alert=alert, actor=user, reason=request.POST.get("reason", ""))
@@ -247,7 +222,7 @@ def alert_cancel(request: HttpRequest, alert_id: str) -> HttpResponse:
 @require_POST
 @dispatcher_required
 def alert_retract(request: HttpRequest, alert_id: str) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     alert = get_alert_for_user(user, alert_id, write=True)
     kind = request.POST.get("kind", AlertKind.RETRACTION)
     try:
@@ -273,7 +248,7 @@ def alert_retract(request: HttpRequest, alert_id: str) -> HttpResponse:
 @require_safe
 @dispatcher_required
 def console_alerts(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     return render(
         request,
         "alerts/console_alerts.html",
@@ -288,7 +263,7 @@ def console_alerts(request: HttpRequest) -> HttpResponse:
 @require_safe
 @dispatcher_required
 def console_alert(request: HttpRequest, alert_id: str) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     alert = get_alert_for_user(user, alert_id)
     row = alert_rows(queries.incident_alerts(alert.incident), user)
     this = next(r for r in row if r.alert.pk == alert.pk)
@@ -377,7 +352,7 @@ def alert_page(request: HttpRequest, alert_id: str) -> HttpResponse:
     every alert (a test one with its badge), so the console's short links work."""
     alert = queries.public_alert(alert_id)
     if alert is None:
-        user = _user(request)
+        user = acting_user(request)
         if not (user.is_authenticated and user.is_dispatcher):
             raise Http404
         alert = get_alert_for_user(user, alert_id)

@@ -39,6 +39,7 @@ from pydantic import ConfigDict, Field, StrictBool, StrictStr
 
 from vecinos.accounts.access import (
     Forbidden,
+    acting_user,
     get_alert_for_user,
     get_incident_for_user,
     require_role,
@@ -160,12 +161,8 @@ class PublicAlertsOut(Schema):
 # Helpers -----------------------------------------------------------------------------------
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _require_dispatcher(request: HttpRequest) -> User:
-    user = _user(request)
+    user = acting_user(request)
     try:
         require_role(user, Role.DISPATCHER)
     except Forbidden:

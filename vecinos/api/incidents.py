@@ -27,7 +27,7 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import AfterValidator, ConfigDict, Field, StrictStr
 
-from vecinos.accounts.access import Forbidden, get_incident_for_user, require_role
+from vecinos.accounts.access import Forbidden, acting_user, get_incident_for_user, require_role
 from vecinos.accounts.models import Role, User
 from vecinos.api.auth import TokenAuth
 from vecinos.api.errors import ErrorOut
@@ -155,12 +155,8 @@ class IncidentDetailOut(IncidentOut):
 # Helpers ------------------------------------------------------------------------------------
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _require(request: HttpRequest, *roles: str) -> User:
-    user = _user(request)
+    user = acting_user(request)
     try:
         require_role(user, *roles)
     except Forbidden:

@@ -13,16 +13,14 @@ import json
 import mimetypes
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import (
     FileResponse,
@@ -32,19 +30,18 @@ from django.http import (
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
-from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from vecinos.accounts.access import (
-    Forbidden,
+    acting_user,
+    dispatcher_required,
     get_incident_for_user,
     get_report_for_user,
-    require_role,
 )
-from vecinos.accounts.models import Role, User
+from vecinos.accounts.models import User
 from vecinos.core import live
 from vecinos.reports import actions, queries
 from vecinos.reports.events import LIVE_CHANNEL
@@ -54,27 +51,6 @@ from vecinos.reports.models import Incident, IncidentEvent, IncidentStatus, Outc
 # how long a signed-out or demoted user keeps hearing events, and frees the thread.
 STREAM_SECONDS = 300
 STREAM_RETRY_MS = 3000
-
-View = Callable[..., HttpResponseBase]
-
-
-def dispatcher_required(view: View) -> View:
-    """Signed in (else the sign-in page) and a dispatcher or admin (else 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            require_role(request.user, Role.DISPATCHER)  # type: ignore[arg-type]
-        except Forbidden:
-            raise PermissionDenied from None
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 # Queue ------------------------------------------------------------------------------------
@@ -263,7 +239,7 @@ def _incident_context(incident: Incident, **extra: Any) -> dict[str, Any]:
 @require_safe
 @dispatcher_required
 def incident_detail(request: HttpRequest, incident_id: str) -> HttpResponse:
-    incident = get_incident_for_user(_user(request), incident_id)
+    incident = get_incident_for_user(acting_user(request), incident_id)
     return render(request, "reports/incident.html", _incident_context(incident))
 
 
@@ -271,7 +247,7 @@ def incident_detail(request: HttpRequest, incident_id: str) -> HttpResponse:
 @dispatcher_required
 def incident_live(request: HttpRequest, incident_id: str) -> HttpResponse:
     """The status summary and the timeline, for console.js to refresh live."""
-    incident = get_incident_for_user(_user(request), incident_id)
+    incident = get_incident_for_user(acting_user(request), incident_id)
     return render(request, "reports/incident.html#live", _incident_context(incident))
 
 
@@ -315,7 +291,7 @@ def _int_or_none(value: str | None) -> int | None:
 @require_POST
 @dispatcher_required
 def incident_dispatch(request: HttpRequest, incident_id: str) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     incident = get_incident_for_user(user, incident_id, write=True)
     names = [name for name in request.POST.getlist("responders") if name]
     people = list(User.objects.filter(username__in=names))
@@ -340,7 +316,7 @@ def incident_dispatch(request: HttpRequest, incident_id: str) -> HttpResponse:
 @require_POST
 @dispatcher_required
 def incident_verify(request: HttpRequest, incident_id: str) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     incident = get_incident_for_user(user, incident_id, write=True)
     try:
         actions.verify_incident(
@@ -359,7 +335,7 @@ def incident_verify(request: HttpRequest, incident_id: str) -> HttpResponse:
 @require_POST
 @dispatcher_required
 def incident_merge(request: HttpRequest, incident_id: str) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     incident = get_incident_for_user(user, incident_id, write=True)
     target_id = (request.POST.get("into_id") or request.POST.get("into") or "").strip()
     try:
@@ -386,7 +362,7 @@ def incident_merge(request: HttpRequest, incident_id: str) -> HttpResponse:
 @require_POST
 @dispatcher_required
 def report_split(request: HttpRequest, report_id: str) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     report = get_report_for_user(user, report_id)
     incident = report.incident
     try:
@@ -400,7 +376,7 @@ def report_split(request: HttpRequest, report_id: str) -> HttpResponse:
 @require_POST
 @dispatcher_required
 def incident_label(request: HttpRequest, incident_id: str) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     incident = get_incident_for_user(user, incident_id, write=True)
     try:
         actions.set_public_label(
@@ -414,7 +390,7 @@ def incident_label(request: HttpRequest, incident_id: str) -> HttpResponse:
 @require_POST
 @dispatcher_required
 def incident_close(request: HttpRequest, incident_id: str) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     incident = get_incident_for_user(user, incident_id, write=True)
     try:
         actions.close_incident(incident=incident, actor=user)
@@ -426,7 +402,7 @@ def incident_close(request: HttpRequest, incident_id: str) -> HttpResponse:
 @require_POST
 @dispatcher_required
 def incident_reopen(request: HttpRequest, incident_id: str) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     incident = get_incident_for_user(user, incident_id, write=True)
     try:
         actions.reopen_incident(incident=incident, actor=user)
@@ -443,7 +419,7 @@ def incident_reopen(request: HttpRequest, incident_id: str) -> HttpResponse:
 def report_photo(request: HttpRequest, report_id: str) -> FileResponse:
     """A report's photo, for the staff who may see its incident (dispatchers, and the
     responders sent to it). Never cached, never served from a public URL."""
-    report = get_report_for_user(_user(request), report_id)
+    report = get_report_for_user(acting_user(request), report_id)
     if not report.photo:
         raise Http404
     try:

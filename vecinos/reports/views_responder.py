@@ -7,13 +7,9 @@ only adds "use my location").
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,37 +18,16 @@ from django.views.decorators.http import require_POST, require_safe
 
 from vecinos.accounts.access import (
     Forbidden,
+    acting_user,
     get_dispatch_for_responder,
     get_incident_for_user,
-    require_role,
+    responder_required,
 )
-from vecinos.accounts.models import Role, User
 from vecinos.reports import actions, queries
 from vecinos.reports.models import Availability, DispatchStatus, Outcome
 
-View = Callable[..., HttpResponse]
-
 # Requests whose incident the responder may still see (the rule of access.py).
 VISIBLE = (DispatchStatus.REQUESTED, DispatchStatus.ACKNOWLEDGED, DispatchStatus.COMPLETED)
-
-
-def responder_required(view: View) -> View:
-    """Signed in (else the sign-in page) and a responder (else 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            require_role(request.user, Role.RESPONDER)  # type: ignore[arg-type]
-        except Forbidden:
-            raise PermissionDenied from None
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _float_or_none(value: str | None, label: str) -> float | None:
@@ -80,7 +55,7 @@ def _int_or_none(value: str | None, label: str) -> int | None:
 @require_safe
 @responder_required
 def responder_home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     availability = Availability.objects.filter(responder=user).first()
     return render(
         request,
@@ -97,7 +72,7 @@ def responder_home(request: HttpRequest) -> HttpResponse:
 @require_POST
 @responder_required
 def responder_availability(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     available = request.POST.get("available") == "on"
     try:
         actions.set_availability(
@@ -118,7 +93,7 @@ def responder_availability(request: HttpRequest) -> HttpResponse:
 @require_safe
 @responder_required
 def responder_dispatch(request: HttpRequest, dispatch_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     dispatch = get_dispatch_for_responder(user, dispatch_id)
     context: dict[str, Any] = {"dispatch": dispatch, "outcomes": Outcome.choices}
     if dispatch.status in VISIBLE:
@@ -139,7 +114,7 @@ def _back(dispatch_id: int) -> HttpResponseRedirect:
 @require_POST
 @responder_required
 def responder_acknowledge(request: HttpRequest, dispatch_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     dispatch = get_dispatch_for_responder(user, dispatch_id)
     try:
         actions.acknowledge_dispatch(dispatch=dispatch, actor=user)
@@ -153,7 +128,7 @@ def responder_acknowledge(request: HttpRequest, dispatch_id: int) -> HttpRespons
 @require_POST
 @responder_required
 def responder_decline(request: HttpRequest, dispatch_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     dispatch = get_dispatch_for_responder(user, dispatch_id)
     try:
         actions.decline_dispatch(dispatch=dispatch, actor=user)
@@ -167,7 +142,7 @@ def responder_decline(request: HttpRequest, dispatch_id: int) -> HttpResponse:
 @require_POST
 @responder_required
 def responder_outcome(request: HttpRequest, dispatch_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     dispatch = get_dispatch_for_responder(user, dispatch_id)
     if dispatch.status not in VISIBLE:
         raise Http404
