@@ -306,3 +306,38 @@ def generous_api_rate(settings: Settings) -> None:
     """Every test client comes from 127.0.0.1, one client for VECINOS_API_RATE: the
     suite as a whole would meet the limit. Tests of the limit set it themselves."""
     settings.VECINOS_API_RATE = (1_000_000, 60)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Every test starts with an empty cache: rate-limit counters and used TOTP codes live
+    there, and with REDIS_URL (CI's second pass) it would outlive the test process."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def cache_contents() -> Iterator[tuple[str, str]]:
+    """Every (key, value) in the default cache as text: the local-memory cache of the
+    first CI pass, or the Redis database of the second."""
+    import pickle
+
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(None)
+        for key in client.scan_iter():
+            value = client.get(key)
+            yield (
+                key.decode("latin-1"),
+                value.decode("latin-1") if isinstance(value, bytes) else repr(value),
+            )
+        return
+    for key, value in list(cache._cache.items()):  # type: ignore[attr-defined]
+        try:
+            text = repr(pickle.loads(value))  # noqa: S301 - our own cache, in a test
+        except Exception:
+            text = value.decode("latin-1") if isinstance(value, bytes) else repr(value)
+        yield str(key), text

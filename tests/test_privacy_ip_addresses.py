@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import pickle
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
 
-from tests.conftest import make_user
+from tests.conftest import cache_contents, make_user
 from vecinos.accounts.models import Role
 from vecinos.committees.models import Committee
 
@@ -116,22 +115,9 @@ def database_file_bytes() -> bytes:
 
 
 def cache_texts() -> Iterator[str]:
-    cache = caches["default"]
-    store = getattr(cache, "_cache", None)
-    if store is None:  # not the local-memory cache: ask Redis for its keys
-        client = cache._cache.get_client()  # type: ignore[attr-defined]
-        for key in client.scan_iter():
-            yield key.decode("latin-1")
-            value = client.get(key)
-            if isinstance(value, bytes):
-                yield value.decode("latin-1")
-        return
-    for key, value in list(store.items()):
-        yield str(key)
-        try:
-            yield repr(pickle.loads(value))  # noqa: S301 - our own cache, in a test
-        except Exception:
-            yield value.decode("latin-1") if isinstance(value, bytes) else repr(value)
+    for key, value in cache_contents():
+        yield key
+        yield value
 
 
 def places_holding(addresses: list[str], *, logs: Capture, responses: list[str]) -> list[str]:

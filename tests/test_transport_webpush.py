@@ -185,3 +185,27 @@ def test_alert_pushes_go_out_through_the_workers_and_a_gone_browser_is_disabled(
     assert (failed.status, failed.error) == (DeliveryStatus.FAILED, "push_gone")
     dropped.refresh_from_db()
     assert dropped.status == SubscriptionStatus.DISABLED
+
+
+def test_workers_starting_together_all_get_the_same_complete_key(tmp_path: Path) -> None:
+    """Several worker processes sending their first push at once: one key file is
+    made, and no process reads it half-written."""
+    import subprocess
+    import sys
+
+    from tests.conftest import process_env
+
+    script = (
+        "import django; django.setup();"
+        "from vecinos.delivery.transports.webpush import vapid_public_key;"
+        "print(vapid_public_key())"
+    )
+    env = process_env(tmp_path, DJANGO_SETTINGS_MODULE="vecinos.settings")
+    processes = [
+        subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    keys = {process.communicate(timeout=120)[0].strip() for process in processes}
+    assert all(process.returncode == 0 for process in processes)
+    assert len(keys) == 1 and len(keys.pop()) == 87
+    assert [path.name for path in tmp_path.glob("*vapid*")] == ["vapid_private.pem"]

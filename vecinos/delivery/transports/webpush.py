@@ -9,7 +9,9 @@ browser subscription made with the old one, so it is kept like the other secrets
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import os
 import threading
 import time
 from functools import lru_cache
@@ -21,7 +23,6 @@ from django.conf import settings
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
-from vecinos.core import config
 from vecinos.delivery.transports.base import OutgoingMessage, Receipt, Transport, TransportError
 
 KEY_FILE = "vapid_private.pem"
@@ -38,15 +39,36 @@ def key_path() -> Path:
     return Path(settings.DATA_DIR) / KEY_FILE
 
 
+_key_lock = threading.Lock()
+
+
 @lru_cache(maxsize=4)
 def _load(path: str) -> Vapid:
-    file = Path(path)
-    if not file.exists():
-        fresh = Vapid()
-        fresh.generate_keys()
-        config.read_or_create_secret(file, lambda: fresh.private_pem().decode().strip())
-    # Whoever won the race to create the file, everyone uses what it holds.
-    return Vapid.from_pem(file.read_bytes())
+    with _key_lock:
+        file = Path(path)
+        if not file.exists():
+            _create(file)
+        # Whoever won the race to create the file, everyone uses what it holds.
+        return Vapid.from_pem(file.read_bytes())
+
+
+def _create(file: Path) -> None:
+    """Write a new key pair to ``file`` atomically: into a private temporary file first,
+    then hard-linked into place, which fails if another process got there first. A
+    reader never sees a half-written key (several workers start at once)."""
+    fresh = Vapid()
+    fresh.generate_keys()
+    temporary = file.with_name(f".{file.name}.{os.getpid()}.{threading.get_ident()}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(fresh.private_pem())
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, file)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def vapid() -> Vapid:
@@ -101,6 +123,7 @@ class WebPushTransport(Transport):
             info = json.loads(info)
         if not isinstance(info, dict) or not isinstance(info.get("endpoint"), str):
             raise TransportError("not a push subscription", permanent=True, code="push_invalid")
+        key = vapid()  # outside the try: a key problem is ours, not the subscriber's
         endpoint = urlsplit(str(info["endpoint"]))
         # A fresh claims dict per call: pywebpush writes "aud" and "exp" into the dict
         # it is given, so a shared one would carry one push service's audience to another.
@@ -113,7 +136,7 @@ class WebPushTransport(Transport):
             response = webpush(
                 subscription_info=info,
                 data=payload(message),
-                vapid_private_key=vapid(),
+                vapid_private_key=key,
                 vapid_claims=claims,
                 ttl=max(0, int(message.ttl)),
                 headers={"Urgency": "high", "Topic": message.key[:32]},
