@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 import time
 
@@ -18,7 +19,6 @@ def main(names: list[str]) -> int:
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(MODULES)}")
         return 2
-    rows: list[str] = []
     failed = False
     for name in selected:
         try:
@@ -33,25 +33,34 @@ def main(names: list[str]) -> int:
         result = module.run()
         path = common.write(result)
         print(f"   {time.monotonic() - started:.0f} s, written to {path.relative_to(common.ROOT)}")
-        for figure in result.figures:
+        failed = failed or any(figure.met is False for figure in result.figures)
+    # The summary covers every benchmark's latest results, not only those run now.
+    rows: list[str] = []
+    for name in MODULES:
+        path = common.RESULTS / f"{name}.json"
+        if not path.exists():
+            continue
+        data = json.loads(path.read_text())
+        for figure in data["figures"]:
             baseline = (
-                f"{figure.baseline_value:,.2f} ({figure.baseline_metric})"
-                if figure.baseline_value is not None
+                f"{figure['baseline_value']:,.2f} ({figure['baseline_metric']})"
+                if figure["baseline_value"] is not None
                 else ""
             )
-            verdict = "" if figure.met is None else ("met" if figure.met else "**not met**")
-            failed = failed or figure.met is False
+            verdict = "" if figure["met"] is None else ("met" if figure["met"] else "**not met**")
             rows.append(
-                f"| {name} | {figure.metric} | {figure.value:,.2f} {figure.unit} | {baseline} "
-                f"| {figure.goal} | {verdict} |"
+                f"| {name} ({data['machine']['date']}) | {figure['metric']} "
+                f"| {figure['value']:,.2f} {figure['unit']} | {baseline} | {figure['goal']} "
+                f"| {verdict} |"
             )
     summary = common.RESULTS / "SUMMARY.md"
     machine = common.machine()
     summary.write_text(
         "# Benchmark results\n\n"
-        f"Run {machine['date']} on {machine['cpus']} CPUs, Python {machine['python']} "
-        f"({machine['platform']}). Each figure stands beside a baseline measured in the same "
-        "run. Regenerate with `make bench`.\n\n"
+        f"Written {machine['date']} on {machine['cpus']} CPUs, Python {machine['python']} "
+        f"({machine['platform']}); each row says when its benchmark ran. Each figure stands "
+        "beside a baseline measured in the same run. Regenerate with `make bench` "
+        "(or `python -m benchmarks NAME` for one).\n\n"
         "| benchmark | figure | value | baseline (same run) | goal | |\n"
         "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
     )

@@ -53,7 +53,7 @@ def machine() -> dict[str, object]:
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
-        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
     }
 
 
