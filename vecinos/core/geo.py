@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 import h3
+import h3.api.basic_int as h3_int  # the integer API: no hex strings on the hot path
 
 RESOLUTION = 8  # about 0.74 km² a cell, 460 m edge
 EARTH_RADIUS_KM = 6371.0088
@@ -24,12 +25,12 @@ def valid_point(lat: float, lng: float) -> bool:
 
 
 def cell_for(lat: float, lng: float, resolution: int = RESOLUTION) -> int:
-    return h3.str_to_int(h3.latlng_to_cell(lat, lng, resolution))
+    return int(h3_int.latlng_to_cell(lat, lng, resolution))
 
 
 def neighbourhood(cell: int, k: int = 1) -> list[int]:
     """The cell and every cell within ``k`` steps of it (7 cells for k=1)."""
-    return [h3.str_to_int(c) for c in h3.grid_disk(h3.int_to_str(cell), k)]
+    return [int(c) for c in h3_int.grid_disk(cell, k)]
 
 
 def cell_center(cell: int) -> tuple[float, float]:
