@@ -19,9 +19,9 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 from ninja.errors import HttpError
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
@@ -126,7 +126,7 @@ BUSY_RETRY_AFTER = 5
     },
     summary="Report enforcement activity (anonymous)",
 )
-def create_report(request: HttpRequest, payload: ReportIn) -> Status[dict[str, Any]]:
+def create_report(request: HttpRequest, payload: ReportIn) -> JsonResponse:
     verdict = ratelimit.hit(
         "report", getattr(request, "client_key", ""), settings.VECINOS_REPORT_RATE
     )
@@ -136,7 +136,13 @@ def create_report(request: HttpRequest, payload: ReportIn) -> Status[dict[str, A
         report = _store(payload, client_key=getattr(request, "client_key", ""))
     except writer.WriterBusy:
         raise Busy from None
-    return Status(201, {"id": report.id, "incident_id": report.incident_id, "status": "received"})
+    # The 201 body is three fixed fields: written directly, it skips a pydantic
+    # validation and render that cost about a tenth of the whole request under load.
+    # The OpenAPI document still describes it (ReportAccepted).
+    return JsonResponse(
+        {"id": str(report.id), "incident_id": str(report.incident_id), "status": "received"},
+        status=201,
+    )
 
 
 def _store(payload: ReportIn, *, client_key: str) -> Report:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -104,6 +105,49 @@ def candidates(*, kind: str, cell: int, observed_at: datetime) -> list[Candidate
     ]
 
 
+# ``CANDIDATES_SQL`` for a batch of reports: the union of their rings and time windows
+# in one query (the same index), with what ``within_reach`` needs to tell, per report,
+# which of the rows it could join.
+BATCH_CANDIDATES_SQL = (
+    "SELECT id, kind, status, lat, lng, cell, first_seen_at, last_seen_at, merged_into_id "
+    "FROM reports_incident WHERE cell IN ({cells}) AND last_seen_at >= %s "
+    "AND first_seen_at <= %s"
+)
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """An open, unmerged incident near some report of a batch."""
+
+    candidate: Candidate
+    cell: int
+    first_seen_at: datetime
+
+
+def candidates_for_batch(points: list[tuple[int, datetime]]) -> list[Nearby]:
+    """Open, unmerged incidents that a report in one of ``points`` (cell, observed at)
+    might join: ONE query for the batch, on the (cell, last_seen_at) index. Each
+    report then keeps the rows ``within_reach`` of it (kind, ring, span), which is
+    the test ``candidates`` makes. O(r) rows for r = the rows its reports'
+    ``candidates`` queries would return together."""
+    if not points:
+        return []
+    cells = sorted({c for cell, _ in points for c in geo.neighbourhood(cell, ring_size())})
+    span = window()
+    earliest = min(observed_at for _, observed_at in points)
+    latest = max(observed_at for _, observed_at in points)
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = BATCH_CANDIDATES_SQL.format(cells=", ".join(["%s"] * len(cells)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*cells, adapt(earliest - span), adapt(latest + span)])
+        rows = cursor.fetchall()
+    return [
+        Nearby(Candidate(pk, kind, lat, lng, as_aware(last)), cell, as_aware(first))
+        for pk, kind, status, lat, lng, cell, first, last, merged_into in rows
+        if status in OPEN_STATUSES and merged_into is None
+    ]
+
+
 def nearest_candidate(
     *, kind: str, lat: float, lng: float, observed_at: datetime
 ) -> Candidate | None:
@@ -122,9 +166,16 @@ def nearest_candidate(
     window, and O(c) work: independent of the number of open incidents elsewhere.
     """
     cell = geo.cell_for(lat, lng)
+    found = candidates(kind=kind, cell=cell, observed_at=observed_at)
+    return nearest(lat=lat, lng=lng, found=found)
+
+
+def nearest(*, lat: float, lng: float, found: Iterable[Candidate]) -> Candidate | None:
+    """Step 3 of ``nearest_candidate``: the candidate whose centroid is nearest
+    (lat, lng); ties go to the most recently seen."""
     best: Candidate | None = None
     best_key: tuple[float, float] | None = None
-    for candidate in candidates(kind=kind, cell=cell, observed_at=observed_at):
+    for candidate in found:
         if candidate.lat is None or candidate.lng is None:
             continue
         key = (
@@ -134,6 +185,30 @@ def nearest_candidate(
         if best_key is None or key < best_key:
             best, best_key = candidate, key
     return best
+
+
+def within_reach(
+    *,
+    kind: str,
+    ring: Collection[int],
+    observed_at: datetime,
+    incident_kind: str,
+    cell: int | None,
+    first_seen_at: datetime,
+    last_seen_at: datetime,
+) -> bool:
+    """The test ``candidates`` applies, for an open, unmerged incident known in memory
+    (one a batch of reports opened or moved and has not written yet): its centroid
+    cell in the ring, its span widened by the window containing ``observed_at``, a
+    compatible kind."""
+    span = window()
+    return (
+        cell is not None
+        and cell in ring
+        and last_seen_at >= observed_at - span
+        and first_seen_at <= observed_at + span
+        and incident_kind in compatible_kinds(kind)
+    )
 
 
 def as_aware(value: Any) -> datetime:

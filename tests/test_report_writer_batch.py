@@ -1,0 +1,282 @@
+"""The writer stores a batch of reports at once (``actions.submit_reports``) with the
+same result as storing them one by one: the same incidents, counts, centroids,
+confidence and timelines; a report joins an incident another report of the same batch
+opened; a refused report fails alone; nobody is answered before the batch commits."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from tests.factories import BOYLE_HEIGHTS, JEFFERSON_HIGH, SANTEE_ALLEY, moved, submit
+from vecinos.reports import actions, writer
+from vecinos.reports.models import Channel, Incident, IncidentEvent, Kind, Report
+
+pytestmark = pytest.mark.django_db
+
+
+def job(
+    label: str,
+    *,
+    kind: str = Kind.RAID,
+    at: tuple[float, float] | None = BOYLE_HEIGHTS,
+    client_key: str = "client-a",
+    agencies: tuple[str, ...] = (),
+    now: datetime | None = None,
+    observed_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The arguments of one report; ``place`` carries the label to find it again."""
+    lat, lng = at if at is not None else (None, None)
+    return {
+        "kind": kind,
+        "lat": lat,
+        "lng": lng,
+        "place": label,
+        "observed_at": observed_at,
+        "agencies": agencies,
+        "channel": Channel.API,
+        "client_key": client_key,
+        "needs_location": at is None,
+        "now": now,
+    }
+
+
+def mixed_batch(now: datetime) -> list[dict[str, Any]]:
+    """Opens, joins within the batch, an incident of kind ``other`` taking the kind of
+    a later report, a report without a location, a join to an incident stored before
+    the batch, and a second report from the same client."""
+    minutes = [now - timedelta(minutes=m) for m in (30, 25, 20, 15, 10, 8, 5, 2, 1)]
+    return [
+        job("raid", observed_at=minutes[0], agencies=("ice",), now=now),
+        job(
+            "other nearby",
+            kind=Kind.OTHER,
+            at=moved(*BOYLE_HEIGHTS, north_m=300),
+            client_key="client-b",
+            agencies=("police",),
+            observed_at=minutes[1],
+            now=now,
+        ),
+        job("checkpoint", kind=Kind.CHECKPOINT, client_key="client-c", observed_at=minutes[2]),
+        job("other downtown", kind=Kind.OTHER, at=SANTEE_ALLEY, observed_at=minutes[3], now=now),
+        job(
+            "arrest downtown",
+            kind=Kind.ARREST,
+            at=moved(*SANTEE_ALLEY, east_m=200),
+            client_key="client-d",
+            observed_at=minutes[4],
+            now=now,
+        ),
+        job("no location", kind=Kind.PATROL, at=None, observed_at=minutes[5], now=now),
+        job(
+            "joins stored",
+            at=moved(*JEFFERSON_HIGH, north_m=-150),
+            client_key="client-e",
+            observed_at=minutes[6],
+            now=now,
+        ),
+        job(
+            "checkpoint again",
+            kind=Kind.CHECKPOINT,
+            at=moved(*BOYLE_HEIGHTS, east_m=100),
+            client_key="client-c",
+            observed_at=minutes[7],
+            now=now,
+        ),
+        job(
+            "raid third",
+            at=moved(*BOYLE_HEIGHTS, north_m=150),
+            client_key="client-f",
+            agencies=("cbp", "ice"),
+            observed_at=minutes[8],
+            now=now,
+        ),
+    ]
+
+
+def snapshot() -> list[tuple[Any, ...]]:
+    """Every incident as (its reports' labels, summary fields, timeline)."""
+    rows = []
+    for incident in Incident.objects.all():
+        labels = tuple(
+            Report.objects.filter(incident=incident)
+            .order_by("observed_at")
+            .values_list("place", flat=True)
+        )
+        events = tuple(
+            (event.type, Report.objects.get(pk=event.data["report"]).place, event.data["channel"])
+            for event in incident.events.order_by("created_at", "id")
+        )
+        rows.append(
+            (
+                labels,
+                incident.kind,
+                incident.status,
+                round(incident.lat or 0, 9),
+                round(incident.lng or 0, 9),
+                incident.cell,
+                incident.needs_location,
+                incident.first_seen_at,
+                incident.last_seen_at,
+                incident.report_count,
+                incident.source_count,
+                incident.confidence,
+                incident.agencies,
+                events,
+            )
+        )
+    return sorted(rows)
+
+
+def stored_before(now: datetime) -> None:
+    submit(
+        at=JEFFERSON_HIGH,
+        observed_at=now - timedelta(minutes=40),
+        client_key="client-z",
+        place="stored",
+        now=now,
+    )
+
+
+def clear() -> None:
+    IncidentEvent.objects.all().delete()
+    Report.objects.all().delete()
+    Incident.objects.all().delete()
+
+
+def test_a_batch_stores_exactly_what_the_reports_one_by_one_would() -> None:
+    now = timezone.now()
+    stored_before(now)
+    one_by_one = [actions.submit_report(**kwargs) for kwargs in mixed_batch(now)]
+    expected = snapshot()
+    clear()
+    stored_before(now)
+
+    batched = actions.submit_reports(mixed_batch(now))
+
+    assert all(isinstance(report, Report) for report in batched)
+    assert snapshot() == expected
+    assert len(expected) == 5  # raid, checkpoint, downtown, no location, stored
+    assert len({report.incident_id for report in one_by_one}) == 5
+
+
+def test_a_later_report_joins_the_incident_an_earlier_one_of_the_batch_opened() -> None:
+    now = timezone.now()
+
+    first, second, third = actions.submit_reports(
+        [
+            job("a", client_key="a", now=now),
+            job("b", at=moved(*BOYLE_HEIGHTS, north_m=250), client_key="b", now=now),
+            job("c", at=moved(*BOYLE_HEIGHTS, east_m=-250), client_key="c", now=now),
+        ]
+    )
+
+    assert isinstance(first, Report) and isinstance(second, Report) and isinstance(third, Report)
+    assert first.incident_id == second.incident_id == third.incident_id
+    incident = Incident.objects.get()
+    assert (incident.report_count, incident.source_count) == (3, 3)
+    assert incident.confidence > 30
+    assert list(incident.events.values_list("type", flat=True)) == [
+        IncidentEvent.Type.OPENED,
+        IncidentEvent.Type.REPORT_ADDED,
+        IncidentEvent.Type.REPORT_ADDED,
+    ]
+
+
+def test_a_refused_report_fails_alone_and_the_rest_are_stored() -> None:
+    good, bad, also_good = actions.submit_reports(
+        [job("a", client_key="a"), {**job("b"), "kind": "tank"}, job("c", at=SANTEE_ALLEY)]
+    )
+
+    assert isinstance(bad, ValidationError)
+    assert "kind" in bad.message_dict
+    assert isinstance(good, Report) and isinstance(also_good, Report)
+    assert set(Report.objects.values_list("place", flat=True)) == {"a", "c"}
+    assert Incident.objects.count() == 2
+
+
+def test_when_the_batch_insert_fails_each_report_is_stored_on_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(batch: list[Any]) -> list[Report]:
+        Incident.objects.create(
+            kind=Kind.RAID, first_seen_at=timezone.now(), last_seen_at=timezone.now()
+        )
+        raise RuntimeError("disk hiccup")
+
+    monkeypatch.setattr(actions, "_store_batch", broken)
+
+    reports = actions.submit_reports(
+        [job("a", client_key="a"), job("b", at=moved(*BOYLE_HEIGHTS, north_m=100))]
+    )
+
+    assert all(isinstance(report, Report) for report in reports)
+    # The half-written batch was rolled back; the reports joined one incident.
+    incident = Incident.objects.get()
+    assert incident.report_count == 2
+    assert [e.type for e in incident.events.all()] == ["opened", "report_added"]
+
+
+def test_every_timeline_row_goes_to_the_consoles_after_the_commit(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    sent: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr("vecinos.core.live.publish", lambda *args: sent.append(args))
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        actions.submit_reports(
+            [job("a", client_key="a"), job("b", at=moved(*BOYLE_HEIGHTS, north_m=100))]
+        )
+        assert sent == []
+    for callback in callbacks:
+        callback()
+
+    events = list(IncidentEvent.objects.order_by("id"))
+    assert sent == [
+        ("incidents", {"incident": str(e.incident_id), "type": e.type, "event": e.pk})
+        for e in events
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_writer_answers_only_after_the_batch_committed() -> None:
+    seen: list[tuple[bool, int]] = []
+
+    class Answer:
+        def set(self) -> None:
+            # Still inside the transaction, or already committed?
+            seen.append((connection.in_atomic_block, Report.objects.count()))
+
+    jobs = [writer._Job(job(name, client_key=name)) for name in ("a", "b")]
+    jobs.append(writer._Job({**job("c"), "lat": 200.0}))
+    for pending in jobs:
+        pending.done = Answer()  # type: ignore[assignment]
+
+    writer._write(jobs)
+
+    assert seen == [(False, 2)] * 3
+    assert isinstance(jobs[0].result, Report) and isinstance(jobs[1].result, Report)
+    assert isinstance(jobs[2].error, ValidationError)
+
+
+def test_a_stored_incident_the_batch_changed_is_judged_as_the_batch_left_it() -> None:
+    now = timezone.now()
+    stored = submit(kind=Kind.OTHER, client_key="z", now=now)
+
+    raid, checkpoint = actions.submit_reports(
+        [
+            job("raid", at=moved(*BOYLE_HEIGHTS, north_m=100), client_key="a", now=now),
+            # "other" takes any kind, but the raid just made it a raid incident.
+            job("checkpoint", kind=Kind.CHECKPOINT, client_key="b", now=now),
+        ]
+    )
+
+    assert isinstance(raid, Report) and isinstance(checkpoint, Report)
+    assert raid.incident_id == stored.incident_id
+    assert checkpoint.incident_id != stored.incident_id
+    assert Incident.objects.get(pk=stored.incident_id).kind == Kind.RAID
