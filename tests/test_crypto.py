@@ -148,7 +148,19 @@ def test_emails_are_stripped_and_lowered(raw: str, normal: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "junk", ["", "rosa", "rosa@", "@example.org", "rosa@example", "a b@example.org", "a@@b.org"]
+    "junk",
+    [
+        "",
+        "rosa",
+        "rosa@",
+        "@example.org",
+        "rosa@example",
+        "a b@example.org",
+        "a@@b.org",
+        "ro\x00sa@example.org",
+        "ro\x1bsa@example.org",
+        "ro\ud800sa@example.org",
+    ],
 )
 def test_junk_emails_are_refused(junk: str) -> None:
     with pytest.raises(ValueError):

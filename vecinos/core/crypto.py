@@ -203,6 +203,8 @@ def normalize_email(value: str) -> str:
     an address. The local part is lowered too: providers treat it case-blind in
     practice, and one person must not get two subscriptions."""
     email = value.strip().lower()
+    if any(ord(ch) < 32 or ord(ch) == 127 or "\ud800" <= ch <= "\udfff" for ch in email):
+        raise ValueError("not an email address: control characters")
     if len(email) > 254 or not EMAIL_RE.match(email) or ".." in email:
         raise ValueError("not an email address")
     return email
