@@ -20,7 +20,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,7 +29,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vecinos.alerts import areas, messages
 from vecinos.alerts.models import (
@@ -182,6 +184,19 @@ def push_endpoint_hash(endpoint: str) -> str:
 
 
 # Codes -------------------------------------------------------------------------------------
+# A 6-digit code sent to a contact proves its holder typed it. Subscriptions keep theirs
+# on the row; a responder's dispatch contact (vecinos.delivery.responders) keeps its own
+# in the session until confirmed. Both go through these functions: one way to make a
+# code, count it against the contact, send it and judge what was typed.
+
+CODE_OK = "ok"
+CODE_WRONG = "wrong"
+CODE_EXPIRED = "expired"
+CODE_EXHAUSTED = "exhausted"
+CODE_TEXT = gettext_lazy(
+    "Vecinos: your code is %(code)s. It expires in %(minutes)s minutes. "
+    "If you did not ask for alerts, ignore this message."
+)
 
 
 def _code_hash(subscription_id: object, code: str) -> str:
@@ -201,16 +216,64 @@ def _max_attempts() -> int:
     return int(getattr(settings, "SUBSCRIPTION_CODE_ATTEMPTS", 5))
 
 
-def _send_code(*, channel: str, address: str, language: str, code: str) -> None:
+def issue_code(bound: object) -> tuple[str, str, datetime]:
+    """A fresh code for ``bound`` (whatever it must confirm, e.g. a row's id): (the
+    code, to send; its keyed hash, to keep; when it expires)."""
+    code = _new_code()
+    return code, _code_hash(bound, code), timezone.now() + timedelta(minutes=_code_minutes())
+
+
+def count_code(contact_hash: str) -> None:
+    """Count one code about to be sent to this contact, or raise ``TooManyCodes``:
+    ``SUBSCRIPTION_CONTACT_RATE`` per contact whatever asks for it, so nobody can
+    flood someone else's phone with codes by typing their number anywhere."""
+    verdict = ratelimit.hit(
+        "subscription-code",
+        contact_hash,
+        getattr(settings, "SUBSCRIPTION_CONTACT_RATE", (3, 3600)),
+    )
+    if not verdict.allowed:
+        raise TooManyCodes(verdict.retry_after)
+
+
+def check_code(
+    *,
+    bound: object,
+    code: object,
+    digest: str,
+    expires_at: datetime | None,
+    attempts: int,
+    now: datetime,
+) -> tuple[str, int]:
+    """Judge a typed ``code`` against the kept ``digest``: (verdict, attempts left).
+
+    1. No code kept, or ``SUBSCRIPTION_CODE_ATTEMPTS`` used up: ``exhausted``.
+    2. Past ``expires_at``: ``expired``.
+    3. Not the code: ``wrong``, which costs an attempt (the caller records it); the
+       count is of attempts left after this one: at 0 the caller voids the code and
+       answers as for ``exhausted``.
+    4. Otherwise ``ok``.
+    The comparison takes the same time whatever the digits."""
+    left = max(0, _max_attempts() - attempts)
+    if not digest or left == 0:
+        return CODE_EXHAUSTED, 0
+    if expires_at is None or expires_at <= now:
+        return CODE_EXPIRED, left
+    if isinstance(code, str) and hmac.compare_digest(_code_hash(bound, code.strip()), digest):
+        return CODE_OK, left
+    return CODE_WRONG, left - 1
+
+
+def send_code(
+    *, channel: str, address: str, language: str, code: str, text: Promise = CODE_TEXT
+) -> None:
+    """Send ``code`` to a contact (after commit), worded by ``text`` in ``language``."""
     from vecinos.delivery.send import send_transactional
 
     with translation.override(language):
         subject = _("Your Vecinos confirmation code")
-        text = _(
-            "Vecinos: your code is %(code)s. It expires in %(minutes)s minutes. "
-            "If you did not ask for alerts, ignore this message."
-        ) % {"code": code, "minutes": _code_minutes()}
-    send_transactional(channel=channel, address=address, subject=subject, text=text)
+        body = str(text) % {"code": code, "minutes": _code_minutes()}
+    send_transactional(channel=channel, address=address, subject=subject, text=body)
 
 
 # Actions -----------------------------------------------------------------------------------
@@ -304,13 +367,7 @@ def subscribe(
     area = _area(zip_code, lat, lng, radius_km)
     active_now = confirmed or channel == SubscriptionChannel.WEBPUSH
     if not active_now:
-        verdict = ratelimit.hit(
-            "subscription-code",
-            hashed,
-            getattr(settings, "SUBSCRIPTION_CONTACT_RATE", (3, 3600)),
-        )
-        if not verdict.allowed:
-            raise TooManyCodes(verdict.retry_after)
+        count_code(hashed)
     now = timezone.now()
     with transaction.atomic():
         if active_now:
@@ -333,9 +390,7 @@ def subscribe(
             subscription.status = SubscriptionStatus.ACTIVE
             subscription.confirmed_at = now
         else:
-            code = _new_code()
-            subscription.code_hash = _code_hash(subscription.id, code)
-            subscription.code_expires_at = now + timedelta(minutes=_code_minutes())
+            code, subscription.code_hash, subscription.code_expires_at = issue_code(subscription.id)
         subscription.save(force_insert=True)
         SubscriptionCell.objects.bulk_create(
             [SubscriptionCell(subscription=subscription, cell=cell) for cell in sorted(area.cells)],
@@ -343,7 +398,7 @@ def subscribe(
         )
         if code:
             transaction.on_commit(
-                lambda: _send_code(channel=channel, address=contact, language=language, code=code)
+                lambda: send_code(channel=channel, address=contact, language=language, code=code)
             )
     return subscription
 
@@ -361,37 +416,39 @@ def confirm_subscription(*, subscription: Subscription, code: str) -> Subscripti
         current = Subscription.objects.select_for_update().get(pk=subscription.pk)
         if current.status == SubscriptionStatus.ACTIVE:
             return current
+        verdict, left = check_code(
+            bound=current.pk,
+            code=code,
+            digest=current.code_hash,
+            expires_at=current.code_expires_at,
+            attempts=current.code_attempts,
+            now=now,
+        )
+        exhausted = _("Too many wrong codes. Subscribe again to get a new code.")
         if current.status != SubscriptionStatus.PENDING:
             error = ConfirmationError(
                 "not_pending", _("This subscription was stopped. Subscribe again.")
             )
-        elif not current.code_hash or current.code_attempts >= _max_attempts():
+        elif verdict == CODE_EXHAUSTED:
+            error = ConfirmationError(CODE_EXHAUSTED, exhausted)
+        elif verdict == CODE_EXPIRED:
             error = ConfirmationError(
-                "exhausted", _("Too many wrong codes. Subscribe again to get a new code.")
+                CODE_EXPIRED, _("This code has expired. Subscribe again to get a new code.")
             )
-        elif current.code_expires_at is None or current.code_expires_at <= now:
-            error = ConfirmationError(
-                "expired", _("This code has expired. Subscribe again to get a new code.")
-            )
-        elif not isinstance(code, str) or not hmac.compare_digest(
-            _code_hash(current.pk, code.strip()), current.code_hash
-        ):
-            attempts = current.code_attempts + 1
-            left = max(0, _max_attempts() - attempts)
+        elif verdict == CODE_WRONG:
             Subscription.objects.filter(pk=current.pk).update(
                 code_attempts=F("code_attempts") + 1,
                 **({"code_hash": ""} if left == 0 else {}),
             )
-            if left:
-                error = ConfirmationError(
-                    "wrong",
+            error = (
+                ConfirmationError(
+                    CODE_WRONG,
                     _("This code is not right. %(left)s attempts left.") % {"left": left},
                     attempts_left=left,
                 )
-            else:
-                error = ConfirmationError(
-                    "exhausted", _("Too many wrong codes. Subscribe again to get a new code.")
-                )
+                if left
+                else ConfirmationError(CODE_EXHAUSTED, exhausted)
+            )
         else:
             duplicate = _same_area_active(
                 channel=current.channel,
@@ -533,10 +590,14 @@ def send_manage_link(*, channel: str, address: str, language: str) -> bool:
 def masked_contact(subscription: Subscription) -> str:
     """Enough of the contact for its owner to recognise it: ``•••0100``,
     ``n•••@example.org``; a browser for web push."""
-    contact = str(subscription.contact)
-    if subscription.channel == SubscriptionChannel.SMS:
+    return mask_contact(subscription.channel, str(subscription.contact))
+
+
+def mask_contact(channel: str, contact: str) -> str:
+    """``masked_contact`` for any stored contact (a responder's dispatch contact too)."""
+    if channel == SubscriptionChannel.SMS:
         return "•••" + contact[-4:]
-    if subscription.channel == SubscriptionChannel.EMAIL:
+    if channel == SubscriptionChannel.EMAIL:
         local, _at, domain = contact.partition("@")
         return f"{local[:1]}•••@{domain}"
     return str(_("this browser"))

@@ -15,9 +15,10 @@ Usage: a router or an operation that needs a signed-in staff member declares
 The client sends ``Authorization: Bearer vec_<prefix>_<secret>`` (made with
 ``vecinos token USERNAME`` or on the account page). A missing, malformed, unknown,
 revoked or expired token, or one whose owner is inactive or no longer in a staff
-role, answers 401. On success ``request.user`` (and ``request.auth``) is the token's
-owner, so the permission-checked getters of ``vecinos.accounts.access`` apply as they
-do to a browser session.
+role, answers 401 with a ``WWW-Authenticate: Bearer`` challenge (``challenge``). On
+success ``request.user`` (and ``request.auth``) is the token's owner, so the
+permission-checked getters of ``vecinos.accounts.access`` apply as they do to a
+browser session.
 """
 
 from __future__ import annotations
@@ -31,6 +32,21 @@ from vecinos.accounts.models import ApiToken, User
 
 # Longer than any token we issue; a longer header is garbage and is not even hashed.
 MAX_TOKEN_LENGTH = 128
+REALM = "vecinos"
+
+
+def challenge(request: HttpRequest) -> str:
+    """The ``WWW-Authenticate`` value of a 401 (RFC 6750, section 3).
+
+    A request that sent no bearer token (none at all, or another scheme) is told only
+    the scheme and realm: it may not have known a token was needed. One that sent a
+    token gets ``error="invalid_token"`` as well, and no more: whether the token is
+    unknown, revoked, expired or its owner's role changed is not said, so a 401 tells
+    nobody which tokens exist."""
+    scheme, _space, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return f'Bearer realm="{REALM}", error="invalid_token"'
+    return f'Bearer realm="{REALM}"'
 
 
 class TokenAuth(HttpBearer):

@@ -40,11 +40,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
-from ninja.errors import HttpError, Throttled
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
 from vecinos.accounts.access import Forbidden
+from vecinos.api.auth import challenge
 
 logger = logging.getLogger(__name__)
 
@@ -251,6 +252,13 @@ def install(api: NinjaAPI) -> None:
             response["Retry-After"] = str(max(1, int(wait)))
         return response
 
+    def unauthenticated(request: HttpRequest, exc: Any) -> HttpResponse:
+        # The body stays django-ninja's ("Unauthorized"); the header says how to
+        # authenticate, as RFC 9110 requires of every 401.
+        response = error_response(api, request, 401, str(exc))
+        response["WWW-Authenticate"] = challenge(request)
+        return response
+
     def throttled(request: HttpRequest, exc: Any) -> HttpResponse:
         # django-ninja's throttles (vecinos.api.throttle); it sets Retry-After itself too.
         response = error_response(
@@ -278,6 +286,7 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(DjangoValidationError, django_validation)
     api.add_exception_handler(BodyError, body)
     api.add_exception_handler(HttpError, http_error)
+    api.add_exception_handler(AuthenticationError, unauthenticated)
     api.add_exception_handler(Throttled, throttled)
     api.add_exception_handler(RequestDataTooBig, too_big)
     handle(Http404, 404, gettext_lazy("Not found."))

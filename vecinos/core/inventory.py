@@ -449,7 +449,11 @@ INVENTORY: dict[str, Table] = {
         fields={
             "session_key": Entry(SECRET, ROW, "random key, the value of the session cookie"),
             "session_data": Entry(
-                SECRET, ROW, "signed: the user id, a password-hash check, sign-in state"
+                SECRET,
+                ROW,
+                "signed: the user id, a password-hash check, sign-in state; for a "
+                "responder, a dispatch contact waiting for its code (encrypted, the "
+                "code only as a keyed hash)",
             ),
             "expire_date": Entry(INTERNAL, ROW, "when it expires"),
         },

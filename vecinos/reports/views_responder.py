@@ -23,6 +23,7 @@ from vecinos.accounts.access import (
     get_incident_for_user,
     responder_required,
 )
+from vecinos.delivery import responders
 from vecinos.reports import actions, queries
 from vecinos.reports.models import Availability, DispatchStatus, Outcome
 
@@ -63,6 +64,10 @@ def responder_home(request: HttpRequest) -> HttpResponse:
         {
             "availability": availability,
             "dispatches": queries.responder_dispatches(user),
+            # Where requests reach them, so that "nowhere" is seen before it matters.
+            "contacts": [
+                (contact, responders.masked(contact)) for contact in responders.contacts_of(user)
+            ],
             "min_radius": actions.MIN_RADIUS_KM,
             "max_radius": actions.MAX_RADIUS_KM,
         },
