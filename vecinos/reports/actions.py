@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from vecinos.accounts.access import Forbidden, require_role
 from vecinos.accounts.models import Role, User
-from vecinos.core import crypto, geo
+from vecinos.core import bulk, crypto, geo
 from vecinos.reports import clustering, photos, queries
 from vecinos.reports.events import record_event, record_events
 from vecinos.reports.models import (
@@ -55,6 +55,8 @@ MAX_VEHICLES = 200
 MAX_OFFICERS = 500
 MAX_AGE = timedelta(hours=24)
 MAX_AHEAD = timedelta(minutes=5)
+# ``Kind.values`` builds a new list on every access; this is read per report.
+KINDS = tuple(Kind.values)
 SOURCE_TAG_PURPOSE = "reports.Report.source_tag"
 # Control characters other than tab and newlines, and lone surrogates: neither
 # database stores them faithfully (PostgreSQL refuses NUL outright).
@@ -97,7 +99,7 @@ def check_report(
     def refuse(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    if kind not in Kind.values:
+    if kind not in KINDS:
         refuse("kind", _("Choose what you saw."))
     if channel not in Channel.values:
         refuse("channel", _("Unknown channel."))
@@ -512,8 +514,14 @@ def _store_batch(batch: list[_Prepared]) -> list[Report]:
         geo.cell_for(p.lat, p.lng) if p.lat is not None and p.lng is not None else None
         for p in batch
     ]
-    stored = clustering.candidates_for_batch(
-        [(cell, p.observed_at) for p, cell in zip(batch, cells, strict=True) if cell is not None]
+    stored = _Nearby(
+        clustering.candidates_for_batch(
+            [
+                (cell, p.observed_at)
+                for p, cell in zip(batch, cells, strict=True)
+                if cell is not None
+            ]
+        )
     )
     for prepared, cell in zip(batch, cells, strict=True):
         lat, lng = prepared.lat, prepared.lng
@@ -578,8 +586,8 @@ def _store_batch(batch: list[_Prepared]) -> list[Report]:
             )
         )
 
-    Incident.objects.bulk_create(new_incidents)
-    Report.objects.bulk_create(reports)
+    bulk.insert(Incident, new_incidents)
+    bulk.insert(Report, reports)
     joined = [entry for entry in pending.values() if entry.joined]
     existing_ids = [entry.pk for entry in joined if entry.incident is None]
     incidents = {incident.pk: incident for incident in new_incidents}
@@ -600,24 +608,40 @@ def _store_batch(batch: list[_Prepared]) -> list[Report]:
     return reports
 
 
+class _Nearby:
+    """The stored incidents near a batch's reports (``candidates_for_batch``), by
+    centroid cell, with their primary keys as UUIDs: each report then looks only at
+    the few cells of its own ring, not at every row the batch fetched (which made
+    step 2 quadratic in the batch size)."""
+
+    def __init__(self, rows: list[clustering.Nearby]) -> None:
+        self.by_cell: dict[int, list[tuple[uuid.UUID, clustering.Nearby]]] = {}
+        for nearby in rows:
+            self.by_cell.setdefault(nearby.cell, []).append((_as_uuid(nearby.candidate.id), nearby))
+
+    def around(self, ring: Iterable[int]) -> Iterator[tuple[uuid.UUID, clustering.Nearby]]:
+        for cell in ring:
+            yield from self.by_cell.get(cell, ())
+
+
 def _cluster_in_batch(
     prepared: _Prepared,
     lat: float,
     lng: float,
     cell: int,
-    stored: list[clustering.Nearby],
+    stored: _Nearby,
     pending: dict[uuid.UUID, _Pending],
 ) -> _Pending | None:
     """The incident a located report of the batch joins (see ``submit_reports``, step
     2), recorded in ``pending`` as the join leaves it; None: it opens a new one.
     ``stored`` holds the stored incidents near any report of the batch."""
     observed_at = prepared.observed_at
-    ring = set(geo.neighbourhood(cell, clustering.ring_size()))
+    ring = geo.neighbourhood(cell, clustering.ring_size())
     reach = partial(clustering.within_reach, kind=prepared.kind, ring=ring, observed_at=observed_at)
     found = [
         nearby.candidate
-        for nearby in stored
-        if _as_uuid(nearby.candidate.id) not in pending
+        for pk, nearby in stored.around(ring)
+        if pk not in pending
         and reach(
             incident_kind=nearby.candidate.kind,
             cell=nearby.cell,
@@ -773,7 +797,7 @@ def _refresh_incidents(updates: list[tuple[Incident, datetime, set[str], str]]) 
     kind): one aggregate query and one UPDATE statement for them all."""
     if not updates:
         return
-    kinds = list(Kind.values)
+    kinds = list(KINDS)
     for incident, _now, _agencies, new_kind in updates:
         _take_kind(incident, new_kind)
     prep = Incident._meta.pk.get_db_prep_value
