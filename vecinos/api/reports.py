@@ -145,7 +145,7 @@ def create_report(request: HttpRequest, payload: ReportIn) -> JsonResponse:
     )
 
 
-def _store(payload: ReportIn, *, client_key: str) -> Report:
+def _store(payload: ReportIn, *, client_key: str) -> Report | writer.StoredReport:
     # Through the writer: on SQLite it batches concurrent reports into one durable
     # commit and returns only after it; elsewhere it calls the action directly.
     return writer.submit_report(

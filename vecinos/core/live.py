@@ -33,6 +33,10 @@ KEEPALIVE_SECONDS = 15.0
 
 _lock = threading.Lock()
 _subscribers: dict[str, set[queue.Queue[str]]] = {}
+# Set in a helper process that has no listeners of its own (the report writer process):
+# without Redis its events are handed to this function, which carries them to the web
+# process that does (``deliver``).
+_forward: Callable[[str, str], None] | None = None
 
 
 def _encode(event: dict[str, Any]) -> str:
@@ -48,8 +52,23 @@ def publish(channel: str, event: dict[str, Any]) -> None:
     payload = _encode(event)
     if settings.REDIS_URL:
         _redis_publish(settings.REDIS_URL, channel, payload)
+    elif _forward is not None:
+        _forward(channel, payload)
     else:
         _local_publish(channel, payload)
+
+
+def forward_to(sink: Callable[[str, str], None] | None) -> None:
+    """In a process without listeners: hand every event published without Redis to
+    ``sink(channel, payload)`` instead; the process it reaches calls ``deliver``."""
+    global _forward
+    _forward = sink
+
+
+def deliver(channel: str, payload: str) -> None:
+    """An event published in another process of ours (see ``forward_to``), to this
+    process's listeners."""
+    _local_publish(channel, payload)
 
 
 class Subscription(Iterator[str | None]):

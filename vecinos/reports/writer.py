@@ -26,6 +26,20 @@ intake (the ORM compiling five statements per report cost about as much as
 everything else). Clustering stays exact: ``submit_reports`` decides in order, so a
 report sees the incidents the previous ones opened, even within the batch.
 
+The writer process. Under ``vecinos serve`` the writer is not a thread of the web
+process but a process of its own (``vecinos reportwriter``, one per web process,
+started by it and stopped when its socket closes): a thread shares the web process's
+GIL with every request thread, and under load it waited for the GIL more than it
+worked, so intake stopped at what one core could do for requests and writes
+together. As a process, it writes on the other core while requests are parsed. The
+contract is the same: a request hands over its report (arguments, photo already
+cleaned) over a socket pair and waits; the writer stores a batch in one transaction
+and only after the commit answers, per report, its ids or the exception that refused
+it, together with the batch's live updates, which the web process publishes to its
+consoles (without Redis the writer process has no listeners of its own). If the
+writer process dies, the reports waiting on it answer 503 (the reporter sends again)
+and the next report starts a new one.
+
 PostgreSQL commits concurrent transactions in parallel (with its own group commit),
 and a caller already inside a transaction must see its report in that transaction,
 so both call ``submit_report`` directly.
@@ -33,15 +47,24 @@ so both call ``submit_report`` directly.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import queue
+import socket
+import subprocess
+import sys
 import threading
-from typing import Any
+import uuid
+from multiprocessing.connection import Connection
+from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, transaction
 
-from vecinos.reports import actions
+from vecinos.core import live
+from vecinos.reports import actions, photos
 from vecinos.reports.models import Report
 
 logger = logging.getLogger(__name__)
@@ -53,13 +76,20 @@ class WriterBusy(Exception):
     """The writer did not store the report in time (the request answers 503)."""
 
 
+class StoredReport(NamedTuple):
+    """What the writer process answers for a stored report: its ids."""
+
+    id: uuid.UUID
+    incident_id: uuid.UUID
+
+
 class _Job:
     __slots__ = ("done", "error", "kwargs", "result")
 
     def __init__(self, kwargs: dict[str, Any]) -> None:
         self.kwargs = kwargs
         self.done = threading.Event()
-        self.result: Report | None = None
+        self.result: Report | StoredReport | None = None
         self.error: BaseException | None = None
 
 
@@ -68,15 +98,18 @@ _start_lock = threading.Lock()
 _thread: threading.Thread | None = None
 
 
-def submit_report(**kwargs: Any) -> Report:
-    """Store a report durably and return it; the same contract as
-    ``actions.submit_report``, batched with concurrent reports on SQLite."""
+def submit_report(**kwargs: Any) -> Report | StoredReport:
+    """Store a report durably and return it (or, from the writer process, its ids);
+    the same contract as ``actions.submit_report``, batched with concurrent reports on
+    SQLite."""
     if (
         connection.vendor != "sqlite"
         or not settings.REPORT_GROUP_COMMIT
         or connection.in_atomic_block
     ):
         return actions.submit_report(**kwargs)
+    if _use_process:
+        return _submit_to_process(kwargs)
     job = _Job(kwargs)
     _ensure_writer()
     _jobs.put(job)
@@ -131,3 +164,148 @@ def _write(batch: list[_Job]) -> None:
     finally:
         for job in batch:
             job.done.set()
+
+
+# The writer process ------------------------------------------------------------------------
+
+_use_process = False
+_process: _WriterProcess | None = None
+_process_lock = threading.Lock()
+
+
+def use_process() -> None:
+    """From now on, store this process's reports through a writer process of its own
+    (``vecinos serve`` calls this in each web worker on SQLite), and start it now so
+    that the first report does not wait for it to boot."""
+    global _use_process
+    _use_process = True
+    _writer_process()
+
+
+def _writer_process() -> _WriterProcess:
+    global _process
+    with _process_lock:
+        if _process is None or not _process.alive():
+            _process = _WriterProcess()
+        return _process
+
+
+def _submit_to_process(kwargs: dict[str, Any]) -> StoredReport:
+    # The photo is cleaned here (it is an upload, and re-encoding it is request work);
+    # the writer stores the clean bytes, and deletes them if the report is refused.
+    photo = kwargs.get("photo")
+    if photo is not None and not isinstance(photo, photos.CleanPhoto):
+        kwargs = {**kwargs, "photo": photos.clean_photo(photo)}
+    job = _writer_process().submit(kwargs)
+    if not job.done.wait(timeout=settings.REPORT_WRITE_TIMEOUT):
+        raise WriterBusy
+    if job.error is not None:
+        raise job.error
+    assert isinstance(job.result, StoredReport)  # noqa: S101 - set with done when no error
+    return job.result
+
+
+class _WriterProcess:
+    """The web process's end of its writer process: a socket pair, and a thread that
+    reads the writer's answers and wakes the requests waiting for them."""
+
+    def __init__(self) -> None:
+        ours, theirs = socket.socketpair()
+        with theirs:
+            self.process = subprocess.Popen(  # noqa: S603 - our own command, no shell
+                [sys.executable, "-m", "vecinos", "reportwriter", "--fd", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                env=os.environ.copy(),
+            )
+        self.connection = Connection(ours.detach())
+        self.send_lock = threading.Lock()
+        self.waiting: dict[int, _Job] = {}
+        self.waiting_lock = threading.Lock()
+        self.keys = itertools.count()
+        self.open = True
+        threading.Thread(target=self._read, name="report-writer-answers", daemon=True).start()
+
+    def alive(self) -> bool:
+        return self.open and self.process.poll() is None
+
+    def submit(self, kwargs: dict[str, Any]) -> _Job:
+        job = _Job(kwargs)
+        key = next(self.keys)
+        with self.waiting_lock:
+            if not self.open:
+                job.error = WriterBusy()
+                job.done.set()
+                return job
+            self.waiting[key] = job
+        try:
+            with self.send_lock:
+                self.connection.send((key, kwargs))
+        except (OSError, ValueError):
+            self._lost()
+        return job
+
+    def _read(self) -> None:
+        try:
+            while True:
+                answers, events = self.connection.recv()
+                for channel, payload in events:
+                    live.deliver(channel, payload)
+                for key, result, error in answers:
+                    with self.waiting_lock:
+                        job = self.waiting.pop(key, None)
+                    if job is not None:
+                        job.result, job.error = result, error
+                        job.done.set()
+        except (EOFError, OSError):
+            self._lost()
+
+    def _lost(self) -> None:
+        """The writer process is gone: whatever it had not answered may or may not be
+        stored, so each such request answers 503 and the reporter sends it again."""
+        with self.waiting_lock:
+            self.open = False
+            waiting, self.waiting = self.waiting, {}
+        if waiting:
+            logger.error("the report writer process ended with %d reports waiting", len(waiting))
+        for job in waiting.values():
+            job.error = WriterBusy()
+            job.done.set()
+        self.connection.close()
+
+
+def serve_process(fd: int) -> None:
+    """The writer process's loop (``vecinos reportwriter``): take the reports waiting
+    on the socket, up to ``MAX_BATCH``, store them with ``_write`` in one transaction,
+    answer each with its ids or its error, with the batch's live updates. Ends when the
+    web process closes its end."""
+    peer = Connection(fd)
+    events: list[tuple[str, str]] = []
+    live.forward_to(lambda channel, payload: events.append((channel, payload)))
+    while True:
+        try:
+            batch = [peer.recv()]
+            while len(batch) < MAX_BATCH and peer.poll():
+                batch.append(peer.recv())
+        except (EOFError, OSError):
+            return
+        jobs = [_Job(kwargs) for _, kwargs in batch]
+        _write(jobs)
+        answers = [(key, *_answer(job)) for (key, _), job in zip(batch, jobs, strict=True)]
+        try:
+            peer.send((answers, list(events)))
+        except (OSError, ValueError):
+            return
+        events.clear()
+
+
+def _answer(job: _Job) -> tuple[StoredReport | None, BaseException | None]:
+    if job.error is not None:
+        error = job.error
+        if not isinstance(error, (ValidationError, actions.ActionRefused)):
+            # What the request may raise: refusals as they are, anything else as the
+            # 503 of a failed write (an arbitrary exception may not pickle).
+            error = WriterBusy()
+        return None, error
+    assert job.result is not None  # noqa: S101 - set with done when no error
+    return StoredReport(job.result.id, job.result.incident_id), None

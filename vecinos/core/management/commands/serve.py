@@ -10,6 +10,9 @@ Why these choices:
   in-process when ``REDIS_URL`` is unset; a second process would not see the first
   one's events. So the default is one process with many threads; with Redis it is
   the usual ``2 x cores + 1`` processes.
+- **A report writer process per worker on SQLite.** Reports are written in batches
+  by a process of their own (``vecinos.reports.writer``), started as each worker
+  starts, so that writing does not compete with requests for the worker's GIL.
 - **No access log.** An access line is where web servers write client addresses;
   we write none (DESIGN.md, principle 1). gunicorn's own messages go through
   Python logging with ``NoAddressFilter``, like everything else.
@@ -115,6 +118,15 @@ class VecinosServer(BaseApplication):
         return application
 
 
+def start_report_writer(worker: Any) -> None:
+    """gunicorn's ``post_worker_init``: on SQLite, this worker's reports go through a
+    writer process of its own (see ``vecinos.reports.writer``)."""
+    from vecinos.reports import writer
+
+    if connections["default"].vendor == "sqlite" and settings.REPORT_GROUP_COMMIT:
+        writer.use_process()
+
+
 def server_options(*, bind: str, workers: int, threads: int) -> dict[str, Any]:
     level = str(django_logging().get("root", {}).get("level", "INFO")).lower()
     trusted = ",".join(settings.VECINOS_TRUSTED_PROXIES) or "127.0.0.1,::1"
@@ -139,6 +151,7 @@ def server_options(*, bind: str, workers: int, threads: int) -> dict[str, Any]:
         "control_socket_disable": True,
         "proc_name": "vecinos-serve",
         "preload_app": False,
+        "post_worker_init": start_report_writer,
     }
 
 
