@@ -5,6 +5,7 @@ keeps its centroid, first/last seen, report and source counts and a confidence."
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -264,6 +265,41 @@ def test_a_report_does_not_join_a_merged_incident() -> None:
     assert report.incident_id not in {merged.id, target.id}
 
 
+@pytest.mark.parametrize(
+    "nearer",
+    [
+        {"status": IncidentStatus.CLOSED},
+        {"status": IncidentStatus.FALSE},
+        {"kind": Kind.CHECKPOINT},
+        {"merged": True},
+    ],
+    ids=["closed", "false", "incompatible kind", "merged"],
+)
+def test_a_nearer_incident_it_may_not_join_leaves_the_report_to_the_open_one(
+    nearer: dict[str, Any],
+) -> None:
+    now = timezone.now()
+    fields = dict(nearer)
+    if fields.pop("merged", False):
+        fields["merged_into"] = make_incident(at=SANTEE_ALLEY, seen_at=now)
+    open_one = make_incident(at=moved(*BOYLE_HEIGHTS, east_m=250), seen_at=now)
+    make_incident(at=BOYLE_HEIGHTS, seen_at=now, **fields)
+
+    report = submit(kind=Kind.RAID, at=BOYLE_HEIGHTS, observed_at=now, now=now)
+
+    assert report.incident_id == open_one.id
+
+
+def test_of_two_incidents_equally_near_the_report_joins_the_latest_seen() -> None:
+    now = timezone.now()
+    make_incident(seen_at=now - timedelta(minutes=30))
+    latest = make_incident(seen_at=now - timedelta(minutes=5))
+
+    report = submit(observed_at=now, now=now)
+
+    assert report.incident_id == latest.id
+
+
 def test_joining_records_a_report_added_event() -> None:
     first = submit(client_key="a")
 
@@ -309,6 +345,34 @@ def test_finding_the_incident_is_one_lookup_on_the_cell_index_and_one_fetch() ->
     lookup = queries[0]["sql"].lower()
     assert "cell in" in lookup and "last_seen_at" in lookup
     assert "status" not in lookup.split("where", 1)[1]
+
+
+@pytest.mark.parametrize("lookup", ["one report", "a batch"])
+def test_the_lookup_reads_the_cell_index_alone(lookup: str) -> None:
+    """Every column the lookup reads is in the incident_cell_seen index, so neither
+    database fetches table rows for it (what keeps it fast with 100,000 open)."""
+    make_incident()
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as queries:
+        if lookup == "one report":
+            clustering.nearest_candidate(
+                kind=Kind.RAID, lat=BOYLE_HEIGHTS[0], lng=BOYLE_HEIGHTS[1], observed_at=now
+            )
+        else:
+            clustering.candidates_for_batch([(geo.cell_for(*BOYLE_HEIGHTS), now)])
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + queries[0]["sql"])
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "USING COVERING INDEX incident_cell_seen" in plan
+        else:
+            # A table of one row is cheapest to scan whole: ask for an index.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute("EXPLAIN " + queries[0]["sql"])
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            assert "Index Only Scan using incident_cell_seen" in plan
 
 
 def test_a_report_far_from_every_incident_costs_the_lookup_alone() -> None:

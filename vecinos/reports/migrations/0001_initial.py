@@ -137,7 +137,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='incident',
-            index=models.Index(fields=['cell', 'last_seen_at'], name='incident_cell_seen'),
+            index=models.Index(fields=['cell', 'last_seen_at', 'first_seen_at', 'kind', 'status', 'merged_into', 'lat', 'lng', 'id'], name='incident_cell_seen'),
         ),
         migrations.AddIndex(
             model_name='incident',
