@@ -51,9 +51,9 @@ def test_the_message_is_rendered_in_the_subscribers_language(
     asked: list[tuple[str, str]] = []
     real = messages.render_message
 
-    def spy(alert: Any, *, language: str, channel: str, subscription: Any = None) -> Any:
+    def spy(alert: Any, *, language: str, channel: str, **options: Any) -> Any:
         asked.append((language, channel))
-        return real(alert, language=language, channel=channel, subscription=subscription)
+        return real(alert, language=language, channel=channel, **options)
 
     monkeypatch.setattr(messages, "render_message", spy)
     make_subscription(language="es")
@@ -62,6 +62,28 @@ def test_the_message_is_rendered_in_the_subscribers_language(
     outbox.drain(channel="sms")
     outbox.drain(channel="email")
     assert sorted(asked) == [("es", "sms"), ("ko", "email")]
+
+
+def test_an_alert_is_rendered_once_per_language_however_many_subscribers_read_it(
+    console_outbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vecinos.alerts import messages
+
+    asked: list[tuple[str, str]] = []
+    real = messages.render_message
+
+    def spy(alert: Any, *, language: str, channel: str, **options: Any) -> Any:
+        asked.append((language, channel))
+        return real(alert, language=language, channel=channel, **options)
+
+    monkeypatch.setattr(messages, "render_message", spy)
+    for _ in range(3):
+        make_subscription(language="es")
+        make_subscription(language="en")
+    fan_out(alert=make_alert())
+    outbox.drain(channel="sms")
+    assert sorted(asked) == [("en", "sms"), ("es", "sms")]
+    assert len(console_outbox) == 6
 
 
 def test_a_delivery_already_holding_a_provider_id_is_never_sent_again(

@@ -151,3 +151,40 @@ def test_malformed_callbacks_are_refused(
 ) -> None:
     assert callback(twilio_webhook, state, code, sid=sid) == 400
     assert status_of(delivery) == DeliveryStatus.SENT
+
+
+def test_a_callback_that_arrives_before_the_sid_is_recorded_finds_its_delivery(
+    twilio_webhook: SignedTwilio,
+) -> None:
+    subscription = subscriptions.subscribe(
+        channel="sms", address="+12135550101", language="en", zip_code="90033", confirmed=True
+    )
+    # The worker has sent it, but not yet recorded the sid Twilio answered.
+    sending = Delivery.objects.create(
+        alert=make_alert(),
+        subscription=subscription,
+        channel="sms",
+        status=DeliveryStatus.SENDING,
+    )
+    params = {"MessageSid": SID, "MessageStatus": "delivered", "AccountSid": "AC" + "1" * 32}
+
+    response = twilio_webhook.post(f"/sms/twilio/status?key=d{sending.pk}", params)
+
+    assert response.status_code == 204
+    sending.refresh_from_db()
+    assert sending.status == DeliveryStatus.DELIVERED
+    assert sending.provider_id == SID
+
+
+def test_the_key_in_the_callback_url_is_covered_by_the_signature(
+    twilio_webhook: SignedTwilio, delivery: Delivery
+) -> None:
+    params = {"MessageSid": SID, "MessageStatus": "failed", "AccountSid": "AC" + "1" * 32}
+    signed_for_another = twilio_webhook.signature(f"/sms/twilio/status?key=d{delivery.pk}", params)
+
+    response = twilio_webhook.post(
+        f"/sms/twilio/status?key=d{delivery.pk + 1}", params, signature=signed_for_another
+    )
+
+    assert response.status_code == 403
+    assert status_of(delivery) == DeliveryStatus.SENT

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
 
 from tests.servers.subscribers import make_alert, make_subscription
+from vecinos.alerts import links
 from vecinos.alerts.fanout import fan_out
-from vecinos.alerts.models import Delivery, DeliveryStatus, SubscriptionStatus
+from vecinos.alerts.messages import LANGUAGES, render_message
+from vecinos.alerts.models import Delivery, DeliveryStatus, Subscription, SubscriptionStatus
 from vecinos.delivery import outbox
 from vecinos.delivery.transports import OutgoingMessage, Receipt, TransportError
 from vecinos.delivery.transports.email import EmailTransport
@@ -127,3 +133,90 @@ def test_alert_emails_go_out_through_the_workers_and_a_bounce_disables_the_subsc
     gone.refresh_from_db()
     assert gone.status == SubscriptionStatus.DISABLED
     assert Delivery.objects.filter(alert=alert, status=DeliveryStatus.SENT).count() == 3
+
+
+def test_the_unsubscribe_header_goes_on_the_wire_as_one_url_in_angle_brackets(
+    smtp_server: Any,
+) -> None:
+    """RFC 2369: mail clients read ``<URL>`` there, not RFC 2047 encoded words, however
+    long the signed link is."""
+    url = "https://vecinos.example.org/alerts/unsubscribe/" + "Ijk4NzY1" * 12 + ":1xXXrc:sig"
+    transport = EmailTransport()
+    transport.send(email("ana@example.org", unsubscribe_url=url))
+    transport.close()
+    [received] = smtp_server.received
+    assert received.raw_header("List-Unsubscribe") == f"<{url}>"
+    assert received.raw_header("List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
+
+
+def test_an_address_the_smtp_server_cannot_be_given_fails_only_its_own_message(
+    smtp_server: Any,
+) -> None:
+    transport = EmailTransport()
+    outcomes = transport.send_batch(
+        [
+            email("before@example.org", key="d1"),
+            email("josé@example.org", key="d2"),  # a non-ASCII local part needs SMTPUTF8
+            email("after@example.org", key="d3"),
+        ]
+    )
+    transport.close()
+    refused = outcomes[1]
+    assert isinstance(refused, TransportError)
+    assert (refused.permanent, refused.code) == (True, "invalid_email")
+    assert [item.to for item in smtp_server.received] == ["before@example.org", "after@example.org"]
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # loopback
+def test_the_smtp_login_from_the_settings_is_used(settings: Any) -> None:
+    from tests.conftest import free_port
+    from tests.servers.smtp import SMTPServer
+
+    server = SMTPServer(free_port(), credentials=("vecinos", "s3cret")).start()
+    try:
+        settings.MAILERS = server.mailer_settings()
+        transport = EmailTransport()
+        outcomes = transport.send_batch([email("a@example.org"), email("b@example.org")])
+        transport.close()
+        assert all(isinstance(outcome, Receipt) for outcome in outcomes)
+        assert server.logins == ["vecinos"]
+
+        settings.MAILERS = server.mailer_settings(password="not-the-password")
+        [refused] = EmailTransport().send_batch([email("c@example.org")])
+        assert isinstance(refused, TransportError) and not refused.permanent
+        assert [item.to for item in server.received] == ["a@example.org", "b@example.org"]
+    finally:
+        server.stop()
+
+
+@pytest.mark.django_db
+def test_every_language_arrives_as_rendered_with_each_subscribers_own_link(
+    smtp_server: Any,
+) -> None:
+    people = {code: make_subscription(channel="email", language=code) for code, _name in LANGUAGES}
+    alert = make_alert(note="Eviten la zona · 注意 & <b>")
+    fan_out(alert=alert)
+
+    with time_machine.travel(timezone.now(), tick=False):  # links carry a timestamp
+        outbox.drain(channel="email")
+        for code, person in people.items():
+            [received] = smtp_server.to(person.contact)
+            expected = render_message(alert, language=code, channel="email", subscription=person)
+            link = links.unsubscribe_url(person)
+            assert received.message["Subject"] == expected.subject
+            assert received.text.replace("\r\n", "\n") == expected.text
+            assert received.html.replace("\r\n", "\n") == expected.html
+            assert received.raw_header("List-Unsubscribe") == f"<{link}>"
+            assert link in received.text
+
+    # One click on Ana's link stops Ana's subscription, nobody else's.
+    ana = people["es"]
+    [received] = smtp_server.to(ana.contact)
+    path = urlsplit(received.raw_header("List-Unsubscribe").strip("<>")).path
+    response = Client(enforce_csrf_checks=True).post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200
+    assert set(
+        Subscription.objects.exclude(status=SubscriptionStatus.ACTIVE).values_list("id", flat=True)
+    ) == {ana.pk}

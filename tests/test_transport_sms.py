@@ -27,7 +27,11 @@ def test_a_message_is_posted_with_basic_auth_and_twilios_form_fields(
     assert message.to == "+12135550120"
     assert message.sender in settings.TWILIO_FROM
     assert message.body == "Alerta: redada cerca. STOP para salir"
-    assert message.status_callback == "https://vecinos.example.org/sms/twilio/status"
+    # The callback URL carries the message's key, so the callback finds the delivery
+    # even before the worker has recorded the sid.
+    assert message.status_callback == (
+        f"https://vecinos.example.org/sms/twilio/status?key={sms().key}"
+    )
     assert receipt.provider_id == message.sid
     assert receipt.sender == message.sender
     assert twilio_server.unauthorised == 0
@@ -96,3 +100,26 @@ def test_an_address_that_is_not_a_phone_number_is_refused_before_sending(
         TwilioTransport().send(sms(to="someone@example.org"))
     assert caught.value.permanent
     assert twilio_server.requests == 0
+
+
+def test_messages_share_one_kept_alive_connection(twilio_server: Any) -> None:
+    transport = TwilioTransport()
+    for number in range(5):
+        transport.send(sms(to=f"+1213555{number:04d}", key=f"d{number}"))
+    assert len(twilio_server.messages) == 5
+    assert twilio_server.connections() == 1
+
+
+def test_a_connection_the_provider_dropped_is_replaced_and_no_message_is_lost(
+    twilio_server: Any,
+) -> None:
+    twilio_server.hang_up = True  # closes every connection after its answer, silently
+    transport = TwilioTransport()
+    receipts = [
+        transport.send(sms(to=f"+1213555{number:04d}", key=f"d{number}")) for number in range(4)
+    ]
+    assert [message.to for message in twilio_server.messages] == [
+        f"+1213555{number:04d}" for number in range(4)
+    ]
+    assert len({receipt.provider_id for receipt in receipts}) == 4
+    assert twilio_server.connections() == 4

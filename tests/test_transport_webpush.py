@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import base64
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from tests.conftest import free_port
 from tests.servers.subscribers import make_alert, make_subscription
@@ -81,6 +85,15 @@ def test_each_push_service_gets_its_own_audience_claim(push_server: Any) -> None
         other.stop()
 
 
+def test_pushes_to_one_push_service_share_one_kept_alive_connection(push_server: Any) -> None:
+    browsers = [push_server.subscribe(vapid_public_key()) for _ in range(4)]
+    transport = WebPushTransport()
+    for number, browser in enumerate(browsers):
+        transport.send(push(browser, key=f"d{number}"))
+    assert [len(push_server.to(browser)) for browser in browsers] == [1, 1, 1, 1]
+    assert push_server.connections() == 1
+
+
 def test_the_webpush_subject_setting_is_the_sub_claim(push_server: Any, settings: Any) -> None:
     settings.WEBPUSH_SUBJECT = "mailto:ops@vecinos.example.org"
     subscription = push_server.subscribe(vapid_public_key())
@@ -145,9 +158,25 @@ def test_malformed_keys_are_a_permanent_failure(push_server: Any) -> None:
     assert caught.value.permanent
 
 
+def test_a_long_running_worker_keeps_signing_tokens_the_push_service_accepts(
+    push_server: Any,
+) -> None:
+    """Every message is signed anew: a worker running for days never sends a token the
+    push service refuses as expired."""
+    subscription = push_server.subscribe(vapid_public_key())
+    transport = WebPushTransport()
+    with time_machine.travel(time.time(), tick=False) as clock:
+        transport.send(push(subscription, key="d1"))
+        clock.shift(13 * 3600)  # past the first token's expiry
+        transport.send(push(subscription, key="d2"))
+    first, second = push_server.to(subscription)
+    assert push_server.refused == []
+    assert second.claims["exp"] == first.claims["exp"] + 13 * 3600  # type: ignore[operator]
+    assert second.claims["aud"] == push_server.origin
+
+
 def test_the_claims_are_fresh_for_every_message(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[dict[str, Any]] = []
-
     dicts: list[int] = []
 
     def fake_webpush(**kwargs: Any) -> str:
@@ -158,7 +187,12 @@ def test_the_claims_are_fresh_for_every_message(monkeypatch: pytest.MonkeyPatch)
         return ""
 
     monkeypatch.setattr(transport_module, "webpush", fake_webpush)
-    sub = {"endpoint": "https://push.example.net/x", "keys": {"p256dh": "x", "auth": "y"}}
+    browser = ec.generate_private_key(ec.SECP256R1()).public_key()
+    point = browser.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    keys = {"p256dh": base64.urlsafe_b64encode(point).decode(), "auth": "c2VjcmV0c2VjcmV0MTIzNA"}
+    sub = {"endpoint": "https://push.example.net/x", "keys": keys}
     WebPushTransport().send(push(sub))
     WebPushTransport().send(push(sub))
     assert dicts[0] != dicts[1]

@@ -12,6 +12,9 @@ same sid and no second message), and can be told to fail for given numbers::
 
 With ``server.callbacks_on`` it prepares the status callbacks Twilio would send
 (``server.callbacks``: url, form and X-Twilio-Signature) for a test to post.
+``server.connections()`` counts the client connections that carried requests; with
+``server.hang_up = True`` it closes each connection after answering, without saying so
+(as a server dropping idle keep-alive connections does).
 """
 
 from __future__ import annotations
@@ -68,6 +71,8 @@ class TwilioServer:
         self.callbacks: list[Callback] = []
         self.requests = 0
         self.unauthorised = 0
+        self.hang_up = False
+        self.peers: set[tuple[str, int]] = set()
         self.lock = threading.Lock()
         self._keys: dict[str, str] = {}
         self._counter = itertools.count(1)
@@ -90,6 +95,10 @@ class TwilioServer:
     def to(self, number: str) -> list[SMS]:
         with self.lock:
             return [message for message in self.messages if message.to == number]
+
+    def connections(self) -> int:
+        with self.lock:
+            return len(self.peers)
 
     def settings(self) -> dict[str, object]:
         return {
@@ -174,6 +183,9 @@ class TwilioServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode()
+                with server.lock:
+                    server.peers.add(tuple(self.client_address[:2]))
+                    self.close_connection = server.hang_up
                 if self.path != expected_path:
                     self._reply(404, {"code": 20404, "message": "not found"})
                     return

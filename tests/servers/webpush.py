@@ -114,6 +114,7 @@ class WebPushServer:
         self.browsers: dict[str, Browser] = {}
         self.received: list[Push] = []
         self.refused: list[tuple[int, str]] = []
+        self.peers: set[tuple[str, int]] = set()
         self.lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
@@ -154,6 +155,11 @@ class WebPushServer:
         browser_id = str(subscription["endpoint"]).rsplit("/", 1)[-1]
         with self.lock:
             self.browsers[browser_id].expired = True
+
+    def connections(self) -> int:
+        """How many client connections carried pushes."""
+        with self.lock:
+            return len(self.peers)
 
     def to(self, subscription: dict[str, object]) -> list[Push]:
         browser_id = str(subscription["endpoint"]).rsplit("/", 1)[-1]
@@ -209,6 +215,8 @@ class WebPushServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 headers = {key.lower(): value for key, value in self.headers.items()}
+                with server.lock:
+                    server.peers.add(tuple(self.client_address[:2]))
                 status, reason = server._receive(self.path, headers, body)
                 if status >= 400:
                     with server.lock:

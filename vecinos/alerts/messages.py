@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
 
 from vecinos.alerts.phrases import ALERT_KINDS, BOOKS, INCIDENT_KINDS, Phrasebook
 
@@ -49,6 +50,14 @@ SHORT_PATH = "/a/"
 TINY_LINK_BUDGET = 38
 
 
+# Stands for the subscriber's own unsubscribe link in an email rendered once for many
+# subscribers (the outbox renders each alert once per language and channel, then
+# personalises it with :meth:`Message.with_unsubscribe`). The unit separator is
+# whitespace to ``str.split``, and the place label and the note have their whitespace
+# collapsed, so no text of an alert can contain it.
+UNSUBSCRIBE_PLACEHOLDER = "\x1funsubscribe\x1f"
+
+
 @dataclass
 class Message:
     subject: str
@@ -57,6 +66,18 @@ class Message:
     url: str
     # Email: List-Unsubscribe and List-Unsubscribe-Post (RFC 8058).
     headers: dict[str, str] = field(default_factory=dict)
+
+    def with_unsubscribe(self, url: str) -> Message:
+        """This message for one subscriber: ``UNSUBSCRIBE_PLACEHOLDER`` replaced by
+        their link (HTML-escaped in the HTML body, as the template would have)."""
+        placeholder = UNSUBSCRIBE_PLACEHOLDER
+        return Message(
+            subject=self.subject,
+            text=self.text.replace(placeholder, url),
+            html=None if self.html is None else self.html.replace(placeholder, escape(url)),
+            url=self.url,
+            headers={name: value.replace(placeholder, url) for name, value in self.headers.items()},
+        )
 
 
 # SMS segments ----------------------------------------------------------------------------
@@ -376,25 +397,36 @@ def sms_text(f: Fields, link: str) -> str:
     return min(candidates, key=segments)
 
 
-def email_headers(subscription: Subscription | None) -> dict[str, str]:
+def email_headers(
+    subscription: Subscription | None, *, unsubscribe_url: str = ""
+) -> dict[str, str]:
     """List-Unsubscribe headers for an alert email (one click, RFC 8058)."""
-    if subscription is None:
-        return {}
-    from vecinos.alerts import links
+    if not unsubscribe_url and subscription is not None:
+        from vecinos.alerts import links
 
+        unsubscribe_url = links.unsubscribe_url(subscription)
+    if not unsubscribe_url:
+        return {}
     return {
-        "List-Unsubscribe": f"<{links.unsubscribe_url(subscription)}>",
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 
 
 def render_message(
-    alert: Alert, *, language: str, channel: str, subscription: Subscription | None = None
+    alert: Alert,
+    *,
+    language: str,
+    channel: str,
+    subscription: Subscription | None = None,
+    unsubscribe_url: str = "",
 ) -> Message:
     """The message ``alert`` becomes for one subscriber (see the module docstring).
 
-    An unknown language falls back to English; an unknown channel is a programming
-    error (ValueError).
+    An email's unsubscribe link is ``unsubscribe_url`` when given (the outbox passes
+    ``UNSUBSCRIBE_PLACEHOLDER`` to render once for many subscribers), else that of
+    ``subscription``, else there is none. An unknown language falls back to English;
+    an unknown channel is a programming error (ValueError).
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
@@ -411,12 +443,12 @@ def render_message(
     if channel == "web":
         return Message(subject=headline(f), text=sentence(f), html=None, url=page)
     # Email
-    unsubscribe = ""
-    headers = email_headers(subscription)
-    if subscription is not None:
+    unsubscribe = unsubscribe_url
+    if not unsubscribe and subscription is not None:
         from vecinos.alerts import links
 
         unsubscribe = links.unsubscribe_url(subscription)
+    headers = email_headers(None, unsubscribe_url=unsubscribe)
     lines = [title(f) + book.colon + _sentence(book.full[f.alert_kind], f), ""]
     if f.note:
         lines += [f"{book.note} {f.note}", ""]

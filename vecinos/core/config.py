@@ -89,10 +89,20 @@ def data_dir() -> Path:
 
 
 def write_secret_file(path: Path, content: str) -> None:
-    """Create ``path`` readable by its owner only; never overwrite an existing one."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(content)
+    """Create ``path`` readable by its owner only; never overwrite an existing one
+    (FileExistsError). Written into a private temporary file first, then hard-linked
+    into place, so a process starting at the same moment never reads it half-written
+    (several workers start together on a fresh data directory)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def read_or_create_secret(path: Path, make: Callable[[], str]) -> str:

@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -306,24 +307,28 @@ BEFORE = {
 PERMANENT_ERRORS = {"21211", "21610", "30003", "30005", "30006"}
 
 
-def record_status(*, provider_id: str, state: str, error_code: str = "") -> int:
-    """Move the deliveries with this provider id forward to ``state`` (a Twilio
-    message state). A conditional update that only moves forward, so duplicates and
-    callbacks out of order are harmless. A permanent error disables the subscription.
-    Returns the rows moved."""
+def record_status(
+    *, provider_id: str, state: str, error_code: str = "", delivery_id: int | None = None
+) -> int:
+    """Move the delivery with this provider id (or, given, this delivery id: the
+    callback may come before the worker has recorded the sid) forward to ``state`` (a
+    Twilio message state). A conditional update that only moves forward, so
+    duplicates and callbacks out of order are harmless. A permanent error disables the
+    subscription. Returns the rows moved."""
     status = TWILIO_STATES.get(state)
     if status is None or not BEFORE[status]:
         return 0
+    which = Q(provider_id=provider_id)
+    if delivery_id is not None:
+        which |= Q(pk=delivery_id)
     now = timezone.now()
-    changes: dict[str, object] = {"status": status}
+    changes: dict[str, object] = {"status": status, "provider_id": provider_id}
     if status == DeliveryStatus.DELIVERED:
         changes["delivered_at"] = now
     if status == DeliveryStatus.FAILED:
         changes["error"] = f"twilio:{error_code or state}"[:80]
     with transaction.atomic():
-        moved = Delivery.objects.filter(provider_id=provider_id, status__in=BEFORE[status]).update(
-            **changes
-        )
+        moved = Delivery.objects.filter(which, status__in=BEFORE[status]).update(**changes)
         if status == DeliveryStatus.FAILED and error_code in PERMANENT_ERRORS:
             for subscription in Subscription.objects.filter(
                 deliveries__provider_id=provider_id,
@@ -347,6 +352,14 @@ def twilio_status(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=400)
     if not re.fullmatch(r"\d{0,6}", code):
         return HttpResponse(status=400)
+    # The key our transport put in the callback URL: "d<delivery id>" for an alert
+    # (other messages have no delivery row). Signed with the URL, so not forgeable.
+    key = re.fullmatch(r"d(\d{1,18})", request.GET.get("key", ""))
     # States we do not track ("received" of an inbound message, ...) are ignored.
-    record_status(provider_id=sid, state=state, error_code=code)
+    record_status(
+        provider_id=sid,
+        state=state,
+        error_code=code,
+        delivery_id=int(key.group(1)) if key else None,
+    )
     return HttpResponse(status=204)

@@ -2,7 +2,9 @@
 
 ``transport_for(channel)`` picks the class the settings ask for: the console transport in
 test mode, for test alerts and when ``SMS_PROVIDER=console``; otherwise Twilio's REST API
-for SMS, Django's SMTP backend for email and pywebpush for web push.
+for SMS, the SMTP connection of Django's default mailer for email, and Web Push (http_ece
+and py_vapid) for browsers. SMS and web push keep one HTTP connection per provider open
+in each worker thread (``transports.http``).
 """
 
 from __future__ import annotations

@@ -12,19 +12,23 @@ delivery recorded as sent is never sent again, and the message key also goes out
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
-import threading
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlencode
 
-import requests
 from django.conf import settings
 
 from vecinos.delivery import ratelimit
+from vecinos.delivery.transports import http
 from vecinos.delivery.transports.base import OutgoingMessage, Receipt, Transport, TransportError
 
 logger = logging.getLogger(__name__)
 
 # Seconds to connect, and to wait for the answer.
-TIMEOUT = (5, 15)
+TIMEOUT = (5.0, 15.0)
 
 # Twilio error codes where the number itself is the problem: trying again cannot help,
 # and the subscription is disabled.
@@ -49,15 +53,9 @@ MESSAGE_ERRORS = {
 CONFIGURATION_ERRORS = {20003, 20404, 21212, 21603, 21606, 21659, 21660}
 RATE_ERRORS = {14107, 20429}
 
-_local = threading.local()
-
-
-def _session() -> requests.Session:
-    # One keep-alive session per worker thread: requests.Session is not thread-safe.
-    session = getattr(_local, "session", None)
-    if session is None:
-        session = _local.session = requests.Session()
-    return session
+# Keep-alive connections to the provider, one per worker thread, kept from batch to
+# batch (a transport's close() leaves them open).
+_client = http.Client()
 
 
 def messages_url() -> str:
@@ -67,8 +65,17 @@ def messages_url() -> str:
     )
 
 
-def status_callback_url() -> str:
-    return f"{settings.VECINOS_PUBLIC_URL}/sms/twilio/status"
+def status_callback_url(key: str = "") -> str:
+    """Where Twilio reports the message's progress. The message's idempotency key rides
+    along (Twilio signs the whole URL), so a callback that arrives before the worker has
+    recorded the message's sid still finds its delivery."""
+    base = f"{settings.VECINOS_PUBLIC_URL}/sms/twilio/status"
+    return f"{base}?{urlencode({'key': key})}" if key else base
+
+
+@lru_cache(maxsize=4)
+def _authorization(sid: str, token: str) -> str:
+    return "Basic " + base64.b64encode(f"{sid}:{token}".encode()).decode("ascii")
 
 
 class TwilioTransport(Transport):
@@ -78,30 +85,33 @@ class TwilioTransport(Transport):
         if not isinstance(message.address, str) or not message.address.startswith("+"):
             raise TransportError("not a phone number", permanent=True, code="invalid_number")
         sender = ratelimit.wait_for_slot(settings.TWILIO_FROM)
+        form = {
+            "To": message.address,
+            "From": sender,
+            "Body": message.text,
+            "StatusCallback": status_callback_url(message.key),
+        }
+        headers = {
+            "Authorization": _authorization(
+                settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN
+            ),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/json",
+            "User-Agent": http.USER_AGENT,
+            "Idempotency-Key": message.key,
+        }
         try:
-            response = _session().post(
-                messages_url(),
-                data={
-                    "To": message.address,
-                    "From": sender,
-                    "Body": message.text,
-                    "StatusCallback": status_callback_url(),
-                },
-                auth=(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN),
-                headers={"Idempotency-Key": message.key},
-                timeout=TIMEOUT,
+            response = _client.post(
+                messages_url(), urlencode(form).encode(), headers, timeout=TIMEOUT
             )
-        except requests.RequestException as error:
+        except (http.HTTPFailure, ValueError) as error:
             raise TransportError(
-                f"SMS provider unreachable: {type(error).__name__}",
+                f"SMS provider unreachable ({error})",
                 permanent=False,
                 code="sms_unreachable",
             ) from None
-        if response.status_code in (200, 201):
-            try:
-                sid = str(response.json().get("sid", ""))
-            except ValueError:
-                sid = ""
+        if response.status in (200, 201):
+            sid = str(_json(response.body).get("sid", ""))
             if not sid:
                 # Accepted but unreadable: it was sent, so never send it again.
                 logger.warning("SMS provider accepted %s without a message sid", message.key)
@@ -109,14 +119,22 @@ class TwilioTransport(Transport):
         raise error_for(response)
 
 
-def error_for(response: requests.Response) -> TransportError:
+def _json(body: bytes) -> dict[str, Any]:
+    """The answer's JSON object, or {} when it is not one."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def error_for(response: http.Response) -> TransportError:
     """Map an error answer to a TransportError: transient for 429, 5xx and our own
     configuration, permanent for the number's and the message's own faults."""
-    status = response.status_code
+    status = response.status
     try:
-        body = response.json()
-        code = int(body.get("code") or 0)
-    except (ValueError, TypeError, AttributeError):
+        code = int(_json(response.body).get("code") or 0)
+    except (ValueError, TypeError):
         code = 0
     if status == 429 or status >= 500 or code in RATE_ERRORS:
         return TransportError(
