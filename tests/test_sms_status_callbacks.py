@@ -174,6 +174,8 @@ def test_a_callback_that_arrives_before_the_sid_is_recorded_finds_its_delivery(
     sending.refresh_from_db()
     assert sending.status == DeliveryStatus.DELIVERED
     assert sending.provider_id == SID
+    assert sending.sent_at is not None
+    assert sending.delivered_at is not None
 
 
 def test_the_key_in_the_callback_url_is_covered_by_the_signature(

@@ -25,7 +25,8 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -323,6 +324,9 @@ def record_status(
         which |= Q(pk=delivery_id)
     now = timezone.now()
     changes: dict[str, object] = {"status": status, "provider_id": provider_id}
+    if status in (DeliveryStatus.SENT, DeliveryStatus.DELIVERED):
+        # Set here when the callback beat the worker's own record of the send.
+        changes["sent_at"] = Coalesce("sent_at", Value(now))
     if status == DeliveryStatus.DELIVERED:
         changes["delivered_at"] = now
     if status == DeliveryStatus.FAILED:
