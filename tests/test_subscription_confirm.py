@@ -173,3 +173,20 @@ def test_the_code_is_in_the_subscribers_language_when_we_have_it(
     with translation.override("es"):
         expected_start = str(translation.gettext("Your Vecinos confirmation code"))
     assert console_outbox[-1].message.subject == expected_start
+
+
+@pytest.mark.parametrize(
+    "zero",
+    [0xFF10, 0x06F0, 0x0660],
+    ids=["full-width (Chinese, Japanese keyboards)", "Persian", "Arabic"],
+)
+def test_the_code_typed_in_the_phones_own_digits_is_the_code(
+    pending: tuple[str, str], zero: int
+) -> None:
+    subscription_id, code = pending
+    typed = "".join(chr(zero + int(digit)) for digit in code)
+
+    response = confirm(subscription_id, typed)
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "active"}

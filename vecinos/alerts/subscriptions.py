@@ -18,6 +18,7 @@ import binascii
 import hmac
 import json
 import secrets
+import unicodedata
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -259,9 +260,20 @@ def check_code(
         return CODE_EXHAUSTED, 0
     if expires_at is None or expires_at <= now:
         return CODE_EXPIRED, left
-    if isinstance(code, str) and hmac.compare_digest(_code_hash(bound, code.strip()), digest):
+    if isinstance(code, str) and hmac.compare_digest(_code_hash(bound, plain_digits(code)), digest):
         return CODE_OK, left
     return CODE_WRONG, left - 1
+
+
+def plain_digits(code: str) -> str:
+    """``code`` without surrounding space, its digits as ASCII: a phone keyboard set to
+    Chinese or Japanese types full-width digits, one set to Persian or Arabic its own
+    (Extended Arabic-Indic, Arabic-Indic); all are the digits we sent, and the forms
+    accept them as such (``\\d`` matches every decimal digit)."""
+    return "".join(
+        str(unicodedata.decimal(char)) if unicodedata.decimal(char, None) is not None else char
+        for char in code.strip()
+    )
 
 
 def send_code(
