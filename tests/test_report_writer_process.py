@@ -9,6 +9,8 @@ import json
 import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +26,8 @@ from tests.conftest import process_env
 from tests.test_serve_command import Server, start_server, stop
 
 pytestmark = pytest.mark.slow
+
+VECINOS = [sys.executable, "-m", "vecinos"]
 
 
 def report(**fields: Any) -> dict[str, Any]:
@@ -191,3 +195,58 @@ def test_live_updates_of_the_writer_process_reach_this_process(
         if process.process.poll() is None:
             process.process.kill()
             process.process.wait()
+
+
+def test_a_dispatchers_console_sees_a_report_stored_by_the_writer_process(
+    tmp_path: Path, migrated_data_dir: Path
+) -> None:
+    """The whole way under the production server: a report posted to `vecinos serve`
+    is stored by the writer process, and the live update reaches the console stream
+    of a dispatcher signed in to the web process."""
+    password = "a long dispatcher passphrase"
+    subprocess.run(
+        [*VECINOS, "createuser", "dani", "--role", "dispatcher", "--password-stdin"],
+        input=password + "\n",
+        text=True,
+        env=process_env(migrated_data_dir),
+        check=True,
+        timeout=120,
+    )
+    running = start_server(tmp_path, VECINOS_REQUIRE_MFA="false")
+    try:
+        console = requests.Session()
+        console.get(f"{running.url}/accounts/login/", timeout=10)
+        signed = console.post(
+            f"{running.url}/accounts/login/",
+            data={
+                "login": "dani",
+                "password": password,
+                "csrfmiddlewaretoken": console.cookies["csrftoken"],
+            },
+            headers={"Referer": f"{running.url}/accounts/login/"},
+            timeout=10,
+        )
+        assert signed.status_code == 200
+        events: list[dict[str, str]] = []
+        stream = console.get(f"{running.url}/console/stream", stream=True, timeout=60)
+        assert stream.status_code == 200
+        lines = stream.iter_lines(decode_unicode=True)
+        # The stream listens once its first line is out.
+        assert next(lines).startswith("retry:")
+
+        accepted = post(running, report())
+
+        assert accepted.status_code == 201
+        deadline = time.monotonic() + 40  # keep-alive lines come every 15 s
+        for line in lines:
+            if time.monotonic() > deadline:
+                break
+            if line.startswith("data:"):
+                events.append(json.loads(line.removeprefix("data:")))
+                if events[-1]["incident"] == accepted.json()["incident_id"]:
+                    break
+        assert events, "no live update reached the console"
+        assert events[-1] == {"incident": accepted.json()["incident_id"], "type": "opened"}
+        stream.close()
+    finally:
+        stop(running)
