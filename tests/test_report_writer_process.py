@@ -126,12 +126,19 @@ def test_a_dead_writer_is_replaced_and_reports_go_on(server: Server) -> None:
     assert post(server, report()).status_code == 201
 
     os.kill(first, signal.SIGKILL)
-    wait_for(lambda: first not in writers(server))
-
-    response = post(server, report())
+    statuses = []
+    for _ in range(5):
+        response = post(server, report())
+        statuses.append(response.status_code)
+        if response.status_code != 503:
+            break
+        # A report handed over as the writer died may or may not be stored: the
+        # reporter is told to send it again.
+        assert int(response.headers["Retry-After"]) > 0
 
     # The next report starts a new writer and waits for it (well within its timeout).
-    assert response.status_code == 201
+    assert statuses[-1] == 201
+    assert statuses.count(503) <= 1
     (second,) = wait_for(lambda: writers(server))
     assert second != first
 
