@@ -25,7 +25,10 @@ def language_choices() -> list[tuple[str, str]]:
     return [(code, name) for code, name in subscriptions.LANGUAGES.items()]
 
 
-class SubscribeForm(forms.Form):
+class ContactForm(forms.Form):
+    """A channel that takes a 6-digit code (SMS or email) and its number or address:
+    how a subscriber, or a responder (``vecinos.delivery.forms``), is reached."""
+
     channel = forms.ChoiceField(
         label=_("How should we reach you?"),
         choices=[("sms", _("Text message (SMS)")), ("email", _("Email"))],
@@ -38,6 +41,9 @@ class SubscribeForm(forms.Form):
         max_length=254,
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )
+
+
+class SubscribeForm(ContactForm):
     language = forms.ChoiceField(label=_("Language of the alerts"), choices=language_choices)
     zip_code = forms.RegexField(
         label=_("ZIP code"),

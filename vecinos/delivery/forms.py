@@ -3,23 +3,17 @@
 
 from __future__ import annotations
 
-from django import forms
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
+from vecinos.alerts.forms_subscribe import ContactForm
 
-class ResponderContactForm(forms.Form):
+
+class ResponderContactForm(ContactForm):
     """Where a responder wants dispatch requests: a channel that takes a code, and
     the number or address (web push has its own button, which needs JavaScript)."""
 
-    channel = forms.ChoiceField(
-        label=_("How should requests reach you?"),
-        choices=[("sms", _("Text message (SMS)")), ("email", _("Email"))],
-        widget=forms.RadioSelect,
-        initial="sms",
-    )
-    address = forms.CharField(
-        label=_("Phone number or email address"),
-        help_text=_("We send a 6-digit code to check it is yours."),
-        max_length=254,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
-    )
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].label = _("How should requests reach you?")
