@@ -112,6 +112,23 @@ def test_each_worker_has_a_writer_process_and_every_201_is_stored(
     assert len({response.json()["incident_id"] for response in responses}) == 1
 
 
+def test_with_several_workers_each_has_a_writer_and_they_take_turns(
+    tmp_path: Path, migrated_data_dir: Path
+) -> None:
+    running = start_server(tmp_path, "--workers", "2", VECINOS_REPORT_RATE="100000/h")
+    try:
+        assert len(wait_for(lambda: len(writers(running)) == 2 and writers(running))) == 2
+
+        with ThreadPoolExecutor(max_workers=24) as pool:
+            responses = list(pool.map(lambda _: post(running, report()), range(96)))
+
+        assert [response.status_code for response in responses] == [201] * 96
+        assert len(stored_ids(migrated_data_dir)) == 96
+        assert (migrated_data_dir / "vecinos.sqlite3.report-writers").exists()
+    finally:
+        stop(running)
+
+
 def test_a_report_the_rules_refuse_names_the_field_through_the_writer(server: Server) -> None:
     old = (timezone.now() - timedelta(days=2)).isoformat()
 

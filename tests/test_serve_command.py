@@ -32,13 +32,14 @@ class Server:
         return self.output.read_text(errors="replace")
 
 
-def start_server(directory: Path, **env: str) -> Server:
-    """Start `vecinos serve` on a free port and wait until /healthz answers."""
+def start_server(directory: Path, *options: str, **env: str) -> Server:
+    """Start `vecinos serve` (with ``options``) on a free port and wait until /healthz
+    answers."""
     port = free_port()
     output = directory / "server.log"
     with output.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "vecinos", "serve", "--bind", f"127.0.0.1:{port}"],
+            [sys.executable, "-m", "vecinos", "serve", "--bind", f"127.0.0.1:{port}", *options],
             env=process_env(directory / "data", **env),
             stdout=sink,
             stderr=subprocess.STDOUT,
