@@ -44,14 +44,23 @@ def browser() -> Iterator[object]:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # While Playwright's event loop runs in this thread, Django keeps this thread's
+    # database connections apart from those it had before (asgiref's Local stores them
+    # per context when a loop is running). So the connections of each side are closed
+    # on its side: those from before now, those from the browser tests' time before
+    # the loop stops. Otherwise one stays open and, on PostgreSQL, the test database
+    # cannot be dropped at the end of the run.
+    connections.close_all()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()
+        connections.close_all()
 
 
 @pytest.fixture
