@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from tests.conftest import signed_in
 from tests.factories import make_incident
-from vecinos.accounts.models import User
+from vecinos.accounts.models import AccountEvent, User
 from vecinos.alerts import subscriptions
 from vecinos.delivery.models import ResponderContact
 from vecinos.delivery.responders import set_responder_contact
@@ -489,3 +489,54 @@ def test_the_page_and_the_code_come_in_spanish(
     assert "código" in console_outbox[-1].text
     response = client.post(f"{PAGE}/confirm", {"code": "abc"}, HTTP_ACCEPT_LANGUAGE="es")
     assert "Enter the 6 digits" not in response.content.decode()
+
+
+def test_a_changed_number_is_told_to_the_old_one_and_written_in_the_audit_log(
+    rosa: User, console_outbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    rosa.language = "es"
+    rosa.save()
+    set_responder_contact(user=rosa, channel="sms", address="+12135550177", actor=rosa)
+    client = signed_in(rosa)
+    code = ask_for_code(client, django_capture_on_commit_callbacks, console_outbox, "+12135550188")
+    console_outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{PAGE}/confirm", {"code": code})
+
+    # Whoever got into Rosa's account cannot quietly take her dispatch requests.
+    (notice,) = console_outbox
+    assert notice.address == "+12135550177"
+    assert "coordinador" in notice.text  # in her language
+    assert "0188" not in notice.text  # never the new number
+    events = AccountEvent.objects.filter(user=rosa).order_by("created_at", "id")
+    assert [(e.type, e.actor_id, e.data) for e in events][-1] == (
+        AccountEvent.Type.CONTACT_SET,
+        rosa.pk,
+        {"channel": "sms", "replaced": True},
+    )
+
+
+def test_the_first_contact_is_logged_and_tells_nobody(
+    rosa: User, console_outbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        set_responder_contact(user=rosa, channel="email", address="rosa@example.org", actor=rosa)
+
+    assert len(console_outbox) == 0
+    event = AccountEvent.objects.get(user=rosa, type=AccountEvent.Type.CONTACT_SET)
+    assert event.data == {"channel": "email", "replaced": False}
+
+
+def test_removing_a_contact_is_logged_and_told_to_the_contacts_she_had(
+    rosa: User, console_outbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    set_responder_contact(user=rosa, channel="sms", address="+12135550177", actor=rosa)
+    set_responder_contact(user=rosa, channel="email", address="rosa@example.org", actor=rosa)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in(rosa).post(f"{PAGE}/remove", {"channel": "sms"})
+
+    assert sorted(m.address for m in console_outbox) == ["+12135550177", "rosa@example.org"]
+    event = AccountEvent.objects.filter(user=rosa).latest("created_at", "id")
+    assert (event.type, event.data) == (AccountEvent.Type.CONTACT_REMOVED, {"channel": "sms"})

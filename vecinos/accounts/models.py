@@ -93,13 +93,16 @@ class ApiToken(models.Model):
 
 
 class AccountEvent(models.Model):
-    """The accounts audit log: one row per change to a person's access (who, what, when).
-    Never an address; ``data`` holds only a token's prefix and name or a role."""
+    """The accounts audit log: one row per change to a person's access (who, what, when),
+    including where dispatch requests reach a responder. Never an address; ``data``
+    holds only a token's prefix and name, a role, or a contact's channel."""
 
     class Type(models.TextChoices):
         USER_CREATED = "user_created", _("Account created")
         TOKEN_CREATED = "token_created", _("API token created")
         TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        CONTACT_SET = "contact_set", _("Dispatch contact set")
+        CONTACT_REMOVED = "contact_removed", _("Dispatch contact removed")
 
     type = models.CharField(max_length=16, choices=Type.choices)
     # The person whose access changed, and the person who changed it (None: the

@@ -123,10 +123,18 @@ INVENTORY: dict[str, Table] = {
         retention="ACCOUNT_EVENT_RETENTION (default 365 days), then deleted by `vecinos purge`",
         fields={
             "id": Entry(INTERNAL, ROW, "row number"),
-            "type": Entry(INTERNAL, ROW, "what changed (account created, token made/revoked)"),
+            "type": Entry(
+                INTERNAL,
+                ROW,
+                "what changed (account created, token made/revoked, dispatch contact set/removed)",
+            ),
             "user": Entry(PERSONAL, ROW, "whose access changed; emptied if the account goes"),
             "actor": Entry(PERSONAL, ROW, "who changed it; empty for the command line"),
-            "data": Entry(PERSONAL, ROW, "a token's prefix and name, or a role; never an address"),
+            "data": Entry(
+                PERSONAL,
+                ROW,
+                "a token's prefix and name, a role, or a contact's channel; never an address",
+            ),
             "created_at": Entry(INTERNAL, ROW, "when"),
         },
     ),

@@ -37,7 +37,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vecinos.accounts.models import User
+from vecinos.accounts.models import AccountEvent, User
 from vecinos.alerts import subscriptions
 from vecinos.core import crypto, ratelimit
 from vecinos.delivery.models import ResponderContact
@@ -142,9 +142,17 @@ def set_responder_contact(
         raise ValidationError({"channel": _("Choose SMS, email or web push.")})
     contact, _hash = subscriptions.normalize_contact(channel, address)
     with transaction.atomic():
-        found, _created = ResponderContact.objects.update_or_create(
+        before = list(ResponderContact.objects.select_for_update().filter(user=user))
+        found, created = ResponderContact.objects.update_or_create(
             user=user, channel=channel, defaults={"contact": contact}
         )
+        AccountEvent.objects.create(
+            type=AccountEvent.Type.CONTACT_SET,
+            user=user,
+            actor=actor,
+            data={"channel": channel, "replaced": not created},
+        )
+        _tell_about_change(user, before, changed=channel)
     return found
 
 
@@ -221,8 +229,38 @@ def remove_responder_contact(*, user: User, channel: str, actor: User) -> bool:
     there was one."""
     _own(user, actor)
     with transaction.atomic():
+        before = list(ResponderContact.objects.select_for_update().filter(user=user))
         deleted, _rows = ResponderContact.objects.filter(user=user, channel=channel).delete()
+        if deleted:
+            AccountEvent.objects.create(
+                type=AccountEvent.Type.CONTACT_REMOVED,
+                user=user,
+                actor=actor,
+                data={"channel": channel},
+            )
+            _tell_about_change(user, before, changed=channel)
     return deleted > 0
+
+
+def _tell_about_change(user: User, before: list[ResponderContact], *, changed: str) -> None:
+    """Tell the contacts ``user`` had before a change (the replaced one included) that
+    where their dispatch requests go has changed: whoever got into the account cannot
+    quietly divert requests, which name where help is needed, to a phone of theirs.
+    Sent after commit, in the person's language, without the new contact."""
+    if not before:
+        return
+    url = settings.VECINOS_PUBLIC_URL + reverse("responder_contact")
+    channel_names = {"sms": _("text message"), "email": _("email"), "webpush": _("web push")}
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = _("Vecinos: where your dispatch requests go has changed")
+        text = _(
+            "Vecinos: your %(channel)s contact for dispatch requests was just changed. "
+            "If it was not you, tell your coordinator now: %(url)s"
+        ) % {"channel": channel_names.get(changed, changed), "url": url}
+    for contact in before:
+        send_transactional(
+            channel=contact.channel, address=_address(contact), subject=subject, text=text, url=url
+        )
 
 
 def contacts_of(user: User) -> list[ResponderContact]:
