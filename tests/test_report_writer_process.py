@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -274,3 +275,43 @@ def test_a_dispatchers_console_sees_a_report_stored_by_the_writer_process(
         stream.close()
     finally:
         stop(running)
+
+
+def test_a_photo_sent_with_the_form_reaches_the_writer_clean(
+    server: Server, migrated_data_dir: Path
+) -> None:
+    from tests.factories import photo_bytes
+    from tests.test_report_form import form_data
+
+    reporter = requests.Session()
+    page = reporter.get(f"{server.url}/report", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert token is not None
+    fields = {**form_data(), "csrfmiddlewaretoken": token.group(1)}
+    headers = {"Referer": f"{server.url}/report"}
+
+    stored = reporter.post(
+        f"{server.url}/report",
+        data=fields,
+        files={"photo": ("IMG_0001.jpg", photo_bytes(), "image/jpeg")},
+        headers=headers,
+        allow_redirects=False,
+        timeout=30,
+    )
+    refused = reporter.post(
+        f"{server.url}/report",
+        data=fields,
+        files={"photo": ("photo.jpg", b"MZ\x90\x00 not a jpeg", "image/jpeg")},
+        headers=headers,
+        allow_redirects=False,
+        timeout=30,
+    )
+
+    assert stored.status_code == 303
+    with sqlite3.connect(migrated_data_dir / "vecinos.sqlite3") as db:
+        (name,) = db.execute("SELECT photo FROM reports_report").fetchone()
+    photo = (migrated_data_dir / "media" / name).read_bytes()
+    assert b"GPS" not in photo and b"Vecinos Test Phone" not in photo
+    assert refused.status_code == 400
+    with sqlite3.connect(migrated_data_dir / "vecinos.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM reports_report").fetchone() == (1,)
