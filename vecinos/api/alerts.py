@@ -48,18 +48,11 @@ from vecinos.accounts.models import Role, User
 from vecinos.alerts import actions, messages, queries
 from vecinos.alerts.models import Alert
 from vecinos.api.auth import TokenAuth
-from vecinos.api.errors import ErrorOut
+from vecinos.api.errors import BODY_ERRORS, PUBLIC_ERRORS, STAFF_ERRORS, ErrorOut
 
 router = Router(tags=["alerts"], auth=TokenAuth())
 
 PUBLIC_MAX_AGE = 60
-ERRORS: dict[int, type[ErrorOut]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 # Schemas -----------------------------------------------------------------------------------
@@ -221,7 +214,7 @@ def _fresh(alert: Alert) -> Alert:
 
 @router.post(
     "/incidents/{incident_id}/alerts",
-    response={201: AlertOut, **ERRORS},
+    response={201: AlertOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Draft an alert from a confirmed incident (dispatchers)",
 )
 def draft(request: HttpRequest, incident_id: str, payload: AlertIn) -> Status[dict[str, Any]]:
@@ -242,7 +235,7 @@ def draft(request: HttpRequest, incident_id: str, payload: AlertIn) -> Status[di
 
 @router.post(
     "/alerts/{alert_id}/approve",
-    response={200: AlertOut, **ERRORS},
+    response={200: AlertOut, **STAFF_ERRORS},
     summary="Approve a draft; it is published once enough dispatchers approved",
 )
 def approve(request: HttpRequest, alert_id: str) -> dict[str, Any]:
@@ -257,7 +250,7 @@ def approve(request: HttpRequest, alert_id: str) -> dict[str, Any]:
 
 @router.post(
     "/alerts/{alert_id}/retract",
-    response={201: AlertOut, **ERRORS},
+    response={201: AlertOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Retract a published alert, or give the all-clear, to its recipients",
 )
 def retract(request: HttpRequest, alert_id: str, payload: RetractIn) -> Status[dict[str, Any]]:
@@ -274,7 +267,7 @@ def retract(request: HttpRequest, alert_id: str, payload: RetractIn) -> Status[d
 
 @router.post(
     "/alerts/{alert_id}/cancel",
-    response={200: AlertOut, **ERRORS},
+    response={200: AlertOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Cancel a draft before it is published",
 )
 def cancel(request: HttpRequest, alert_id: str, payload: CancelIn) -> dict[str, Any]:
@@ -289,7 +282,7 @@ def cancel(request: HttpRequest, alert_id: str, payload: CancelIn) -> dict[str, 
 
 @router.get(
     "/alerts/{alert_id}",
-    response={200: AlertOut, **ERRORS},
+    response={200: AlertOut, **STAFF_ERRORS},
     summary="One alert (dispatchers)",
 )
 def get_alert(request: HttpRequest, alert_id: str) -> dict[str, Any]:
@@ -299,7 +292,7 @@ def get_alert(request: HttpRequest, alert_id: str) -> dict[str, Any]:
 
 @router.get(
     "/alerts/{alert_id}/deliveries",
-    response={200: DeliveriesOut, **ERRORS},
+    response={200: DeliveriesOut, **STAFF_ERRORS},
     summary="The alert's messages counted by channel and status",
 )
 def deliveries(request: HttpRequest, alert_id: str) -> dict[str, Any]:
@@ -340,7 +333,7 @@ def _public(alert: Alert, language: str) -> dict[str, Any]:
 @router.get(
     "/alerts",
     auth=None,
-    response={200: PublicAlertsOut, 422: ErrorOut},
+    response={200: PublicAlertsOut, 422: ErrorOut, **PUBLIC_ERRORS},
     summary="Alerts in force, in one language (public)",
     url_name="public_alerts",
 )

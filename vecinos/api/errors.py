@@ -64,6 +64,23 @@ class ErrorOut(Schema):
     errors: list[FieldError] = []
 
 
+# The answers an operation may give besides its success, for the OpenAPI document:
+# every staff operation (no or a bad token, a role that may not, nothing there or
+# nothing for you, a state that forbids it, a value the rules refuse, too many
+# requests), and one with a JSON body also 400 (malformed), 413 (too big) and 415 (not
+# JSON). Public read operations only 429.
+STAFF_ERRORS: dict[int, type[ErrorOut]] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
+BODY_ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 413: ErrorOut, 415: ErrorOut}
+PUBLIC_ERRORS: dict[int, type[ErrorOut]] = {429: ErrorOut}
+
+
 class BodyError(Exception):
     """The request body cannot be read as the JSON the API takes."""
 

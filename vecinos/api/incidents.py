@@ -30,7 +30,7 @@ from pydantic import AfterValidator, ConfigDict, Field, StrictStr
 from vecinos.accounts.access import Forbidden, acting_user, get_incident_for_user, require_role
 from vecinos.accounts.models import Role, User
 from vecinos.api.auth import TokenAuth
-from vecinos.api.errors import ErrorOut
+from vecinos.api.errors import BODY_ERRORS, STAFF_ERRORS
 from vecinos.reports import actions, queries
 from vecinos.reports.models import Incident, IncidentStatus
 
@@ -39,13 +39,6 @@ router = Router(tags=["incidents"], auth=TokenAuth())
 MAX_RESPONDERS = 50
 # Django's usernames are at most 150 characters.
 MAX_USERNAME = 150
-ERRORS: dict[int, type[ErrorOut]] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 # Schemas ------------------------------------------------------------------------------------
@@ -288,7 +281,7 @@ def _statuses(raw: list[str] | None) -> list[str]:
 
 @router.get(
     "/incidents",
-    response={200: list[IncidentOut], **ERRORS},
+    response={200: list[IncidentOut], **STAFF_ERRORS},
     summary="Incidents you may see, newest first",
 )
 def list_incidents(
@@ -303,7 +296,7 @@ def list_incidents(
 
 @router.get(
     "/incidents/{incident_id}",
-    response={200: IncidentDetailOut, **ERRORS},
+    response={200: IncidentDetailOut, **STAFF_ERRORS},
     summary="One incident with its reports and timeline",
 )
 def get_incident(request: HttpRequest, incident_id: str) -> dict[str, Any]:
@@ -313,7 +306,7 @@ def get_incident(request: HttpRequest, incident_id: str) -> dict[str, Any]:
 
 @router.post(
     "/incidents/{incident_id}/dispatch",
-    response={200: IncidentDetailOut, **ERRORS},
+    response={200: IncidentDetailOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Send responders to check an incident (dispatchers)",
 )
 def dispatch(request: HttpRequest, incident_id: str, payload: DispatchIn) -> dict[str, Any]:
@@ -336,7 +329,7 @@ def dispatch(request: HttpRequest, incident_id: str, payload: DispatchIn) -> dic
 
 @router.post(
     "/incidents/{incident_id}/verify",
-    response={200: IncidentDetailOut, **ERRORS},
+    response={200: IncidentDetailOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Record what was found: confirmed, unconfirmed or false",
 )
 def verify(request: HttpRequest, incident_id: str, payload: VerifyIn) -> dict[str, Any]:
@@ -360,7 +353,7 @@ def verify(request: HttpRequest, incident_id: str, payload: VerifyIn) -> dict[st
 
 @router.post(
     "/incidents/{incident_id}/merge",
-    response={200: IncidentDetailOut, **ERRORS},
+    response={200: IncidentDetailOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Merge this incident into another one (dispatchers)",
 )
 def merge(request: HttpRequest, incident_id: str, payload: MergeIn) -> dict[str, Any]:

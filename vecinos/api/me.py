@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from vecinos.api.auth import TokenAuth
+from vecinos.api.errors import PUBLIC_ERRORS, ErrorOut
 
 router = Router(tags=["accounts"], auth=TokenAuth())
 
@@ -15,6 +16,10 @@ class MeOut(Schema):
     role: str
 
 
-@router.get("/me", response=MeOut, summary="The owner of the bearer token")
+@router.get(
+    "/me",
+    response={200: MeOut, 401: ErrorOut, **PUBLIC_ERRORS},
+    summary="The owner of the bearer token",
+)
 def me(request: HttpRequest) -> MeOut:
     return MeOut(username=request.user.username, role=request.user.role)  # type: ignore[union-attr]

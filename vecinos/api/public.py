@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from ninja import Router, Schema
 
+from vecinos.api.errors import PUBLIC_ERRORS
 from vecinos.reports import queries
 
 router = Router(tags=["public"])
@@ -36,7 +37,7 @@ class PublicIncidentOut(Schema):
 
 @router.get(
     "/public/incidents",
-    response=list[PublicIncidentOut],
+    response={200: list[PublicIncidentOut], **PUBLIC_ERRORS},
     summary="Confirmed incidents of the last 24 hours, coarse",
     url_name="public_incidents",
 )
@@ -62,7 +63,15 @@ def public_incidents(request: HttpRequest, response: HttpResponse) -> list[Publi
     "/public/incidents.geojson",
     summary="The same, as a GeoJSON FeatureCollection of cell polygons",
     url_name="public_incidents_geojson",
-    response={200: dict},
+    response={**PUBLIC_ERRORS},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "A GeoJSON FeatureCollection (RFC 7946)",
+                "content": {"application/geo+json": {"schema": {"type": "object"}}},
+            }
+        }
+    },
 )
 def public_incidents_geojson(request: HttpRequest) -> HttpResponse:
     items = [queries.public_view(incident) for incident in queries.public_confirmed()]
