@@ -43,9 +43,9 @@ def test_the_idempotency_key_is_the_delivery_id(console_outbox: Any) -> None:
     assert console_outbox[0].message.key == f"d{row.pk}"
 
 
-def test_the_message_is_rendered_in_the_subscribers_language(
-    console_outbox: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(language, channel) of every alert message rendered, in order."""
     from vecinos.alerts import messages
 
     asked: list[tuple[str, str]] = []
@@ -56,6 +56,13 @@ def test_the_message_is_rendered_in_the_subscribers_language(
         return real(alert, language=language, channel=channel, **options)
 
     monkeypatch.setattr(messages, "render_message", spy)
+    return asked
+
+
+def test_the_message_is_rendered_in_the_subscribers_language(
+    console_outbox: Any, renders: list[tuple[str, str]]
+) -> None:
+    asked = renders
     make_subscription(language="es")
     make_subscription(channel="email", language="ko")
     fan_out(alert=make_alert())
@@ -65,18 +72,9 @@ def test_the_message_is_rendered_in_the_subscribers_language(
 
 
 def test_an_alert_is_rendered_once_per_language_however_many_subscribers_read_it(
-    console_outbox: Any, monkeypatch: pytest.MonkeyPatch
+    console_outbox: Any, renders: list[tuple[str, str]]
 ) -> None:
-    from vecinos.alerts import messages
-
-    asked: list[tuple[str, str]] = []
-    real = messages.render_message
-
-    def spy(alert: Any, *, language: str, channel: str, **options: Any) -> Any:
-        asked.append((language, channel))
-        return real(alert, language=language, channel=channel, **options)
-
-    monkeypatch.setattr(messages, "render_message", spy)
+    asked = renders
     for _ in range(3):
         make_subscription(language="es")
         make_subscription(language="en")
