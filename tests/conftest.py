@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from django.test import Client
@@ -116,6 +116,27 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def unavailable(message: str) -> NoReturn:
+    """Something a test needs is missing from this machine: a failure in CI (CI=true),
+    where ``make test`` installs or starts everything, a skip on a laptop."""
+    import os
+
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"needed in CI: {message}")
+    pytest.skip(message)
+
+
+def reachable_redis(url: str) -> str:
+    """``url``, once its Redis answers a ping (else ``unavailable``)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        unavailable(f"Redis is not reachable at {url}: {error}")
+    return url
 
 
 def process_env(data_dir: Path, **extra: str) -> dict[str, str]:

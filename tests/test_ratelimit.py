@@ -14,6 +14,7 @@ import time_machine
 from django.core.cache import caches
 from django.test import Client
 
+from tests.conftest import reachable_redis
 from vecinos.core import ratelimit
 
 ADDRESS = "203.0.113.77"
@@ -27,13 +28,7 @@ def redis_or_skip() -> Any:
     CI (CI=true), where a missing Redis is a failure."""
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as error:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"Redis is needed in CI and is not reachable at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis is not running at {REDIS_URL}")
+    client = redis.Redis.from_url(reachable_redis(REDIS_URL), socket_connect_timeout=1)
     client.flushdb()
     return client
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import reachable_redis
 from vecinos.delivery import ratelimit
 from vecinos.delivery.transports import OutgoingMessage
 from vecinos.delivery.transports.sms import TwilioTransport
@@ -20,15 +21,7 @@ REDIS_URL = os.environ.get("VECINOS_TEST_REDIS_URL", "redis://127.0.0.1:6379/10"
 @pytest.fixture
 def redis_url() -> str:
     """Redis for the shared limiter: a failure in CI, a skip on a laptop without it."""
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"Redis is needed in CI and is not reachable at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis is not running at {REDIS_URL}")
-    return REDIS_URL
+    return reachable_redis(REDIS_URL)
 
 
 def spacing(slots: list[ratelimit.Slot]) -> list[float]:

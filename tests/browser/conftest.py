@@ -14,6 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import unavailable
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
 # beside one unless told that this test process knows what it is doing.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -40,10 +42,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        message = f"Debian's chromium is missing at {CHROMIUM}: apt-get install -y chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"Debian's chromium is missing at {CHROMIUM}: apt-get install -y chromium")
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
