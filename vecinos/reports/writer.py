@@ -94,6 +94,18 @@ class _Job:
         self.result: Report | StoredReport | None = None
         self.error: BaseException | None = None
 
+    def outcome(self) -> Report | StoredReport:
+        """Wait for the writer (``REPORT_WRITE_TIMEOUT`` seconds); the stored report,
+        or the error that refused it, or ``WriterBusy`` if it took too long. A job
+        that timed out may still be stored later; the reporter is told to try again,
+        and a second copy of the same report only adds a source-less duplicate."""
+        if not self.done.wait(timeout=settings.REPORT_WRITE_TIMEOUT):
+            raise WriterBusy
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None  # noqa: S101 - set with done when no error
+        return self.result
+
 
 _jobs: queue.Queue[_Job] = queue.Queue()
 _start_lock = threading.Lock()
@@ -111,18 +123,11 @@ def submit_report(**kwargs: Any) -> Report | StoredReport:
     ):
         return actions.submit_report(**kwargs)
     if _use_process:
-        return _submit_to_process(kwargs)
+        return _writer_process().submit(_with_clean_photo(kwargs)).outcome()
     job = _Job(kwargs)
     _ensure_writer()
     _jobs.put(job)
-    if not job.done.wait(timeout=settings.REPORT_WRITE_TIMEOUT):
-        # The job may still be stored later; the reporter is told to try again, and a
-        # second copy of the same report only adds a source-less duplicate.
-        raise WriterBusy
-    if job.error is not None:
-        raise job.error
-    assert job.result is not None  # noqa: S101 - set with done when no error
-    return job.result
+    return job.outcome()
 
 
 def _ensure_writer() -> None:
@@ -192,19 +197,14 @@ def _writer_process() -> _WriterProcess:
         return _process
 
 
-def _submit_to_process(kwargs: dict[str, Any]) -> StoredReport:
-    # The photo is cleaned here (it is an upload, and re-encoding it is request work);
-    # the writer stores the clean bytes, and deletes them if the report is refused.
+def _with_clean_photo(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` with the photo cleaned, for the writer process: an upload cannot
+    cross to it, and re-encoding the photo is request work. The writer stores the clean
+    bytes, and deletes them if the report is refused."""
     photo = kwargs.get("photo")
-    if photo is not None and not isinstance(photo, photos.CleanPhoto):
-        kwargs = {**kwargs, "photo": photos.clean_photo(photo)}
-    job = _writer_process().submit(kwargs)
-    if not job.done.wait(timeout=settings.REPORT_WRITE_TIMEOUT):
-        raise WriterBusy
-    if job.error is not None:
-        raise job.error
-    assert isinstance(job.result, StoredReport)  # noqa: S101 - set with done when no error
-    return job.result
+    if photo is None or isinstance(photo, photos.CleanPhoto):
+        return kwargs
+    return {**kwargs, "photo": photos.clean_photo(photo)}
 
 
 class _WriterProcess:
