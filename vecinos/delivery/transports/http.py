@@ -1,4 +1,5 @@
-"""Keep-alive HTTP/1.1 POSTs for the SMS and web-push transports.
+"""Keep-alive HTTP/1.1 POSTs for the SMS transport (web push goes through pywebpush,
+which uses ``requests``; it takes only :func:`split` from here).
 
 One ``http.client`` connection per origin per worker thread, kept open between
 messages. ``requests`` spent about 0.3 ms of CPU on every call (merging session
@@ -12,8 +13,7 @@ A kept-alive connection the server has closed is noticed before use (its socket 
 as ready) and replaced. If a request on a reused connection still finds it closed
 before any answer came (the server closed it while the request was on its way), it is
 sent once more on a fresh connection (Go's HTTP client does the same for requests that
-carry an idempotency key): every request here carries one (SMS:
-``Idempotency-Key``; push: ``Topic``, under which a second copy replaces the first).
+carry an idempotency key): every request here carries one (``Idempotency-Key``).
 Any other failure raises :class:`HTTPFailure`, which the transports call transient.
 """
 
