@@ -33,6 +33,7 @@ class Committee(models.Model):
 
 class MembershipRole(models.TextChoices):
     MEMBER = "member", _("Member")
+    RESPONDER = "responder", _("Responder")
     COORDINATOR = "coordinator", _("Coordinator")
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -29,6 +29,7 @@ from django.utils import timezone
 from vecinos.accounts.models import MFA_ROLES, Role, User
 from vecinos.committees.models import Committee, CommitteeKind, Membership, MembershipRole
 from vecinos.core import geo
+from vecinos.core.discovery import app_modules
 from vecinos.reports import actions
 from vecinos.reports.models import (
     Channel,
@@ -334,6 +335,7 @@ class Loaded:
     incidents: int
     reports: int
     subscribers: int = 0
+    more: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -381,12 +383,18 @@ def load(*, now: datetime | None = None) -> Loaded:
         Incident.objects.filter(pk__in=[i.pk for i in incidents]).update(is_demo=True)
         reports = Report.objects.filter(incident__in=incidents).update(is_demo=True)
         subscribers = _subscribers()
+        # Each app adds its own part of the network in ``<app>/demo.py``:
+        # ``load(*, now, people, committees) -> dict[str, int]`` (what it made, counted).
+        more: dict[str, int] = {}
+        for module in app_modules("demo"):
+            more.update(module.load(now=now, people=people, committees=committees))
     return Loaded(
         committees=len(committees),
         people=len(people),
         incidents=len(incidents),
         reports=reports,
         subscribers=subscribers,
+        more=more,
     )
 
 

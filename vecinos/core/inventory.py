@@ -3,7 +3,8 @@ how long it is kept (DESIGN.md, principle 1). ``docs/privacy.md`` is generated f
 (``vecinos inventory --write``) and tests/test_inventory.py fails when a field of an
 installed model is missing here, or when an entry names a field that does not exist.
 
-Adding a model: copy a ``Table`` below, keyed by the model's label (``"app.Model"``),
+Adding a model: copy a ``Table`` below into ``TABLES`` of the app's own
+``<app>/inventory.py`` (found by ``tables()``), keyed by the model's label (``"app.Model"``),
 with one ``Entry(sensitivity, retention, note)`` per concrete field and many-to-many
 field (``model._meta.concrete_fields`` and ``many_to_many``; reverse relations are
 not listed). ``ROW`` as a field's retention means "as long as its row", whose
@@ -19,6 +20,8 @@ from enum import StrEnum
 
 from django.apps import apps
 from django.db import models
+
+from vecinos.core.discovery import app_modules
 
 
 class Sensitivity(StrEnum):
@@ -551,6 +554,22 @@ STORES: list[Store] = [
 ]
 
 
+def tables() -> dict[str, Table]:
+    """The whole inventory: the tables above and those each app lists in its own
+    ``<app>/inventory.py`` (a ``TABLES`` dict, and optionally a ``STORES`` list)."""
+    found = dict(INVENTORY)
+    for module in app_modules("inventory"):
+        found.update(module.TABLES)
+    return found
+
+
+def stores() -> list[Store]:
+    found = list(STORES)
+    for module in app_modules("inventory"):
+        found += getattr(module, "STORES", [])
+    return found
+
+
 # Checking --------------------------------------------------------------------------
 
 
@@ -574,7 +593,7 @@ def inventoried_models() -> list[type[models.Model]]:
 
 def problems(inventory: dict[str, Table] | None = None) -> list[str]:
     """Every field without an entry and every entry without a field, as sentences."""
-    inventory = INVENTORY if inventory is None else inventory
+    inventory = tables() if inventory is None else inventory
     found: list[str] = []
     seen: set[str] = set()
     for model in inventoried_models():
@@ -656,13 +675,13 @@ def _cell(text: str) -> str:
 def render_markdown(inventory: dict[str, Table] | None = None) -> str:
     """docs/privacy.md: the introduction, what is kept outside the database, then one
     table per model, in label order. Deterministic: no dates, no local settings."""
-    inventory = INVENTORY if inventory is None else inventory
+    inventory = tables() if inventory is None else inventory
     lines = [INTRO, "## Sensitivity levels", "", "| level | meaning |", "|---|---|"]
     lines += [f"| {level} | {_cell(meaning)} |" for level, meaning in LEVELS.items()]
     lines += ["", "## Outside the database", "", "| where | what | kept |", "|---|---|---|"]
     lines += [
         f"| {_cell(store.name)} | {_cell(store.holds)} | {_cell(store.retention)} |"
-        for store in STORES
+        for store in stores()
     ]
     lines += ["", "## Tables", ""]
     for label in sorted(inventory):

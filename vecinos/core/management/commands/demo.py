@@ -38,6 +38,10 @@ class Command(BaseCommand):
                 f"{loaded.reports} reports, {loaded.subscribers} alert subscribers "
                 "(all marked as demo data)."
             )
+            if loaded.more:
+                self.stdout.write(
+                    "Also: " + ", ".join(f"{count} {what}" for what, count in loaded.more.items())
+                )
         self.print_sign_ins()
 
     def print_sign_ins(self) -> None:
