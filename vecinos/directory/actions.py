@@ -35,7 +35,9 @@ def import_organizations(*, data: bytes, actor: Any) -> dict[str, int]:
             updated += 1
             kind = EventKind.UPDATED
         record_event(kind=kind, organization=organization, actor=actor, line=row.line, source="csv")
-    record_event(kind=EventKind.IMPORTED, organization=None, actor=actor, created=created, updated=updated)
+    record_event(
+        kind=EventKind.IMPORTED, organization=None, actor=actor, created=created, updated=updated
+    )
     return {"created": created, "updated": updated}
 
 

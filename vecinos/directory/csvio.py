@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.core.validators import URLValidator
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from vecinos.directory.models import Organization, Service
 from vecinos.alerts.phrases import BOOKS as LANGUAGES
+from vecinos.directory.models import Organization, Service
 
 COLUMNS = [
     "slug",
@@ -43,7 +43,7 @@ YES = {"yes", "true", "1", "y", "sí", "si"}
 NO = {"no", "false", "0", "n", ""}
 
 
-class ImportError_(ValueError):  # noqa: N801 - the builtin ImportError is something else
+class ImportError_(ValueError):
     def __init__(self, errors: list[tuple[int, str]]) -> None:
         super().__init__("; ".join(f"line {line}: {message}" for line, message in errors))
         self.errors = errors
@@ -92,7 +92,10 @@ def _row(line: int, raw: dict[str, str]) -> dict[str, Any]:
             raise ValueError(_("“%(column)s” is empty.") % {"column": name})
     slug = raw["slug"].strip()
     if slugify(slug) != slug or len(slug) > 80:
-        raise ValueError(_("“%(slug)s” is not a valid slug (lowercase letters, digits, hyphens).") % {"slug": slug})
+        raise ValueError(
+            _("“%(slug)s” is not a valid slug (lowercase letters, digits, hyphens).")
+            % {"slug": slug}
+        )
     values["slug"] = slug
     values["name"] = raw["name"].strip()[:160]
     values["description"] = (raw.get("description") or "").strip()
@@ -124,7 +127,9 @@ def _row(line: int, raw: dict[str, str]) -> dict[str, Any]:
         try:
             cells |= zip_area(code).cells
         except AreaError:
-            raise ValueError(_("“%(value)s” is not a ZIP code of the service area.") % {"value": code}) from None
+            raise ValueError(
+                _("“%(value)s” is not a ZIP code of the service area.") % {"value": code}
+            ) from None
     values["zip_codes"] = zips
     values["area_cells"] = sorted(cells)
     flag = (raw.get("takes_new_cases") or "").strip().casefold()
@@ -172,7 +177,13 @@ def parse_csv(data: bytes) -> list[Row]:
                 errors.append((line, str(error)))
                 continue
             if values["slug"] in seen:
-                errors.append((line, _("slug “%(slug)s” is also on line %(other)s.") % {"slug": values["slug"], "other": seen[values["slug"]]}))
+                errors.append(
+                    (
+                        line,
+                        _("slug “%(slug)s” is also on line %(other)s.")
+                        % {"slug": values["slug"], "other": seen[values["slug"]]},
+                    )
+                )
                 continue
             seen[values["slug"]] = line
             rows.append(Row(line=line, values=values))

@@ -8,7 +8,7 @@ from vecinos.alerts.phrases import BOOKS
 from vecinos.directory.models import Service
 
 
-def language_choices() -> list[tuple[str, str]]:
+def language_choices() -> list[tuple[str, object]]:
     return [("", _("Any language")), *((code, book.name) for code, book in BOOKS.items())]
 
 

@@ -36,9 +36,7 @@ def organizations_for_cells(cells: Iterable[int]) -> list[Organization]:
     return sorted(found, key=lambda o: (not o.takes_new_cases, o.name.casefold()))
 
 
-def search(
-    *, zip_code: str = "", language: str = "", service: str = ""
-) -> list[Organization]:
+def search(*, zip_code: str = "", language: str = "", service: str = "") -> list[Organization]:
     """The public search. ``zip_code`` must already be valid (the form checks it)."""
     organizations: list[Organization]
     if zip_code:
@@ -91,7 +89,12 @@ def network_hotlines() -> list[Number]:
     configured = getattr(settings, "VECINOS_HOTLINE", "")
     if configured:
         numbers.append(
-            Number(label=str(getattr(settings, "VECINOS_HOTLINE_LABEL", "")), phone=configured, hours="", committee="")
+            Number(
+                label=str(getattr(settings, "VECINOS_HOTLINE_LABEL", "")),
+                phone=configured,
+                hours="",
+                committee="",
+            )
         )
     numbers += [
         Number(label=h.label, phone=h.phone, hours=h.hours, committee="")
@@ -130,4 +133,3 @@ def hotlines_for_cells(cells: Iterable[int]) -> list[Number]:
     """The numbers to show beside an alert: the network's, then those of the committees
     whose area meets the alert's."""
     return network_hotlines() + committee_hotlines(committees_for_cells(cells))
-

@@ -23,7 +23,7 @@ PUBLIC_MAX_AGE = 300
 
 def _admin(request: HttpRequest) -> None:
     user = request.user
-    if not (user.is_authenticated and user.is_active and user.is_admin):  # type: ignore[union-attr]
+    if not (user.is_authenticated and user.is_active and user.is_admin):
         raise Http404
 
 
@@ -31,7 +31,7 @@ def _admin(request: HttpRequest) -> None:
 @cache_control(max_age=PUBLIC_MAX_AGE)
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
-    results = None
+    results = None if form.is_bound else queries.search()
     status = 200
     if form.is_bound:
         if form.is_valid():
@@ -101,7 +101,9 @@ def import_csv(request: HttpRequest) -> HttpResponse:
             errors = [(0, _("The file is larger than 2 MB."))]
         else:
             try:
-                counts = actions.import_organizations(data=upload.read(), actor=acting_user(request))
+                counts = actions.import_organizations(
+                    data=upload.read(), actor=acting_user(request)
+                )
             except csvio.ImportError_ as error:
                 errors = error.errors
             else:

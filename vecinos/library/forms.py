@@ -39,7 +39,9 @@ def text_to_sections(text: str) -> list[dict[str, Any]]:
         if line.startswith("##"):
             heading = line.lstrip("#").strip()
             if not heading:
-                raise ValidationError(_("Line %(line)s: a heading needs text."), params={"line": number})
+                raise ValidationError(
+                    _("Line %(line)s: a heading needs text."), params={"line": number}
+                )
             sections.append({"heading": heading, "points": []})
             continue
         if not sections:
@@ -62,7 +64,12 @@ def text_to_sections(text: str) -> list[dict[str, Any]]:
 
 class TranslationForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    summary = forms.CharField(label=_("Summary"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     body = forms.CharField(
         label=_("Sections"),
         max_length=20000,

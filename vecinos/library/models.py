@@ -50,7 +50,9 @@ class Translation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["page", "language"], name="one_translation_per_language")
+            models.UniqueConstraint(
+                fields=["page", "language"], name="one_translation_per_language"
+            )
         ]
         ordering = ["page__position", "language"]
 
@@ -61,9 +63,7 @@ class Translation(models.Model):
 class Revision(models.Model):
     """One saved version of a translation: the text as it was, who saved it and when."""
 
-    translation = models.ForeignKey(
-        Translation, on_delete=models.CASCADE, related_name="revisions"
-    )
+    translation = models.ForeignKey(Translation, on_delete=models.CASCADE, related_name="revisions")
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
@@ -79,7 +79,9 @@ class Revision(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["translation", "version"], name="one_revision_per_version")
+            models.UniqueConstraint(
+                fields=["translation", "version"], name="one_revision_per_version"
+            )
         ]
         ordering = ["-version"]
 

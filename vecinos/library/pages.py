@@ -1,3 +1,5 @@
+# The labels hold each language's own punctuation on purpose.
+# ruff: noqa: RUF001
 """What the library holds: its pages in order, and the languages it speaks (those of the
 alerts, vecinos/alerts/phrases.py)."""
 

@@ -31,7 +31,7 @@ PAPERS = {"letter": LETTER, "a4": A4}
 CARD_W, CARD_H = 85.6 * mm, 54 * mm  # a wallet card (ISO/IEC 7810 ID-1)
 RED = Color(0.72, 0.07, 0.07)
 BREAK_ANYWHERE = {"zh-hans", "zh-hant", "ja"}
-NO_LINE_START = set("，。、；：！？）」』〕】〉》”’・ー…,.;:!?)]")
+NO_LINE_START = set("，。、；：！？）」』〕】〉》”’・ー…,.;:!?)]")  # noqa: RUF001 - CJK punctuation on purpose
 KHMER_CONSONANT = range(0x1780, 0x17B4)
 KHMER_COENG = "\u17d2"
 
@@ -121,14 +121,29 @@ def _faces(doc: Document, style: Style, text: str) -> list[fonts.Face]:
 
 def text_width(doc: Document, text: str, style: Style) -> float:
     visual = _visual(text, style.rtl)
-    return sum(_shaped(run, face, style.size)[1] for run, face in _runs(doc, visual, _faces(doc, style, visual)))
+    return sum(
+        _shaped(run, face, style.size)[1]
+        for run, face in _runs(doc, visual, _faces(doc, style, visual))
+    )
 
 
-def draw_line(doc: Document, x: float, y: float, width: float, text: str, style: Style, *, align: str = "start") -> None:
+def draw_line(
+    doc: Document,
+    x: float,
+    y: float,
+    width: float,
+    text: str,
+    style: Style,
+    *,
+    align: str = "start",
+) -> None:
     """One line of text in the box [x, x + width] at baseline ``y``; ``start`` is the
     right edge for right-to-left languages."""
     visual = _visual(text, style.rtl)
-    runs = [(run, face, *_shaped(run, face, style.size)) for run, face in _runs(doc, visual, _faces(doc, style, visual))]
+    runs = [
+        (run, face, *_shaped(run, face, style.size))
+        for run, face in _runs(doc, visual, _faces(doc, style, visual))
+    ]
     total = sum(w for *_, w in runs)
     if align == "center":
         left = x + (width - total) / 2
@@ -141,7 +156,7 @@ def draw_line(doc: Document, x: float, y: float, width: float, text: str, style:
     for run, face, shaped, w in runs:
         doc.used += [(ch, face) for ch in run if not ch.isspace()]
         canvas.setFont(face.name, style.size)
-        canvas.drawString(left, y, shaped)  # type: ignore[arg-type]
+        canvas.drawString(left, y, shaped)
         left += w
 
 
@@ -150,7 +165,16 @@ def _tokens(text: str, language: str) -> list[str]:
     if language in BREAK_ANYWHERE:
         tokens: list[str] = []
         for ch in text:
-            if tokens and (ch in NO_LINE_START or ch.isspace() or (ch.isascii() and ch.isalnum() and tokens[-1][-1:].isascii() and tokens[-1][-1:].isalnum())):
+            if tokens and (
+                ch in NO_LINE_START
+                or ch.isspace()
+                or (
+                    ch.isascii()
+                    and ch.isalnum()
+                    and tokens[-1][-1:].isascii()
+                    and tokens[-1][-1:].isalnum()
+                )
+            ):
                 tokens[-1] += ch
             else:
                 tokens.append(ch)
@@ -194,13 +218,23 @@ def wrap(doc: Document, text: str, style: Style, width: float) -> list[str]:
                     break
                 head += piece
             lines.append(head.rstrip())
-            current = current[len(head):]
+            current = current[len(head) :]
     if current.strip():
         lines.append(current.rstrip())
     return lines
 
 
-def draw_paragraph(doc: Document, x: float, top: float, width: float, text: str, style: Style, *, leading: float | None = None, bullet: str = "") -> float:
+def draw_paragraph(
+    doc: Document,
+    x: float,
+    top: float,
+    width: float,
+    text: str,
+    style: Style,
+    *,
+    leading: float | None = None,
+    bullet: str = "",
+) -> float:
     """Wrapped text from ``top`` down; returns the y below it."""
     leading = leading or style.size * 1.3
     indent = text_width(doc, bullet + " ", style) if bullet else 0
@@ -229,10 +263,9 @@ def _hotline() -> str:
 def card_for(language: str) -> Card:
     """The red card in ``language`` (English where it does not exist yet); the back is
     always the English statement, which is what the agent reads."""
-    chosen = (
-        Translation.objects.filter(page__slug="red-card", language__in={language, DEFAULT_LANGUAGE})
-        .select_related("page")
-    )
+    chosen = Translation.objects.filter(
+        page__slug="red-card", language__in={language, DEFAULT_LANGUAGE}
+    ).select_related("page")
     found = {t.language: t for t in chosen}
     english = found.get(DEFAULT_LANGUAGE)
     own = found.get(language) or english
@@ -267,7 +300,9 @@ def _qr(doc: Document, url: str, x: float, y: float, size: float) -> None:
     for row, line in enumerate(matrix):
         for column, dark in enumerate(line):
             if dark:
-                canvas.rect(x + column * cell, y + size - (row + 1) * cell, cell, cell, stroke=0, fill=1)
+                canvas.rect(
+                    x + column * cell, y + size - (row + 1) * cell, cell, cell, stroke=0, fill=1
+                )
 
 
 def draw_front(doc: Document, card: Card, x: float, y: float) -> None:
@@ -289,10 +324,27 @@ def draw_front(doc: Document, card: Card, x: float, y: float) -> None:
     qr_x = x + pad if rtl else x + CARD_W - pad - qr_size
     _qr(doc, card.url, qr_x, y + CARD_H - band - 2 * mm - qr_size, qr_size)
     small = Style(card.language, 6)
-    draw_line(doc, qr_x - 2 * mm, y + CARD_H - band - 4.5 * mm - qr_size, qr_size + 4 * mm, card.labels["scan"], small, align="center")
+    draw_line(
+        doc,
+        qr_x - 2 * mm,
+        y + CARD_H - band - 4.5 * mm - qr_size,
+        qr_size + 4 * mm,
+        card.labels["scan"],
+        small,
+        align="center",
+    )
     if card.hotline:
         strong = Style(card.language, 8, bold=True, color=RED)
-        draw_line(doc, x + pad, y + pad, CARD_W - 2 * pad, f"{card.labels['hotline']}: \u2066{card.hotline}\u2069" if rtl else f"{card.labels['hotline']}: {card.hotline}", strong)
+        draw_line(
+            doc,
+            x + pad,
+            y + pad,
+            CARD_W - 2 * pad,
+            f"{card.labels['hotline']}: \u2066{card.hotline}\u2069"
+            if rtl
+            else f"{card.labels['hotline']}: {card.hotline}",
+            strong,
+        )
 
 
 def draw_back(doc: Document, card: Card, x: float, y: float) -> None:
@@ -302,7 +354,9 @@ def draw_back(doc: Document, card: Card, x: float, y: float) -> None:
     canvas.setLineWidth(1.2)
     canvas.rect(x + 1.2 * mm, y + 1.2 * mm, CARD_W - 2.4 * mm, CARD_H - 2.4 * mm, stroke=1, fill=0)
     heading = Style("en", 8, bold=True, color=RED)
-    draw_line(doc, x + pad, y + CARD_H - pad - 7, CARD_W - 2 * pad, card.to_agent_heading.upper(), heading)
+    draw_line(
+        doc, x + pad, y + CARD_H - pad - 7, CARD_W - 2 * pad, card.to_agent_heading.upper(), heading
+    )
     top = y + CARD_H - pad - 9
     body = Style("en", 6.2)
     for sentence in card.to_agent:
@@ -311,7 +365,9 @@ def draw_back(doc: Document, card: Card, x: float, y: float) -> None:
     draw_line(doc, x + pad, y + pad - 0.5, CARD_W - 2 * pad, card.labels["back"], hint)
 
 
-def _new(pagesize: tuple[float, float], title: str, texts: Iterable[str]) -> tuple[io.BytesIO, Document]:
+def _new(
+    pagesize: tuple[float, float], title: str, texts: Iterable[str]
+) -> tuple[io.BytesIO, Document]:
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=pagesize, pageCompression=1, invariant=1)
     canvas.setTitle(title)
@@ -322,7 +378,14 @@ def _new(pagesize: tuple[float, float], title: str, texts: Iterable[str]) -> tup
 
 
 def _card_texts(card: Card) -> list[str]:
-    return [card.title, *card.points, card.to_agent_heading, *card.to_agent, card.hotline, *card.labels.values()]
+    return [
+        card.title,
+        *card.points,
+        card.to_agent_heading,
+        *card.to_agent,
+        card.hotline,
+        *card.labels.values(),
+    ]
 
 
 def render_card(card: Card) -> tuple[bytes, Document]:
@@ -408,22 +471,65 @@ def render_flyer(translation: Translation, *, paper: str = "letter") -> tuple[by
     canvas = doc.canvas
     canvas.setFillColor(RED)
     canvas.rect(0, height - 30 * mm, width, 30 * mm, stroke=0, fill=1)
-    draw_line(doc, margin, height - 19 * mm, width - 2 * margin, translation.title, Style(language, 22, bold=True, color=white))
+    draw_line(
+        doc,
+        margin,
+        height - 19 * mm,
+        width - 2 * margin,
+        translation.title,
+        Style(language, 22, bold=True, color=white),
+    )
     top = height - 38 * mm
     if translation.summary:
-        top = draw_paragraph(doc, margin, top, width - 2 * margin, translation.summary, Style(language, 12.5)) - 4 * mm
+        top = (
+            draw_paragraph(
+                doc, margin, top, width - 2 * margin, translation.summary, Style(language, 12.5)
+            )
+            - 4 * mm
+        )
     for section in translation.sections:
-        top = draw_paragraph(doc, margin, top, width - 2 * margin, section["heading"], Style(language, 14, bold=True, color=RED)) - 1 * mm
+        top = (
+            draw_paragraph(
+                doc,
+                margin,
+                top,
+                width - 2 * margin,
+                section["heading"],
+                Style(language, 14, bold=True, color=RED),
+            )
+            - 1 * mm
+        )
         for point in section["points"]:
-            top = draw_paragraph(doc, margin, top, width - 2 * margin, point, Style(language, 11), bullet="•") - 1 * mm
+            top = (
+                draw_paragraph(
+                    doc, margin, top, width - 2 * margin, point, Style(language, 11), bullet="•"
+                )
+                - 1 * mm
+            )
         top -= 3 * mm
-    url = settings.VECINOS_PUBLIC_URL + reverse("library_page", args=[language, translation.page.slug])
+    url = settings.VECINOS_PUBLIC_URL + reverse(
+        "library_page", args=[language, translation.page.slug]
+    )
     _qr(doc, url, width - margin - 28 * mm, 14 * mm, 28 * mm)
     hotline = _hotline()
     if hotline:
-        draw_line(doc, margin, 30 * mm, width - 2 * margin - 32 * mm, f"{labels['hotline']}: {hotline}", Style(language, 16, bold=True, color=RED))
+        draw_line(
+            doc,
+            margin,
+            30 * mm,
+            width - 2 * margin - 32 * mm,
+            f"{labels['hotline']}: {hotline}",
+            Style(language, 16, bold=True, color=RED),
+        )
     if not translation.reviewed:
-        draw_paragraph(doc, margin, 24 * mm, width - 2 * margin - 32 * mm, labels["unreviewed"], Style(language, 8.5))
+        draw_paragraph(
+            doc,
+            margin,
+            24 * mm,
+            width - 2 * margin - 32 * mm,
+            labels["unreviewed"],
+            Style(language, 8.5),
+        )
     canvas.showPage()
     canvas.save()
     return out.getvalue(), doc

@@ -13,9 +13,7 @@ from vecinos.library.pages import COMPLETE_LANGUAGES, DEFAULT_LANGUAGE, LANGUAGE
 
 def may_edit(user: Any) -> bool:
     """Admins and coordinators write the library."""
-    return bool(
-        getattr(user, "is_authenticated", False) and user.is_active and user.is_coordinator
-    )
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_coordinator)
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,9 @@ def language_index(request: HttpRequest, lang: str) -> HttpResponse:
             "languages": _language_links(
                 lambda code: reverse("library_language", args=[code]), list(LANGUAGES.items())
             ),
-            "has_card": any(s.translation.page.slug == "red-card" and not s.fallback for s in shown),
+            "has_card": any(
+                s.translation.page.slug == "red-card" and not s.fallback for s in shown
+            ),
         },
     )
 
