@@ -38,7 +38,7 @@ COLUMNS = [
 REQUIRED = {"slug", "name", "last_checked"}
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 ().\-]{5,38}$")
+PHONE_RE = re.compile(r"^\+?[0-9(][0-9 ().\-]{5,38}$")
 YES = {"yes", "true", "1", "y", "sí", "si"}
 NO = {"no", "false", "0", "n", ""}
 

@@ -73,6 +73,7 @@ class TranslationForm(forms.Form):
     body = forms.CharField(
         label=_("Sections"),
         max_length=20000,
+        strip=False,  # line numbers in errors are those the editor sees
         widget=forms.Textarea(attrs={"rows": 16}),
         help_text=_("A line starting with ## begins a section; each line below it is a point."),
     )

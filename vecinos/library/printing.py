@@ -369,7 +369,12 @@ def _new(
     pagesize: tuple[float, float], title: str, texts: Iterable[str]
 ) -> tuple[io.BytesIO, Document]:
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=pagesize, pageCompression=1, invariant=1)
+    # Noto Sans from the first line: ReportLab's default (Helvetica) would be named in
+    # the PDF without being embedded.
+    latin = fonts.file_face(fonts.LATIN[0])
+    canvas = Canvas(
+        out, pagesize=pagesize, pageCompression=1, invariant=1, initialFontName=latin.name
+    )
     canvas.setTitle(title)
     canvas.setAuthor("Vecinos")
     # The Latin letters and digits too: phone numbers, form names, the bullet.
