@@ -56,7 +56,7 @@ def run() -> common.Result:
 
     result = common.Result(
         name="page_weight",
-        description="KB on the wire of the library, directory and family-plan pages vs the home page",
+        description="KB on the wire: library, directory and family-plan pages vs the home page",
     )
     directory = common.data_dir("weight")
     bind = f"127.0.0.1:{common.free_port()}"

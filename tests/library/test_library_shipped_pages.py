@@ -52,7 +52,7 @@ def test_the_red_card_tells_the_agent_about_a_judges_warrant_and_silence() -> No
 
 def test_loading_again_changes_nothing() -> None:
     before = Revision.objects.count()
-    call_command("loadlibrary", stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123
+    call_command("loadlibrary", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Revision.objects.count() == before
 
 

@@ -32,7 +32,7 @@ def page_streams(pdf: bytes) -> list[bytes]:
 def test_a_sheet_holds_cards_with_crop_marks(paper: str, cards: int) -> None:
     columns, rows, left, bottom = printing.grid(paper)
     assert columns * rows == cards
-    width, height = printing.PAPERS[paper]
+    _width, _height = printing.PAPERS[paper]
     assert left >= 10 * 72 / 25.4 - 0.01 and bottom >= 10 * 72 / 25.4 - 0.01
     data, _doc = printing.render_sheet(printing.card_for("es"), paper=paper)
     assert b"/Count 2" in data  # fronts, then backs

@@ -87,7 +87,7 @@ ORGANIZATIONS: list[dict[str, Any]] = [
     },
 ]
 
-HOTLINES = [
+HOTLINES: list[dict[str, str | None]] = [
     {
         "label": "Vecinos LA rapid response",
         "phone": "(213) 555-0100",
@@ -126,15 +126,15 @@ def load(*, now: datetime, people: dict[str, Any], committees: dict[str, Any]) -
             },
         )
         made += 1
-    for position, spec in enumerate(HOTLINES):
-        committee = committees.get(spec["committee"]) if spec["committee"] else None
-        if spec["committee"] and committee is None:
+    for position, line in enumerate(HOTLINES):
+        committee = committees.get(str(line["committee"])) if line["committee"] else None
+        if line["committee"] and committee is None:
             continue
-        label = str(spec["label"] or "")
+        label = str(line["label"] or "")
         Hotline.objects.create(
             label=label,
-            phone=str(spec["phone"]),
-            hours=str(spec["hours"]),
+            phone=str(line["phone"]),
+            hours=str(line["hours"]),
             committee=committee,
             position=position,
             is_demo=True,
