@@ -36,7 +36,11 @@ def _language_links(path_for: object, codes: list[tuple[str, str]]) -> list[tupl
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     """``/rights/``: the library in the visitor's language (``?lang=`` or the browser's)."""
-    return HttpResponseRedirect(reverse("library_language", args=[_visitor_language(request)]))
+    response = HttpResponseRedirect(reverse("library_language", args=[_visitor_language(request)]))
+    # The answer depends on the browser's languages: no cache may keep one for all.
+    response["Vary"] = "Accept-Language, Cookie"
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @require_safe
@@ -155,9 +159,13 @@ def edit_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     from vecinos.library.models import Translation
 
-    rows = Translation.objects.select_related("page", "updated_by").order_by(
-        "page__position", "language"
+    rows = list(
+        Translation.objects.select_related("page", "updated_by").order_by(
+            "page__position", "language"
+        )
     )
+    for row in rows:
+        row.label = PAGES.get(row.page.slug, row.page.slug)  # type: ignore[attr-defined]
     return render(
         request,
         "library/edit_list.html",
