@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "vecinos.library",
     "vecinos.api",
     "vecinos.feeds",
+    "vecinos.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
