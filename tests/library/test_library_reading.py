@@ -55,3 +55,15 @@ def test_a_page_reads_without_any_script() -> None:
 def test_pages_are_public_and_cacheable() -> None:
     response = Client().get("/rights/es/door")
     assert "max-age=300" in response["Cache-Control"]
+
+
+def test_the_index_offers_cards_with_a_committees_hotline() -> None:
+    from vecinos.committees.models import Committee
+    from vecinos.directory.models import Hotline
+
+    assert "committee" not in Client().get("/rights/es/").content.decode()
+    committee = Committee.objects.create(name="Boyle Heights", slug="bh", kind="neighborhood")
+    Hotline.objects.create(committee=committee, phone="(323) 555-0110")
+    html = Client().get("/rights/es/").content.decode()
+    assert '<option value="bh">Boyle Heights</option>' in html
+    assert 'action="/rights/es/red-cards.pdf"' in html

@@ -62,3 +62,16 @@ def test_the_card_carries_the_hotline_and_a_qr_code_to_its_page(settings: object
 
 def test_the_back_of_every_card_is_the_english_statement_for_the_agent() -> None:
     assert printing.card_for("km").to_agent == printing.card_for("en").to_agent
+
+
+def test_a_committee_prints_its_own_hotline(settings: object) -> None:
+    from vecinos.committees.models import Committee
+    from vecinos.directory.models import Hotline
+
+    settings.VECINOS_HOTLINE = "(213) 555-0100"  # type: ignore[attr-defined]
+    committee = Committee.objects.create(name="Boyle Heights", slug="bh", kind="neighborhood")
+    Hotline.objects.create(committee=committee, phone="(323) 555-0110")
+    assert printing.card_for("es", committee="bh").hotline == "(323) 555-0110"
+    assert printing.card_for("es", committee="nobody").hotline == "(213) 555-0100"
+    pdf = Client().get("/rights/es/red-card.pdf?committee=bh")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"

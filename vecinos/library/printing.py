@@ -253,14 +253,18 @@ def draw_paragraph(
 # The card ------------------------------------------------------------------------------
 
 
-def _hotline() -> str:
-    from vecinos.directory.queries import network_hotlines
+def _hotline(committee: str = "") -> str:
+    """The committee's own hotline when ``committee`` (a slug) has one, else the
+    network's."""
+    from vecinos.committees.models import Committee
+    from vecinos.directory.queries import committee_hotlines, network_hotlines
 
-    numbers = network_hotlines()
+    chosen = Committee.objects.filter(slug=committee).first() if committee else None
+    numbers = (committee_hotlines([chosen]) if chosen else []) + network_hotlines()
     return numbers[0].phone if numbers else ""
 
 
-def card_for(language: str) -> Card:
+def card_for(language: str, *, committee: str = "") -> Card:
     """The red card in ``language`` (English where it does not exist yet); the back is
     always the English statement, which is what the agent reads."""
     chosen = Translation.objects.filter(
@@ -281,7 +285,7 @@ def card_for(language: str) -> Card:
         points=list(front["points"]),
         to_agent_heading=back["heading"],
         to_agent=list(back["points"]),
-        hotline=_hotline(),
+        hotline=_hotline(committee),
         url=settings.VECINOS_PUBLIC_URL + reverse("library_page", args=[own.language, "red-card"]),
         labels=LABELS.get(own.language, LABELS["en"]),
         reviewed=own.reviewed,
@@ -464,11 +468,14 @@ def sheet_pdf(card: Card, *, paper: str = "letter") -> bytes:
 # The flyer -----------------------------------------------------------------------------
 
 
-def render_flyer(translation: Translation, *, paper: str = "letter") -> tuple[bytes, Document]:
+def render_flyer(
+    translation: Translation, *, paper: str = "letter", committee: str = ""
+) -> tuple[bytes, Document]:
     width, height = PAPERS[paper]
     language = translation.language
     labels = LABELS.get(language, LABELS["en"])
-    texts = [translation.title, translation.summary, *labels.values(), _hotline()]
+    hotline = _hotline(committee)
+    texts = [translation.title, translation.summary, *labels.values(), hotline]
     texts += [s["heading"] for s in translation.sections]
     texts += [p for s in translation.sections for p in s["points"]]
     out, doc = _new(PAPERS[paper], translation.title, texts)
@@ -516,7 +523,6 @@ def render_flyer(translation: Translation, *, paper: str = "letter") -> tuple[by
         "library_page", args=[language, translation.page.slug]
     )
     _qr(doc, url, width - margin - 28 * mm, 14 * mm, 28 * mm)
-    hotline = _hotline()
     if hotline:
         draw_line(
             doc,
@@ -540,8 +546,8 @@ def render_flyer(translation: Translation, *, paper: str = "letter") -> tuple[by
     return out.getvalue(), doc
 
 
-def flyer_pdf(translation: Translation) -> bytes:
-    return render_flyer(translation)[0]
+def flyer_pdf(translation: Translation, *, committee: str = "") -> bytes:
+    return render_flyer(translation, committee=committee)[0]
 
 
 def characters(texts: Iterable[str]) -> str:

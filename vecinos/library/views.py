@@ -89,6 +89,23 @@ def page(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
     )
 
 
+def _committees_with_hotlines() -> list[tuple[str, str]]:
+    from vecinos.committees.models import Committee
+
+    return list(
+        Committee.objects.filter(hotlines__isnull=False)
+        .distinct()
+        .order_by("name")
+        .values_list("slug", "name")
+    )
+
+
+def _committee(request: HttpRequest) -> str:
+    """``?committee=<slug>``: print that committee's hotline instead of the network's."""
+    slug = request.GET.get("committee", "")
+    return slug if isinstance(slug, str) and len(slug) <= 120 else ""
+
+
 def _pdf(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -101,7 +118,8 @@ def card_pdf(request: HttpRequest, lang: str) -> HttpResponse:
     """One red card, front (in ``lang``) and back (to the agent, in English)."""
     from vecinos.library import printing
 
-    return _pdf(printing.card_pdf(printing.card_for(lang)), f"red-card-{lang}.pdf")
+    card = printing.card_for(lang, committee=_committee(request))
+    return _pdf(printing.card_pdf(card), f"red-card-{lang}.pdf")
 
 
 @require_safe
@@ -115,9 +133,8 @@ def card_sheet_pdf(request: HttpRequest, lang: str) -> HttpResponse:
         return HttpResponse(
             _("Unknown paper size: choose letter or a4."), status=400, content_type="text/plain"
         )
-    return _pdf(
-        printing.sheet_pdf(printing.card_for(lang), paper=paper), f"red-cards-{lang}-{paper}.pdf"
-    )
+    card = printing.card_for(lang, committee=_committee(request))
+    return _pdf(printing.sheet_pdf(card, paper=paper), f"red-cards-{lang}-{paper}.pdf")
 
 
 @require_safe
@@ -126,7 +143,8 @@ def flyer_pdf(request: HttpRequest, lang: str) -> HttpResponse:
     from vecinos.library import printing
 
     shown = queries.page_in("door", lang)
-    return _pdf(printing.flyer_pdf(shown.translation), f"rights-at-the-door-{lang}.pdf")
+    pdf = printing.flyer_pdf(shown.translation, committee=_committee(request))
+    return _pdf(pdf, f"rights-at-the-door-{lang}.pdf")
 
 
 @require_safe
