@@ -61,6 +61,7 @@ def language_index(request: HttpRequest, lang: str) -> HttpResponse:
             "has_card": any(
                 s.translation.page.slug == "red-card" and not s.fallback for s in shown
             ),
+            "committees": _committees_with_hotlines(),
         },
     )
 
