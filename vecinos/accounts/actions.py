@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -127,3 +128,36 @@ def revoke_api_token(*, token: ApiToken, actor: User | None) -> ApiToken:
             data={"prefix": token.prefix, "name": token.name},
         )
     return token
+
+
+# Called after an account is deactivated, with (user, actor), inside the transaction:
+# apps above accounts (committees) register what they must do then.
+DEACTIVATION_HOOKS: list[Callable[[User, User | None], None]] = []
+
+
+@transaction.atomic
+def deactivate_user(*, user: User, actor: User | None) -> bool:
+    """Stop an account at once: it can no longer sign in, its open sessions end with
+    their next request (Django's ``ModelBackend.get_user``, which allauth's backend
+    extends, refuses an inactive user on every request), and every API token is
+    revoked (``TokenAuth`` also refuses an inactive owner). Only an admin (or the
+    operator, ``actor`` None) may; nobody deactivates themself. Returns False when it was already inactive."""
+    if actor is not None and not actor.is_admin:
+        raise AccountError(_("Only an admin can deactivate an account."))
+    if actor is not None and actor.pk == user.pk:
+        raise AccountError(_("You cannot deactivate your own account."))
+    changed = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
+    user.refresh_from_db(fields=["is_active"])
+    if not changed:
+        return False
+    now = timezone.now()
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    AccountEvent.objects.create(
+        type=AccountEvent.Type.DEACTIVATED,
+        user=user,
+        actor=actor,
+        data={"tokens_revoked": revoked},
+    )
+    for hook in DEACTIVATION_HOOKS:
+        hook(user, actor)
+    return True
