@@ -141,7 +141,8 @@ def deactivate_user(*, user: User, actor: User | None) -> bool:
     their next request (Django's ``ModelBackend.get_user``, which allauth's backend
     extends, refuses an inactive user on every request), and every API token is
     revoked (``TokenAuth`` also refuses an inactive owner). Only an admin (or the
-    operator, ``actor`` None) may; nobody deactivates themself. Returns False when it was already inactive."""
+    operator, ``actor`` None) may; nobody deactivates themself. Returns False when it
+    was already inactive."""
     if actor is not None and not actor.is_admin:
         raise AccountError(_("Only an admin can deactivate an account."))
     if actor is not None and actor.pk == user.pk:

@@ -75,7 +75,7 @@ def normalize_contact(channel: object, contact: object) -> tuple[str, str, str]:
     """(channel, the contact as stored, its keyed hash), or ``ValidationError``."""
     if channel not in ContactChannel.values:
         raise _refuse("channel", _("Choose SMS or email."))
-    value = str(contact or "").strip()
+    value = _plain("contact", str(contact or "").strip())
     if not value or len(value) > 254:
         raise _refuse("contact", _("Enter a phone number or an email address."))
     try:
@@ -106,8 +106,20 @@ def _language(value: object) -> str:
     return language
 
 
+def _plain(field: str, text: str) -> str:
+    """Refuse NUL and lone surrogates: PostgreSQL refuses the first, no encoder takes
+    the second (a 422 naming the field, never a 500)."""
+    if "\x00" in text:
+        raise _refuse(field, _("The text contains a NUL character."))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _refuse(field, _("The text is not valid Unicode.")) from None
+    return text
+
+
 def _alias(value: object) -> str:
-    alias = " ".join(str(value or "").split())
+    alias = _plain("alias", " ".join(str(value or "").split()))
     if not alias:
         raise _refuse("alias", _("Choose an alias: the name other members will see."))
     if len(alias) > 60:
@@ -116,7 +128,7 @@ def _alias(value: object) -> str:
 
 
 def _text(field: str, value: object, limit: int, *, required: bool = False) -> str:
-    text = str(value or "").strip()
+    text = _plain(field, str(value or "").strip())
     if required and not text:
         raise _refuse(field, _("This field is required."))
     if len(text) > limit:

@@ -153,9 +153,7 @@ class TaskForm(forms.Form):
         label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(
-        self, *args: Any, members: Sequence[tuple[int, str]] = (), **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, members: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [("", _("Nobody yet")), *members]  # type: ignore[attr-defined]
 

@@ -154,17 +154,34 @@ INVENTORY: dict[str, Table] = {
             "area_cells": Entry(INTERNAL, ROW, "H3 resolution-8 cells it covers; never addresses"),
             "created_at": Entry(INTERNAL, ROW, "when it was made"),
             "is_demo": Entry(INTERNAL, ROW, "made by `vecinos demo`"),
+            "zip_codes": Entry(PUBLIC, ROW, "ZIP codes its area was chosen by (public page)"),
+            "area_label": Entry(PUBLIC, ROW, "how the area was chosen, in words"),
+            "languages": Entry(PUBLIC, ROW, "languages it works in"),
+            "meets": Entry(PUBLIC, ROW, "when and where it meets (public page)"),
+            "how_to_join": Entry(PUBLIC, ROW, "how to join (public page)"),
+            "hotline": Entry(PUBLIC, ROW, "its public hotline number"),
+            "requires_vouch": Entry(INTERNAL, ROW, "a member must vouch before approval"),
         },
     ),
     "committees.Membership": Table(
         about="A person's place in a committee.",
-        retention="until the person leaves the committee or the account is deleted",
+        retention="until the person leaves or is removed (the row is deleted at once; the "
+        "contact waits in FormerContact) or the account is deleted",
         fields={
             "id": Entry(INTERNAL, ROW, "row number"),
             "committee": Entry(PERSONAL, ROW, "which committee"),
             "user": Entry(PERSONAL, ROW, "who"),
-            "role": Entry(PERSONAL, ROW, "member or coordinator"),
+            "role": Entry(PERSONAL, ROW, "member, responder or coordinator"),
             "joined_at": Entry(PERSONAL, ROW, "when they joined"),
+            "alias": Entry(PERSONAL, ROW, "the only name other members see"),
+            "channel": Entry(PERSONAL, ROW, "sms or email: how announcements reach them"),
+            "contact": Entry(
+                SENSITIVE,
+                ROW,
+                "phone or email, AES-GCM encrypted; coordinators only, every look audited",
+            ),
+            "contact_hash": Entry(SENSITIVE, ROW, "keyed hash of the contact (duplicates)"),
+            "language": Entry(PERSONAL, ROW, "language of their announcements"),
         },
     ),
     # Vecinos: reports ----------------------------------------------------------------
@@ -391,6 +408,11 @@ INVENTORY: dict[str, Table] = {
             "delivered_at": Entry(INTERNAL, ROW, "when the provider reported delivery"),
             "error": Entry(INTERNAL, ROW, "last error (a code, never a contact)"),
             "created_at": Entry(INTERNAL, ROW, "when fan-out made it"),
+            "kind": Entry(INTERNAL, ROW, "alert, or another kind (a committee announcement)"),
+            "item_id": Entry(INTERNAL, ROW, "for other kinds: which item (an announcement)"),
+            "recipient_id": Entry(
+                SENSITIVE, ROW, "for other kinds: which recipient (a membership)"
+            ),
         },
     ),
     # Vecinos: delivery ---------------------------------------------------------------
