@@ -327,7 +327,7 @@ def committee_detail(request: HttpRequest, slug: str) -> CommitteeOut:
     },
     summary="Ask to join a committee",
 )
-def join(request: HttpRequest, slug: str, payload: JoinIn) -> tuple[int, JoinRequestOut]:
+def committee_join(request: HttpRequest, slug: str, payload: JoinIn) -> tuple[int, JoinRequestOut]:
     committee = queries.get_committee(slug)
     verdict = ratelimit.hit(
         "committee-join", getattr(request, "client_key", ""), settings.VECINOS_JOIN_RATE
@@ -365,6 +365,7 @@ def _request_out(join_request: JoinRequest) -> JoinRequestOut:
 @router.post(
     "/committees",
     auth=token,
+    url_name="committee_list",  # the same path as the GET: one URL pattern
     response={201: CommitteeOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Create a committee and name its first coordinators (admins)",
 )
@@ -397,6 +398,7 @@ def create_committee(request: HttpRequest, payload: CommitteeIn) -> tuple[int, C
 @router.patch(
     "/committees/{slug}",
     auth=token,
+    url_name="committee_detail",  # the same path as the GET: one URL pattern
     response={200: CommitteeOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Edit a committee (its coordinators, admins)",
 )
@@ -424,7 +426,7 @@ def edit_committee(request: HttpRequest, slug: str, payload: CommitteePatch) -> 
     response={200: list[MemberOut], **STAFF_ERRORS},
     summary="The member list, by alias (coordinators, admins)",
 )
-def members(request: HttpRequest, slug: str) -> list[MemberOut]:
+def committee_members(request: HttpRequest, slug: str) -> list[MemberOut]:
     _user, committee = _coordinated(request, slug)
     return [
         MemberOut(id=m.pk, alias=m.alias, role=m.role, channel=m.channel, joined_at=m.joined_at)
@@ -438,7 +440,7 @@ def members(request: HttpRequest, slug: str) -> list[MemberOut]:
     response={200: ContactOut, **STAFF_ERRORS},
     summary="A member's contact (coordinators, admins; every look is recorded)",
 )
-def member_contact(request: HttpRequest, slug: str, membership_id: int) -> ContactOut:
+def committee_member_contact(request: HttpRequest, slug: str, membership_id: int) -> ContactOut:
     user, committee = _coordinated(request, slug)
     membership = queries.get_membership_for_user(user, committee, membership_id, write=True)
     contact = _run(actions.reveal_contact, membership=membership, actor=user)
@@ -453,7 +455,9 @@ def member_contact(request: HttpRequest, slug: str, membership_id: int) -> Conta
     response={200: MemberOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Make a member a coordinator or back (coordinators, admins)",
 )
-def member_role(request: HttpRequest, slug: str, membership_id: int, payload: RoleIn) -> MemberOut:
+def committee_member_role(
+    request: HttpRequest, slug: str, membership_id: int, payload: RoleIn
+) -> MemberOut:
     user = acting_user(request)
     committee = queries.get_committee_for_user(user, slug)
     membership = queries.get_membership_for_user(user, committee, membership_id, write=True)
@@ -467,7 +471,9 @@ def member_role(request: HttpRequest, slug: str, membership_id: int, payload: Ro
     response={204: None, **STAFF_ERRORS},
     summary="Remove a member (coordinators, admins), or leave (oneself)",
 )
-def remove_member(request: HttpRequest, slug: str, membership_id: int) -> tuple[int, None]:
+def committee_remove_member(
+    request: HttpRequest, slug: str, membership_id: int
+) -> tuple[int, None]:
     user = acting_user(request)
     committee = queries.get_committee_for_user(user, slug)
     membership = queries.get_membership_for_user(user, committee, membership_id, write=True)
@@ -484,7 +490,7 @@ def remove_member(request: HttpRequest, slug: str, membership_id: int) -> tuple[
     response={200: list[JoinRequestOut], **STAFF_ERRORS},
     summary="Pending join requests (coordinators, admins)",
 )
-def join_requests(request: HttpRequest, slug: str) -> list[JoinRequestOut]:
+def committee_join_requests(request: HttpRequest, slug: str) -> list[JoinRequestOut]:
     _user, committee = _coordinated(request, slug)
     return [_request_out(r) for r in queries.pending_requests(committee)]
 
@@ -495,7 +501,7 @@ def join_requests(request: HttpRequest, slug: str) -> list[JoinRequestOut]:
     response={200: JoinRequestOut, **STAFF_ERRORS},
     summary="Approve or decline a join request (coordinators, admins)",
 )
-def decide(
+def committee_decide(
     request: HttpRequest, slug: str, request_id: int, decision: Literal["approve", "decline"]
 ) -> JoinRequestOut:
     user, committee = _coordinated(request, slug)
@@ -514,7 +520,9 @@ def decide(
     response={201: InviteOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Make an invite code (coordinators, admins); the code is shown once",
 )
-def create_invite(request: HttpRequest, slug: str, payload: InviteIn) -> tuple[int, InviteOut]:
+def committee_create_invite(
+    request: HttpRequest, slug: str, payload: InviteIn
+) -> tuple[int, InviteOut]:
     user, committee = _coordinated(request, slug)
     invite, code = _run(
         actions.create_invite,
@@ -533,7 +541,7 @@ def create_invite(request: HttpRequest, slug: str, payload: InviteIn) -> tuple[i
     response={200: InviteOut, **STAFF_ERRORS},
     summary="Revoke an invite (coordinators, admins)",
 )
-def revoke_invite(request: HttpRequest, slug: str, invite_id: int) -> InviteOut:
+def committee_revoke_invite(request: HttpRequest, slug: str, invite_id: int) -> InviteOut:
     user, committee = _coordinated(request, slug)
     invite = queries.get_invite_for_user(user, committee, invite_id)
     return _invite_out(_run(actions.revoke_invite, invite=invite, actor=user))
@@ -557,7 +565,7 @@ def _announcement_out(a: Announcement, language: str) -> AnnouncementOut:
     response={200: list[AnnouncementOut], **STAFF_ERRORS},
     summary="The announcement archive (members)",
 )
-def announcements(request: HttpRequest, slug: str) -> list[AnnouncementOut]:
+def committee_announcements(request: HttpRequest, slug: str) -> list[AnnouncementOut]:
     user = acting_user(request)
     committee = queries.get_committee_for_user(user, slug)
     membership = queries.membership_of(user, committee)
@@ -568,10 +576,11 @@ def announcements(request: HttpRequest, slug: str) -> list[AnnouncementOut]:
 @router.post(
     "/committees/{slug}/announcements",
     auth=token,
+    url_name="committee_announcements",  # the same path as the GET: one URL pattern
     response={201: AnnouncementOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Send an announcement to every member (coordinators, admins)",
 )
-def announce(
+def committee_announce(
     request: HttpRequest, slug: str, payload: AnnouncementIn
 ) -> tuple[int, AnnouncementOut]:
     user, committee = _coordinated(request, slug)
@@ -586,7 +595,7 @@ def announce(
     response={200: list[TaskOut], **STAFF_ERRORS},
     summary="The committee's tasks (members)",
 )
-def tasks(request: HttpRequest, slug: str) -> list[TaskOut]:
+def committee_tasks(request: HttpRequest, slug: str) -> list[TaskOut]:
     user = acting_user(request)
     committee = queries.get_committee_for_user(user, slug)
     aliases = dict(queries.member_directory(committee).values_list("user_id", "alias"))
@@ -609,10 +618,11 @@ def _assignee(committee: Committee, username: str | None) -> User | None:
 @router.post(
     "/committees/{slug}/tasks",
     auth=token,
+    url_name="committee_tasks",  # the same path as the GET: one URL pattern
     response={201: TaskOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Create a task (coordinators, admins)",
 )
-def create_task(request: HttpRequest, slug: str, payload: TaskIn) -> tuple[int, TaskOut]:
+def committee_create_task(request: HttpRequest, slug: str, payload: TaskIn) -> tuple[int, TaskOut]:
     user, committee = _coordinated(request, slug)
     task = _run(
         actions.create_task,
@@ -633,7 +643,9 @@ def create_task(request: HttpRequest, slug: str, payload: TaskIn) -> tuple[int, 
     response={200: TaskOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Move a task (coordinators; the member it is assigned to: its status)",
 )
-def update_task(request: HttpRequest, slug: str, task_id: int, payload: TaskPatch) -> TaskOut:
+def committee_update_task(
+    request: HttpRequest, slug: str, task_id: int, payload: TaskPatch
+) -> TaskOut:
     user = acting_user(request)
     committee = queries.get_committee_for_user(user, slug)
     task = queries.get_task_for_user(user, committee, task_id)
