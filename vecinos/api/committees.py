@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
@@ -327,7 +327,7 @@ def committee_detail(request: HttpRequest, slug: str) -> CommitteeOut:
     },
     summary="Ask to join a committee",
 )
-def committee_join(request: HttpRequest, slug: str, payload: JoinIn) -> tuple[int, JoinRequestOut]:
+def committee_join(request: HttpRequest, slug: str, payload: JoinIn) -> Status:
     committee = queries.get_committee(slug)
     verdict = ratelimit.hit(
         "committee-join", getattr(request, "client_key", ""), settings.VECINOS_JOIN_RATE
@@ -345,7 +345,7 @@ def committee_join(request: HttpRequest, slug: str, payload: JoinIn) -> tuple[in
         language=payload.language,
         why=payload.why,
     )
-    return 202, _request_out(join_request)
+    return Status(202, _request_out(join_request))
 
 
 def _request_out(join_request: JoinRequest) -> JoinRequestOut:
@@ -369,7 +369,7 @@ def _request_out(join_request: JoinRequest) -> JoinRequestOut:
     response={201: CommitteeOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Create a committee and name its first coordinators (admins)",
 )
-def create_committee(request: HttpRequest, payload: CommitteeIn) -> tuple[int, CommitteeOut]:
+def create_committee(request: HttpRequest, payload: CommitteeIn) -> Status:
     user = acting_user(request)
     if not user.is_admin:
         raise HttpError(403, _("Your role may not do this."))
@@ -391,7 +391,7 @@ def create_committee(request: HttpRequest, payload: CommitteeIn) -> tuple[int, C
     )
     for coordinator in coordinators:
         _run(actions.name_coordinator, committee=committee, user=coordinator, actor=user)
-    return 201, _committee_out(committee)
+    return Status(201, _committee_out(committee))
 
 
 # Coordinators ------------------------------------------------------------------------------
@@ -471,9 +471,7 @@ def committee_member_role(
     response={204: None, **STAFF_ERRORS},
     summary="Remove a member (coordinators, admins), or leave (oneself)",
 )
-def committee_remove_member(
-    request: HttpRequest, slug: str, membership_id: int
-) -> tuple[int, None]:
+def committee_remove_member(request: HttpRequest, slug: str, membership_id: int) -> Status:
     user = acting_user(request)
     committee = queries.get_committee_for_user(user, slug)
     membership = queries.get_membership_for_user(user, committee, membership_id, write=True)
@@ -481,7 +479,7 @@ def committee_remove_member(
         _run(actions.leave_committee, membership=membership, actor=user)
     else:
         _run(actions.remove_member, membership=membership, actor=user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -520,9 +518,7 @@ def committee_decide(
     response={201: InviteOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Make an invite code (coordinators, admins); the code is shown once",
 )
-def committee_create_invite(
-    request: HttpRequest, slug: str, payload: InviteIn
-) -> tuple[int, InviteOut]:
+def committee_create_invite(request: HttpRequest, slug: str, payload: InviteIn) -> Status:
     user, committee = _coordinated(request, slug)
     invite, code = _run(
         actions.create_invite,
@@ -532,7 +528,7 @@ def committee_create_invite(
         days=payload.days,
         label=payload.label,
     )
-    return 201, _invite_out(invite, code)
+    return Status(201, _invite_out(invite, code))
 
 
 @router.post(
@@ -580,13 +576,11 @@ def committee_announcements(request: HttpRequest, slug: str) -> list[Announcemen
     response={201: AnnouncementOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Send an announcement to every member (coordinators, admins)",
 )
-def committee_announce(
-    request: HttpRequest, slug: str, payload: AnnouncementIn
-) -> tuple[int, AnnouncementOut]:
+def committee_announce(request: HttpRequest, slug: str, payload: AnnouncementIn) -> Status:
     user, committee = _coordinated(request, slug)
     texts = {language: text.model_dump() for language, text in payload.texts.items()}
     a = _run(actions.send_announcement, committee=committee, texts=texts, actor=user)
-    return 201, _announcement_out(a, next(iter(texts), "en"))
+    return Status(201, _announcement_out(a, next(iter(texts), "en")))
 
 
 @router.get(
@@ -622,7 +616,7 @@ def _assignee(committee: Committee, username: str | None) -> User | None:
     response={201: TaskOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Create a task (coordinators, admins)",
 )
-def committee_create_task(request: HttpRequest, slug: str, payload: TaskIn) -> tuple[int, TaskOut]:
+def committee_create_task(request: HttpRequest, slug: str, payload: TaskIn) -> Status:
     user, committee = _coordinated(request, slug)
     task = _run(
         actions.create_task,
@@ -634,7 +628,7 @@ def committee_create_task(request: HttpRequest, slug: str, payload: TaskIn) -> t
         actor=user,
     )
     aliases = dict(queries.member_directory(committee).values_list("user_id", "alias"))
-    return 201, _task_out(task, aliases)
+    return Status(201, _task_out(task, aliases))
 
 
 @router.patch(
