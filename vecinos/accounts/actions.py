@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,7 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vecinos.accounts.events import record_event
 from vecinos.accounts.models import AccountEvent, ApiToken, Role, User
+from vecinos.core import hooks
 
 TOKEN_SCHEME = "vec"  # noqa: S105 - the public prefix of every token, not a secret
 PREFIX_BYTES = 4  # 8 hex characters, shown on the account page
@@ -61,9 +62,7 @@ def create_user(
         user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    AccountEvent.objects.create(
-        type=AccountEvent.Type.USER_CREATED, user=user, actor=actor, data={"role": role}
-    )
+    record_event(AccountEvent.Type.USER_CREATED, user=user, actor=actor, role=role)
     return user
 
 
@@ -100,12 +99,7 @@ def create_api_token(*, user: User, name: str, actor: User | None) -> tuple[ApiT
         created_at=now,
         expires_at=now + timedelta(days=settings.VECINOS_API_TOKEN_DAYS),
     )
-    AccountEvent.objects.create(
-        type=AccountEvent.Type.TOKEN_CREATED,
-        user=user,
-        actor=actor,
-        data={"prefix": prefix, "name": name},
-    )
+    record_event(AccountEvent.Type.TOKEN_CREATED, user=user, actor=actor, prefix=prefix, name=name)
     return api_token, token
 
 
@@ -121,18 +115,14 @@ def revoke_api_token(*, token: ApiToken, actor: User | None) -> ApiToken:
     )
     token.refresh_from_db(fields=["revoked_at"])
     if changed:
-        AccountEvent.objects.create(
-            type=AccountEvent.Type.TOKEN_REVOKED,
+        record_event(
+            AccountEvent.Type.TOKEN_REVOKED,
             user=token.user,
             actor=actor,
-            data={"prefix": token.prefix, "name": token.name},
+            prefix=token.prefix,
+            name=token.name,
         )
     return token
-
-
-# Called after an account is deactivated, with (user, actor), inside the transaction:
-# apps above accounts (committees) register what they must do then.
-DEACTIVATION_HOOKS: list[Callable[[User, User | None], None]] = []
 
 
 @transaction.atomic
@@ -153,12 +143,7 @@ def deactivate_user(*, user: User, actor: User | None) -> bool:
         return False
     now = timezone.now()
     revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
-    AccountEvent.objects.create(
-        type=AccountEvent.Type.DEACTIVATED,
-        user=user,
-        actor=actor,
-        data={"tokens_revoked": revoked},
-    )
-    for hook in DEACTIVATION_HOOKS:
-        hook(user, actor)
+    record_event(AccountEvent.Type.DEACTIVATED, user=user, actor=actor, tokens_revoked=revoked)
+    # The apps above (committees) end what the account held there, in this transaction.
+    hooks.account_deactivated.call(user=user, actor=actor)
     return True

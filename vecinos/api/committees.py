@@ -29,7 +29,6 @@ from pydantic import ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from vecinos.accounts.access import Forbidden, acting_user
 from vecinos.accounts.models import User
-from vecinos.alerts import areas
 from vecinos.api.auth import TokenAuth
 from vecinos.api.errors import BODY_ERRORS, PUBLIC_ERRORS, STAFF_ERRORS, ErrorOut
 from vecinos.committees import actions, queries
@@ -41,7 +40,7 @@ from vecinos.committees.models import (
     Membership,
     Task,
 )
-from vecinos.core import ratelimit
+from vecinos.core import areas, ratelimit
 
 router = Router(tags=["committees"])
 token = TokenAuth()

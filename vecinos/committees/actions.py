@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from vecinos.accounts.access import Forbidden
 from vecinos.accounts.actions import create_user
 from vecinos.accounts.models import Role, User
-from vecinos.alerts import areas
 from vecinos.committees import queries
 from vecinos.committees.events import EventType, record_event
 from vecinos.committees.models import (
@@ -48,7 +47,7 @@ from vecinos.committees.models import (
     MembershipRole,
     Task,
 )
-from vecinos.core import crypto, geo
+from vecinos.core import areas, crypto, geo, hooks
 
 LANGUAGES = ("en", "es")
 MAX_CELLS = 5000
@@ -479,8 +478,6 @@ def welcome_url(user: User) -> str:
 def _send_welcome(membership: Membership, *, new_account: bool) -> None:
     """After commit: the set-password link (a new account) or a notice (an existing
     one), to the contact the person gave, in their language."""
-    from vecinos.delivery.send import send_transactional
-
     user, committee = membership.user, membership.committee
     with translation.override(membership.language):
         if new_account:
@@ -496,7 +493,7 @@ def _send_welcome(membership: Membership, *, new_account: bool) -> None:
             text = _(
                 "Vecinos: you are now a member of %(committee)s. Sign in as %(username)s: %(url)s"
             ) % {"committee": committee.name, "username": user.username, "url": url}
-    send_transactional(
+    hooks.send_transactional.call(
         channel=membership.channel,
         address=membership.contact,
         subject=str(subject),
@@ -750,7 +747,7 @@ def remove_member(*, membership: Membership, actor: User) -> None:
     record_event(committee, EventType.REMOVED, actor=actor, subject=subject)
 
 
-def end_memberships_of(user: User, actor: User | None) -> None:
+def end_memberships_of(*, user: User, actor: User | None) -> None:
     """A deactivated account leaves every committee at once (accounts' hook)."""
     for membership in Membership.objects.filter(user=user).select_related("committee"):
         committee = membership.committee
@@ -813,7 +810,6 @@ def export_contacts(*, committee: Committee, actor: User) -> str:
 
 
 # Announcements -----------------------------------------------------------------------------
-ANNOUNCEMENT_KIND = "announcement"
 
 
 @transaction.atomic
@@ -821,10 +817,9 @@ def send_announcement(
     *, committee: Committee, texts: dict[str, dict[str, str]], actor: User
 ) -> Announcement:
     """One outbox row per member with a contact (``alerts.Delivery`` of kind
-    ``announcement``, unique per member): each gets it once, in their language, over
-    their channel, even if a worker dies (vecinos/delivery/outbox.py)."""
-    from vecinos.alerts.models import Delivery, DeliveryStatus
-
+    ``announcement``, unique per member, made by delivery through
+    ``hooks.announcement_sent``): each gets it once, in their language, over their
+    channel, even if a worker dies (vecinos/delivery/outbox.py)."""
     _require_coordinator(actor, committee)
     clean: dict[str, dict[str, str]] = {}
     for language, text in (texts or {}).items():
@@ -843,23 +838,9 @@ def send_announcement(
         .exclude(contact_hash="")
         .values_list("id", "channel")
     )
-    now = timezone.now()
-    Delivery.objects.bulk_create(
-        [
-            Delivery(
-                kind=ANNOUNCEMENT_KIND,
-                item_id=announcement.pk,
-                recipient_id=membership_id,
-                channel=channel,
-                status=DeliveryStatus.QUEUED,
-                next_attempt_at=now,
-                created_at=now,
-            )
-            for membership_id, channel in recipients
-        ],
-        ignore_conflicts=True,
-        batch_size=500,
-    )
+    # The outbox (vecinos/delivery/announcements.py) makes one row per member and
+    # rings its workers after commit; a rolled-back announcement sends nothing.
+    hooks.announcement_sent.call(announcement_id=announcement.pk, recipients=recipients)
     announcement.recipients = len(recipients)
     announcement.save(update_fields=["recipients"])
     record_event(
@@ -869,16 +850,7 @@ def send_announcement(
         announcement=announcement.pk,
         recipients=len(recipients),
     )
-    channels = sorted({channel for _id, channel in recipients})
-    transaction.on_commit(lambda: _wake(channels))
     return announcement
-
-
-def _wake(channels: Sequence[str]) -> None:
-    from vecinos.delivery import tasks
-
-    for channel in channels:
-        tasks.deliver(channel)
 
 
 # Tasks -------------------------------------------------------------------------------------

@@ -7,12 +7,8 @@ class CommitteesConfig(AppConfig):
     verbose_name = "Committees"
 
     def ready(self) -> None:
-        from vecinos.accounts.actions import DEACTIVATION_HOOKS
         from vecinos.committees import retention  # noqa: F401  (registers the purge job)
-        from vecinos.committees.actions import ANNOUNCEMENT_KIND, end_memberships_of
-        from vecinos.committees.announcements import prepare
-        from vecinos.delivery.outbox import register_kind
+        from vecinos.committees.actions import end_memberships_of
+        from vecinos.core import hooks
 
-        register_kind(ANNOUNCEMENT_KIND, prepare)
-        if end_memberships_of not in DEACTIVATION_HOOKS:
-            DEACTIVATION_HOOKS.append(end_memberships_of)
+        hooks.account_deactivated.register(end_memberships_of)

@@ -24,10 +24,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from vecinos.accounts.access import Forbidden, acting_user
 from vecinos.accounts.actions import AccountError, deactivate_user
 from vecinos.accounts.models import User
-from vecinos.alerts import areas
 from vecinos.committees import actions, forms, queries
 from vecinos.committees.models import Committee, Membership, Task
-from vecinos.core import ratelimit
+from vecinos.core import areas, ratelimit
 
 MAX_FORM_BYTES = 96 * 1024
 LIST_LIMIT = 200

@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vecinos.accounts.models import User
-from vecinos.alerts import areas
 from vecinos.committees import actions, queries
+from vecinos.core import areas
 
 
 def _problem(error: ValidationError) -> str:

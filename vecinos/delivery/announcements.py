@@ -1,4 +1,6 @@
-"""How the outbox delivers an announcement (registered from ``apps.ready``).
+"""How the outbox delivers a committee's announcement (registered from delivery's
+``apps.ready``: committees sit below delivery and reach it through
+``hooks.announcement_sent``).
 
 An announcement's outbox rows are ``alerts.Delivery`` rows of kind ``announcement``:
 ``item_id`` the announcement, ``recipient_id`` the membership. For a batch of rows the
@@ -12,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from vecinos.alerts.models import Delivery, DeliveryStatus
@@ -21,7 +24,42 @@ from vecinos.committees.models import Announcement, Membership
 from vecinos.delivery.outbox import Prepared
 from vecinos.delivery.transports import OutgoingMessage
 
+KIND = "announcement"
+
 SMS_BODY_LIMIT = 600
+
+
+def queue(*, announcement_id: int, recipients: Sequence[tuple[int, str]]) -> int:
+    """One outbox row per (announcement, membership), inserted idempotently (the unique
+    constraint on kind, item and recipient), then the channels' workers rung after
+    commit. Called inside the committee's transaction."""
+    now = timezone.now()
+    made = Delivery.objects.bulk_create(
+        [
+            Delivery(
+                kind=KIND,
+                item_id=announcement_id,
+                recipient_id=membership_id,
+                channel=channel,
+                status=DeliveryStatus.QUEUED,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            for membership_id, channel in recipients
+        ],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    channels = sorted({channel for _id, channel in recipients})
+    transaction.on_commit(lambda: _wake(channels))
+    return len(made)
+
+
+def _wake(channels: Sequence[str]) -> None:
+    from vecinos.delivery import tasks
+
+    for channel in channels:
+        tasks.deliver(channel)
 
 
 def prepare(rows: Sequence[Delivery]) -> dict[int, Prepared]:
