@@ -74,3 +74,27 @@ def test_the_public_page_shows_what_it_does_when_it_meets_and_its_hotline(
     ).content.decode()
     for text in ("Rapid response for Boyle Heights", "Tuesdays 7 pm", "Ask below", "+13235550100"):
         assert text in page
+
+
+def test_the_area_picker_draws_the_cells_and_asks_no_third_party_for_tiles(world, settings) -> None:
+    import json
+    import re
+
+    settings.VECINOS_TILE_URL = "https://tile.example.org/{z}/{x}/{y}.png"
+    page = world.client("carmen").get(
+        reverse("committees:edit", kwargs={"slug": world.committee.slug})
+    )
+    data = json.loads(
+        re.search(
+            r'<script id="area-map-data" type="application/json">(.*?)</script>',
+            page.content.decode(),
+            re.S,
+        ).group(1)
+    )
+    assert len(data["cells"]) == len(world.committee.area_cells) and data["tileUrl"] == ""
+
+    settings.VECINOS_TILE_URL = "/tiles/{z}/{x}/{y}.png"
+    page = world.client("carmen").get(
+        reverse("committees:edit", kwargs={"slug": world.committee.slug})
+    )
+    assert "/tiles/{z}/{x}/{y}.png" in page.content.decode()

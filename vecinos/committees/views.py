@@ -26,10 +26,11 @@ from vecinos.accounts.actions import AccountError, deactivate_user
 from vecinos.accounts.models import User
 from vecinos.committees import actions, forms, queries
 from vecinos.committees.models import Committee, Membership, Task
-from vecinos.core import areas, ratelimit
+from vecinos.core import areas, geo, ratelimit
 
 MAX_FORM_BYTES = 96 * 1024
 LIST_LIMIT = 200
+MAP_CELLS = 400
 
 
 def _limited(request: HttpRequest) -> HttpResponse | None:
@@ -531,6 +532,25 @@ def invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> HttpRespon
     return HttpResponseRedirect(reverse("committees:invites", kwargs={"slug": slug}))
 
 
+def _area_map(committee: Committee | None) -> dict[str, Any]:
+    """What the area picker draws: the committee's cells (at most MAP_CELLS of them),
+    where to start, and tiles only when this site serves them."""
+    from django.conf import settings
+
+    tile_url = settings.VECINOS_TILE_URL
+    own = tile_url.startswith("/") or tile_url.startswith(settings.VECINOS_PUBLIC_ORIGIN + "/")
+    leaflet = getattr(settings, "LEAFLET_CONFIG", {})
+    tiles = leaflet.get("TILES") or [("", tile_url, {})]
+    cells = list(committee.area_cells or [])[:MAP_CELLS] if committee else []
+    return {
+        "center": list(leaflet.get("DEFAULT_CENTER", (34.05, -118.25))),
+        "zoom": 12,
+        "tileUrl": tile_url if own else "",
+        "attribution": tiles[0][2].get("attribution", "") if own else "",
+        "cells": [[list(point) for point in geo.cell_boundary(int(cell))] for cell in cells],
+    }
+
+
 def _area_input(data: dict[str, Any]) -> actions.AreaInput | None:
     zips = [z for z in re.split(r"[\s,;]+", data.get("zip_codes") or "") if z]
     cells = [c for c in re.split(r"[\s,;]+", data.get("cells") or "") if c]
@@ -586,6 +606,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
             "committee": committee,
             "form": form,
             "coordinator_form": forms.CoordinatorForm() if user.is_admin else None,
+            "area_map": _area_map(committee),
         },
         status=status,
     )
@@ -683,7 +704,12 @@ def create(request: HttpRequest) -> HttpResponse:
                         reverse("committees:edit", kwargs={"slug": committee.slug})
                     )
         status = 400
-    return render(request, "committees/create.html", {"form": form}, status=status)
+    return render(
+        request,
+        "committees/create.html",
+        {"form": form, "area_map": _area_map(None)},
+        status=status,
+    )
 
 
 @login_required
