@@ -89,7 +89,7 @@ class CommitteeForm(forms.Form):
         required=False,
         max_length=60000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("H3 cells (resolution 8), one per line; the map fills this in."),
+        help_text=_("H3 cells (resolution 8, in hex), one per line."),
     )
 
 
