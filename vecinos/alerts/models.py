@@ -212,7 +212,7 @@ class Delivery(models.Model):
         Subscription, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
     # A database default too: fan-out writes alert rows with raw SQL that names no kind.
-    kind = models.CharField(max_length=16, default="alert", db_default="alert")
+    kind = models.CharField(max_length=24, default="alert", db_default="alert")
     item_id = models.BigIntegerField(null=True, blank=True)
     recipient_id = models.BigIntegerField(null=True, blank=True)
     channel = models.CharField(max_length=8, choices=SubscriptionChannel.choices)
