@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from vecinos.accounts.access import Forbidden, require_role
 from vecinos.accounts.models import Role, User
-from vecinos.core import bulk, crypto, geo
+from vecinos.core import bulk, crypto, geo, text
 from vecinos.reports import clustering, photos, queries
 from vecinos.reports.events import record_event, record_events
 from vecinos.reports.models import (
@@ -58,9 +58,6 @@ MAX_AHEAD = timedelta(minutes=5)
 # ``Kind.values`` builds a new list on every access; this is read per report.
 KINDS = tuple(Kind.values)
 SOURCE_TAG_PURPOSE = "reports.Report.source_tag"
-# Control characters other than tab and newlines, and lone surrogates: neither
-# database stores them faithfully (PostgreSQL refuses NUL outright).
-_FORBIDDEN_CHARS = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
 
 
 def source_tag(*, channel: str, client_key: str) -> str:
@@ -71,9 +68,7 @@ def source_tag(*, channel: str, client_key: str) -> str:
 
 
 def text_problem(value: str) -> str | None:
-    if any(ch in _FORBIDDEN_CHARS or "\ud800" <= ch <= "\udfff" for ch in value):
-        return _("Remove the control characters from this text.")
-    return None
+    return text.text_problem(value)
 
 
 def check_report(
@@ -1177,6 +1172,8 @@ def verify_incident(
             % {"outcome": str(outcome)[:40]}
         )
     notes = (notes or "").strip()
+    if problem := text_problem(notes):
+        raise InvalidInput(problem)
     if len(notes) > MAX_VERIFICATION_NOTES:
         raise InvalidInput(
             _("Notes can be at most %(max)s characters.") % {"max": MAX_VERIFICATION_NOTES}
@@ -1459,6 +1456,8 @@ def set_public_label(*, incident: Incident, label: str, actor: User) -> Incident
     Soto St"). Staff write it: reporter text is never published."""
     _require_dispatcher(actor)
     label = " ".join((label or "").split())
+    if problem := text_problem(label):
+        raise InvalidInput(problem)
     if len(label) > MAX_PUBLIC_LABEL:
         raise InvalidInput(
             _("The public label can be at most %(max)s characters.") % {"max": MAX_PUBLIC_LABEL}

@@ -24,6 +24,7 @@ from vecinos.accounts.access import (
     get_incident_for_user,
     responder_required,
 )
+from vecinos.core.views import bad_input
 from vecinos.delivery import responders
 from vecinos.reports import actions, queries
 from vecinos.reports.models import Availability, DispatchStatus, Outcome
@@ -170,6 +171,9 @@ def responder_outcome(request: HttpRequest, dispatch_id: int) -> HttpResponse:
             officers=_int_or_none(request.POST.get("officers"), _("Officers")),
             actor=user,
         )
+    except actions.InvalidInput as refusal:
+        back = reverse("responder_dispatch", args=[dispatch.pk])
+        return bad_input(request, str(refusal.message), back)
     except actions.ActionRefused as refusal:
         messages.error(request, str(refusal.message))
         return _back(dispatch.pk)
