@@ -17,8 +17,13 @@ def deliver(channel: str) -> int:
 
 @db_periodic_task(crontab(minute="*"))
 def sweep_outbox() -> int:
-    """Every minute: rows whose retry time came, and claims whose worker died."""
-    return sum(outbox.drain(channel=channel) for channel in outbox.CHANNELS)
+    """Every minute: rings for the channels with rows due (a retry time came, a claim
+    whose worker died), one ``deliver`` task each, rather than draining them in this
+    thread one after the other (an SMS backlog would hold it for minutes)."""
+    channels = outbox.due_channels()
+    for channel in channels:
+        deliver(channel)
+    return len(channels)
 
 
 @db_task(priority=20, retries=5, retry_delay=30)
