@@ -17,7 +17,7 @@ from tests.servers.subscribers import make_alert, make_subscription
 from vecinos.alerts.fanout import fan_out
 from vecinos.alerts.models import Delivery, DeliveryStatus
 from vecinos.delivery import outbox, tasks
-from vecinos.delivery.send import send_transactional
+from vecinos.delivery.tasks import send_transactional
 
 
 def wait_until(condition: Any, seconds: float = 10) -> None:
@@ -82,7 +82,8 @@ def test_a_drain_hands_its_channel_over_after_its_slice(
     fan_out(alert=make_alert())
     rung: list[str] = []
     monkeypatch.setattr(tasks, "deliver", rung.append)
-    assert outbox.drain(channel="email", max_seconds=0) == 5
+    monkeypatch.setattr(outbox, "DRAIN_SLICE_SECONDS", 0)
+    assert outbox.drain(channel="email", hand_over=tasks._hand_over) == 5
     assert rung == ["email"]  # a fresh task, at the back of the queue, does the rest
 
 

@@ -24,15 +24,15 @@ from vecinos.reports import actions, writer
 from vecinos.reports.models import Channel, Report
 
 
-def job(label: str) -> dict[str, Any]:
-    return {
-        "kind": "raid",
-        "lat": 34.0403,
-        "lng": -118.2093,
-        "place": label,
-        "channel": Channel.API,
-        "client_key": label,
-    }
+def job(label: str) -> actions.NewReport:
+    return actions.NewReport(
+        kind="raid",
+        lat=34.0403,
+        lng=-118.2093,
+        place=label,
+        channel=Channel.API,
+        client_key=label,
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -44,7 +44,7 @@ def test_a_report_answered_not_stored_is_never_stored_and_a_stored_one_is_never_
     real = actions.submit_reports
     slow = threading.Event()
 
-    def slow_first_batch(jobs: list[dict[str, Any]]) -> list[Any]:
+    def slow_first_batch(jobs: list[actions.NewReport]) -> list[Any]:
         if not slow.is_set():
             slow.set()
             time.sleep(2.5)  # the writer is busy past the first request's deadline
@@ -55,7 +55,7 @@ def test_a_report_answered_not_stored_is_never_stored_and_a_stored_one_is_never_
 
     def send(label: str) -> None:
         try:
-            writer.submit_report(**job(label))
+            writer.submit_report(job(label))
             answers[label] = "stored"
         except writer.WriterBusy:
             answers[label] = "not stored"

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pytest
 import requests
 
 from tests.conftest import unavailable

@@ -54,13 +54,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from vecinos.alerts import links, messages
+from vecinos.alerts.messages import Message
 from vecinos.alerts.models import (
     Alert,
     AlertStatus,
@@ -69,6 +71,7 @@ from vecinos.alerts.models import (
     Subscription,
     SubscriptionStatus,
 )
+from vecinos.core import hooks
 from vecinos.delivery.transports import (
     OutgoingMessage,
     Receipt,
@@ -76,9 +79,6 @@ from vecinos.delivery.transports import (
     TransportError,
     transport_for,
 )
-
-if TYPE_CHECKING:
-    from vecinos.alerts.messages import Message
 
 logger = logging.getLogger(__name__)
 
@@ -208,8 +208,6 @@ class Renderer:
         self._unsubscribe_url: Callable[[Subscription], str] | None = None
 
     def message(self, alert: Alert, subscription: Subscription, channel: str) -> Message:
-        from vecinos.alerts import messages
-
         key = (alert.pk, subscription.language, channel)
         rendered = self._rendered.get(key)
         if rendered is None:
@@ -221,8 +219,6 @@ class Renderer:
             )
         if channel == "email":
             if self._unsubscribe_url is None:
-                from vecinos.alerts import links
-
                 self._unsubscribe_url = links.unsubscribe_urls()
             return rendered.with_unsubscribe(self._unsubscribe_url(subscription))
         return rendered
@@ -490,9 +486,7 @@ def _mark_sent(token: str, status: str, provider_ids: dict[int, str], now: datet
 
 
 def _disable(subscription: Subscription, reason: str) -> None:
-    from vecinos.alerts.subscriptions import disable_subscription
-
-    disable_subscription(subscription=subscription, reason=reason)
+    hooks.delivery_failed_for_good.call(subscription=subscription, reason=reason)
     logger.info("subscription %s disabled: %s", subscription.pk, reason)
 
 
@@ -519,18 +513,28 @@ def paced(channel: str) -> bool:
 _paced_slots = threading.BoundedSemaphore(PACED_DRAINS)
 
 
-def drain(*, channel: str, max_seconds: float | None = None) -> int:
-    """Process batches until nothing of ``channel`` is due, or for ``max_seconds``
-    (``DRAIN_SLICE_SECONDS``): then a fresh ``deliver`` task takes over at the back of
-    the queue, so no channel's backlog keeps a worker thread from the others or from
-    transactional messages. A paced channel (SMS) is drained by at most
-    ``PACED_DRAINS`` threads of this process at once; another task for it ends at once
-    (the thread draining it goes on until nothing is due). Returns the rows handled.
-    Schedules a wake-up for the earliest retry left behind."""
+def drain(
+    *,
+    channel: str,
+    max_seconds: float | None = None,
+    wake_at: Callable[[str, datetime], object] | None = None,
+    hand_over: Callable[[str], object] | None = None,
+) -> int:
+    """Process batches until nothing of ``channel`` is due, or for ``max_seconds``.
+
+    A worker task passes ``hand_over``: after ``DRAIN_SLICE_SECONDS`` it is called
+    with the channel (a fresh task at the back of the queue takes over), so no
+    channel's backlog keeps a worker thread from the others or from transactional
+    messages. Without it the drain goes on for up to 240 s. A paced channel (SMS) is
+    drained by at most ``PACED_DRAINS`` threads of this process at once; another
+    drain of it ends at once (the thread draining it goes on until nothing is due).
+    Returns the rows handled. If rows were left for a retry, ``wake_at(channel,
+    when)`` is told the earliest retry time (the worker task schedules itself)."""
     slot = _paced_slots if paced(channel) else None
     if slot is not None and not slot.acquire(blocking=False):
         return 0
-    limit = DRAIN_SLICE_SECONDS if max_seconds is None else max_seconds
+    if max_seconds is None:
+        max_seconds = DRAIN_SLICE_SECONDS if hand_over is not None else 240.0
     started = time.monotonic()
     handled = 0
     retried = 0
@@ -542,37 +546,30 @@ def drain(*, channel: str, max_seconds: float | None = None) -> int:
                 break
             handled += batch.total
             retried += batch.retried
-            if time.monotonic() - started >= limit:
+            if time.monotonic() - started >= max_seconds:
                 more = True
                 break
     finally:
         if slot is not None:
             slot.release()
-    if more:
-        from vecinos.delivery import tasks
-
-        tasks.deliver(channel)
-    elif retried:
-        _wake_for_retries(channel)
+    if more and hand_over is not None:
+        hand_over(channel)
+    elif retried and wake_at is not None and (first := next_retry_at(channel)) is not None:
+        wake_at(channel, first)
     return handled
 
 
 def due_channels(now: datetime | None = None) -> list[str]:
-    """The channels with a row due now (what the minute sweep wakes)."""
+    """The channels with a row due now (what the minute sweep rings for)."""
     now = now or timezone.now()
     return [ch for ch in CHANNELS if Delivery.objects.filter(_due(now), channel=ch).exists()]
 
 
-def _wake_for_retries(channel: str) -> None:
-    first = (
+def next_retry_at(channel: str) -> datetime | None:
+    """When the earliest row of ``channel`` waiting for a retry is due."""
+    return (
         Delivery.objects.filter(channel=channel, status=DeliveryStatus.QUEUED)
         .order_by("next_attempt_at")
         .values_list("next_attempt_at", flat=True)
         .first()
     )
-    if first is None:
-        return
-    from vecinos.delivery import tasks
-
-    delay = max(1.0, (first - timezone.now()).total_seconds())
-    tasks.deliver.schedule(args=(channel,), delay=delay)

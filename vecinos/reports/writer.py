@@ -51,6 +51,7 @@ so both call ``submit_report`` directly.
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import itertools
 import logging
@@ -62,9 +63,10 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -105,19 +107,19 @@ class _Job:
     writer takes it into a batch; a request that gives up waiting first sets
     ``cancelled`` instead, and the writer skips it: so a "not stored" answer is true."""
 
-    __slots__ = ("cancel", "cancelled", "done", "error", "kwargs", "lock", "result", "taken")
+    __slots__ = ("cancel", "cancelled", "done", "error", "lock", "report", "result", "taken")
 
-    def __init__(self, kwargs: dict[str, Any]) -> None:
-        self.kwargs = kwargs
+    def __init__(self, report: actions.NewReport) -> None:
+        self.report = report
         self.done = threading.Event()
         self.lock = threading.Lock()
         self.taken = False
         self.cancelled = False
         self.result: Report | StoredReport | None = None
         self.error: BaseException | None = None
-        # How to cancel it once waiting is over (the writer process's jobs: a message
-        # to that process); None: the in-process writer, which checks ``cancelled``.
-        self.cancel: Any = None
+        # What to do once waiting is over, for the writer process's jobs (wait for that
+        # process's own answer); None: the in-process writer, which checks ``cancelled``.
+        self.cancel: Callable[[_Job], None] | None = None
 
     def take(self) -> bool:
         """The writer takes the job into a batch, unless its request gave up."""
@@ -153,7 +155,7 @@ _start_lock = threading.Lock()
 _thread: threading.Thread | None = None
 
 
-def submit_report(**kwargs: Any) -> Report | StoredReport:
+def submit_report(report: actions.NewReport) -> Report | StoredReport:
     """Store a report durably and return it (or, from the writer process, its ids);
     the same contract as ``actions.submit_report``, batched with concurrent reports on
     SQLite."""
@@ -162,10 +164,10 @@ def submit_report(**kwargs: Any) -> Report | StoredReport:
         or not settings.REPORT_GROUP_COMMIT
         or connection.in_atomic_block
     ):
-        return actions.submit_report(**kwargs)
+        return actions.submit_report(report)
     if _use_process:
-        return _writer_process().submit(_with_clean_photo(kwargs)).outcome()
-    job = _Job(kwargs)
+        return _writer_process().submit(_with_clean_photo(report)).outcome()
+    job = _Job(report)
     _ensure_writer()
     _jobs.put(job)
     return job.outcome()
@@ -199,7 +201,7 @@ def _write(batch: list[_Job]) -> None:
     try:
         with transaction.atomic():
             # A refused report fails alone; the others are stored (submit_reports).
-            outcomes = actions.submit_reports([job.kwargs for job in batch])
+            outcomes = actions.submit_reports([job.report for job in batch])
             for job, outcome in zip(batch, outcomes, strict=True):
                 if isinstance(outcome, Exception):
                     job.error = outcome
@@ -223,6 +225,13 @@ _process: _WriterProcess | None = None
 _process_lock = threading.Lock()
 
 
+def start_for_web_worker(worker: object) -> None:
+    """``hooks.web_worker_started`` (``vecinos serve``'s web workers): on SQLite, this
+    worker's reports go through a writer process of its own."""
+    if connection.vendor == "sqlite" and settings.REPORT_GROUP_COMMIT:
+        use_process()
+
+
 def use_process() -> None:
     """From now on, store this process's reports through a writer process of its own
     (``vecinos serve`` calls this in each web worker on SQLite), and start it now so
@@ -240,14 +249,14 @@ def _writer_process() -> _WriterProcess:
         return _process
 
 
-def _with_clean_photo(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``kwargs`` with the photo cleaned, for the writer process: an upload cannot
+def _with_clean_photo(report: actions.NewReport) -> actions.NewReport:
+    """``report`` with the photo cleaned, for the writer process: an upload cannot
     cross to it, and re-encoding the photo is request work. The writer stores the clean
     bytes, and deletes them if the report is refused."""
-    photo = kwargs.get("photo")
+    photo = report.photo
     if photo is None or isinstance(photo, photos.CleanPhoto):
-        return kwargs
-    return {**kwargs, "photo": photos.clean_photo(photo)}
+        return report
+    return dataclasses.replace(report, photo=photos.clean_photo(photo))
 
 
 class _WriterProcess:
@@ -274,12 +283,12 @@ class _WriterProcess:
     def alive(self) -> bool:
         return self.open and self.process.poll() is None
 
-    def submit(self, kwargs: dict[str, Any]) -> _Job:
+    def submit(self, report: actions.NewReport) -> _Job:
         """Hand a report to the writer process with a deadline: a report still waiting
         at its deadline is dropped by the writer (answered "not stored") instead of
         being stored after the request gave up, so the request waits for the writer's
         own answer (``_wait_for_answer``), which says what happened."""
-        job = _Job(kwargs)
+        job = _Job(report)
         job.cancel = self._wait_for_answer
         key = next(self.keys)
         deadline = time.monotonic() + settings.REPORT_WRITE_TIMEOUT
@@ -291,7 +300,7 @@ class _WriterProcess:
             self.waiting[key] = job
         try:
             with self.send_lock:
-                self.connection.send((key, kwargs, deadline))
+                self.connection.send((key, report, deadline))
         except (OSError, ValueError):
             self._lost(close=False)
         return job
@@ -362,7 +371,7 @@ def serve_process(fd: int) -> None:
             # After waiting for our turn: a report whose request has given up (its
             # deadline passed) is not stored now; it is answered "not stored".
             now = time.monotonic()
-            jobs = [_Job(kwargs) for _, kwargs, _ in batch]
+            jobs = [_Job(report) for _, report, _ in batch]
             late = [
                 job for job, (_, _, deadline) in zip(jobs, batch, strict=True) if deadline <= now
             ]
