@@ -192,13 +192,22 @@ class Delivery(models.Model):
     id as idempotency key, and record the outcome here.
     """
 
+    # What the row delivers: "alert" (an alert to a subscription), or a kind another
+    # app registered with ``vecinos.delivery.outbox.register_kind`` (an event reminder
+    # to a member): ``ref`` is then that thing's id in its app, ``recipient`` the
+    # person, and the kind's handler finds the contact and words the message.
+    kind = models.CharField(max_length=24, default="alert")
     # No index of its own: the unique (alert, subscription) constraint starts with it,
     # and one index less to write per row is a tenth of fan-out's time.
     alert = models.ForeignKey(
-        Alert, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+        Alert, null=True, on_delete=models.CASCADE, related_name="deliveries", db_index=False
     )
     subscription = models.ForeignKey(
-        Subscription, on_delete=models.CASCADE, related_name="deliveries"
+        Subscription, null=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    ref = models.BigIntegerField(null=True, blank=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
     )
     channel = models.CharField(max_length=8, choices=SubscriptionChannel.choices)
     status = models.CharField(
@@ -218,7 +227,13 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["alert", "subscription"], name="one_delivery_per_recipient"
-            )
+            ),
+            # Once per person for every other kind, whatever retries.
+            models.UniqueConstraint(
+                fields=["kind", "ref", "recipient"],
+                condition=models.Q(recipient__isnull=False),
+                name="one_delivery_per_person",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),

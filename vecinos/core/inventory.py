@@ -378,8 +378,13 @@ INVENTORY: dict[str, Table] = {
         retention="DELIVERY_RETENTION (default 30 days), then deleted by `vecinos purge`",
         fields={
             "id": Entry(INTERNAL, ROW, "row number; the provider idempotency key"),
-            "alert": Entry(INTERNAL, ROW, "which alert"),
+            "kind": Entry(INTERNAL, ROW, "alert, or another kind (an event or shift reminder)"),
+            "alert": Entry(INTERNAL, ROW, "which alert (alert rows)"),
             "subscription": Entry(SENSITIVE, ROW, "who it went to (links a person to an alert)"),
+            "ref": Entry(INTERNAL, ROW, "other kinds: the id of the reminder or shift"),
+            "recipient": Entry(
+                PERSONAL, ROW, "other kinds: the member it went to (the contact is not copied)"
+            ),
             "channel": Entry(INTERNAL, ROW, "sms, email or webpush"),
             "status": Entry(INTERNAL, ROW, "queued, sending, sent, delivered, failed, skipped"),
             "attempts": Entry(INTERNAL, ROW, "send attempts"),

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import logging
 import re
+from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
@@ -105,6 +106,10 @@ def _check(request: HttpRequest) -> HttpResponse | None:
     if not signature_valid(request):
         return HttpResponse(status=403)
     return None
+
+
+# For the other Twilio webhooks of the site (the hotline's Voice webhook).
+check_signed = _check
 
 
 # TwiML -----------------------------------------------------------------------------------
@@ -238,12 +243,27 @@ def _file_report(
     return report
 
 
+class AnswerHook(Protocol):
+    def __call__(self, *, sms_hash: str, answer: str, language: str) -> str | None: ...
+
+
+# Apps above this one that ask people questions by SMS (an invitation to an event)
+# register here how an answer (SI/YES, NO) from a number is taken: given the number's
+# keyed hash, the first hook that recognises a waiting question returns the reply.
+ANSWER_HOOKS: list[AnswerHook] = []
+
+
 def handle_message(phone: str, body: str) -> str | None:
     """Act on one inbound message from ``phone`` (E.164) and return the reply."""
     command = keywords.parse(body[:MAX_BODY_CHARS])
     hashed = subscriptions.contact_hash("sms", phone)
     language = _reply_language(command, hashed)
     with translation.override(language):
+        if command.answer:
+            for hook in ANSWER_HOOKS:
+                reply = hook(sms_hash=hashed, answer=command.answer, language=language)
+                if reply:
+                    return reply
         if command.kind == keywords.STOP:
             subscriptions.stop_contact(channel="sms", address=phone)
             return _("You will get no more Vecinos alerts. Text START to turn them back on.")

@@ -30,6 +30,11 @@ drain the same table, a task may run twice, and a worker may die anywhere:
    ("expired") when that is past the alert's expiry. Permanent failure → ``failed``
    and, when the contact is at fault, the subscription is disabled.
 
+Rows of other kinds (``Delivery.kind``: an event reminder, a shift reminder) are
+claimed, retried and recorded the same way; their app registers a
+:class:`DeliveryKind` (``register_kind``) that reads what a batch needs in bulk, says
+whether a row is still due, and words the message for its recipient.
+
 Complexity per batch of n rows: one claim UPDATE (index ``delivery_due``), one SELECT
 of the rows with their subscriptions and one of their (few) alerts, one rendering per
 (alert, language, channel), n sends, ⌈n / FLUSH_EVERY⌉ recording transactions of one
@@ -48,7 +53,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -109,6 +114,47 @@ class DrainResult:
     @property
     def total(self) -> int:
         return self.sent + self.retried + self.failed + self.skipped
+
+
+# Kinds ------------------------------------------------------------------------------------
+
+
+class DeliveryKind(Protocol):
+    """What the outbox needs to deliver rows of a kind other than "alert" (an event
+    reminder, an announcement): registered by the app that makes them, from its
+    ``AppConfig.ready()``, so this module imports no app above it. Its rows carry
+    ``kind``, ``ref`` (the thing's id in that app) and ``recipient`` (a person)."""
+
+    def prepare(self, rows: Sequence[Delivery]) -> None:
+        """Read in bulk what the rows of one batch need (their things, contacts)."""
+
+    def verdict(self, row: Delivery, now: datetime) -> tuple[str, str]:
+        """(status, reason) when the row must not be sent (``skipped``/``failed``),
+        else ("", "")."""
+
+    def message(self, row: Delivery, now: datetime) -> OutgoingMessage:
+        """The message in the recipient's language, to their contact on the row's channel."""
+
+    def deadline(self, row: Delivery) -> datetime:
+        """When retrying stops being useful (the event has begun)."""
+
+
+KINDS: dict[str, DeliveryKind] = {}
+
+
+def register_kind(name: str, handler: DeliveryKind) -> None:
+    KINDS[name] = handler
+
+
+def wake(channels: dict[str, int]) -> None:
+    """After commit: enqueue worker tasks for new rows, ``{channel: rows}``."""
+    from vecinos.alerts.fanout import MAX_WAKE_TASKS
+    from vecinos.delivery import tasks
+
+    for channel, rows in channels.items():
+        if rows > 0:
+            for _ in range(min(MAX_WAKE_TASKS, math.ceil(rows / settings.DELIVERY_BATCH_SIZE))):
+                tasks.deliver(channel)
 
 
 # 1. Claim ---------------------------------------------------------------------------------
@@ -215,11 +261,19 @@ class Renderer:
         return rendered
 
 
+def _alert_row(delivery: Delivery) -> tuple[Alert, Subscription]:
+    """The alert and subscription of an alert row (other kinds have neither)."""
+    alert, subscription = delivery.alert, delivery.subscription
+    if alert is None or subscription is None:
+        raise TypeError(f"delivery {delivery.pk} is a {delivery.kind} row, not an alert's")
+    return alert, subscription
+
+
 def build_message(
     delivery: Delivery, now: datetime, renderer: Renderer | None = None
 ) -> OutgoingMessage:
     """Render the alert for this subscriber: their language, their channel."""
-    alert, subscription = delivery.alert, delivery.subscription
+    alert, subscription = _alert_row(delivery)
     rendered = (renderer or Renderer()).message(alert, subscription, delivery.channel)
     unsubscribe = ""
     if delivery.channel == "email":
@@ -239,7 +293,7 @@ def build_message(
 
 def _verdict(delivery: Delivery, now: datetime) -> tuple[str, str]:
     """(status, reason) when the row must not be sent at all, else ("", "")."""
-    alert, subscription = delivery.alert, delivery.subscription
+    alert, subscription = _alert_row(delivery)
     if subscription.status != SubscriptionStatus.ACTIVE:
         return DeliveryStatus.SKIPPED, "stopped"
     if alert.status in (AlertStatus.CANCELLED,) or (
@@ -254,6 +308,9 @@ def _verdict(delivery: Delivery, now: datetime) -> tuple[str, str]:
 # What sending and recording read of a claimed row and its subscription: converting
 # the other columns (nine timestamps) cost more than the rest of the query.
 ROW_FIELDS = (
+    "kind",
+    "ref",
+    "recipient_id",
     "alert_id",
     "channel",
     "attempts",
@@ -276,9 +333,18 @@ def claimed_rows(token: str, ids: Sequence[int]) -> list[Delivery]:
         .only(*ROW_FIELDS)
         .order_by("id")
     )
-    alerts = Alert.objects.select_related("original").in_bulk({row.alert_id for row in rows})
+    alerts = Alert.objects.select_related("original").in_bulk(
+        {row.alert_id for row in rows if row.alert_id is not None}
+    )
+    others: dict[str, list[Delivery]] = {}
     for row in rows:
-        row.alert = alerts[row.alert_id]
+        if row.alert_id is not None:
+            row.alert = alerts[row.alert_id]
+        else:
+            others.setdefault(row.kind, []).append(row)
+    for kind, group in others.items():
+        if kind in KINDS:
+            KINDS[kind].prepare(group)
     return rows
 
 
@@ -322,17 +388,22 @@ def _send_group(
             # Sent before, its record interrupted: never twice.
             outcome.receipt = Receipt(provider_id=row.provider_id)
             continue
-        status, reason = _verdict(row, now)
+        handler = KINDS.get(row.kind) if row.alert_id is None else None
+        if row.alert_id is None and handler is None:
+            outcome.status, outcome.reason = DeliveryStatus.FAILED, "unknown kind"
+            continue
+        status, reason = handler.verdict(row, now) if handler else _verdict(row, now)
         if status:
             outcome.status, outcome.reason = status, reason
             continue
         try:
-            message = build_message(row, now, renderer)
+            message = handler.message(row, now) if handler else build_message(row, now, renderer)
         except Exception:
             logger.exception("delivery %s: the message could not be rendered", row.pk)
             outcome.error = TransportError("render failed", permanent=False, code="render_error")
             continue
-        to_send.setdefault((row.channel, row.alert.is_test), []).append((outcome, message))
+        test = row.alert is not None and row.alert.is_test
+        to_send.setdefault((row.channel, test), []).append((outcome, message))
     for (channel, test), pairs in to_send.items():
         transport = open_transports.get((channel, test))
         if transport is None:
@@ -387,11 +458,11 @@ def record(
                     status=DeliveryStatus.FAILED, error=outcome.error.code, claim_token=""
                 ):
                     result.failed += 1
-                    if outcome.error.disable:
+                    if outcome.error.disable and row.subscription is not None:
                         to_disable.append((row.subscription, outcome.error.code))
             elif outcome.error is not None:
                 retry_at = now + timedelta(seconds=backoff(row.attempts))
-                deadline = row.alert.expires_at or (row.created_at + RETRY_WINDOW)
+                deadline = _deadline(row)
                 if retry_at >= deadline:
                     mine.update(
                         status=DeliveryStatus.FAILED,
@@ -413,6 +484,13 @@ def record(
             ).update(claimed_at=now)
     for subscription, reason in to_disable:
         _disable(subscription, reason)
+
+
+def _deadline(row: Delivery) -> datetime:
+    if row.alert is None:
+        handler = KINDS.get(row.kind)
+        return handler.deadline(row) if handler else row.created_at + RETRY_WINDOW
+    return row.alert.expires_at or (row.created_at + RETRY_WINDOW)
 
 
 def _record_sent(token: str, sent: Sequence[Outcome], now: datetime, result: DrainResult) -> None:

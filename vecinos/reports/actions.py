@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from vecinos.accounts.access import Forbidden, require_role
 from vecinos.accounts.models import Role, User
 from vecinos.core import bulk, crypto, geo
-from vecinos.reports import clustering, photos, queries
+from vecinos.reports import clustering, hooks, photos, queries
 from vecinos.reports.events import record_event, record_events
 from vecinos.reports.models import (
     Agency,
@@ -972,6 +972,18 @@ def dispatch_responders(
         raise InvalidInput(
             _("Only responders can be dispatched; these are not: %(names)s")
             % {"names": ", ".join(wrong)}
+        )
+    unfit = hooks.unfit_for_dispatch(people)
+    if unfit:
+        raise InvalidInput(
+            _("These responders cannot be dispatched: %(names)s")
+            % {
+                "names": "; ".join(
+                    f"{person.username} ({unfit[person.pk]})"
+                    for person in sorted(people, key=lambda p: p.username)
+                    if person.pk in unfit
+                )
+            }
         )
     now = timezone.now()
     acknowledge_by = now + timedelta(minutes=settings.DISPATCH_ACK_MINUTES)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from vecinos.accounts.access import incidents_visible_to
 from vecinos.accounts.models import Role, User
 from vecinos.core import geo
+from vecinos.reports import hooks
 from vecinos.reports.models import (
     Availability,
     Dispatch,
@@ -119,7 +120,11 @@ def nearest_available_responders(incident: Incident, *, limit: int = 10) -> list
         responder__is_active=True,
     ).select_related("responder")
     found: list[tuple[float, Availability]] = []
-    for row in rows:
+    candidates = list(rows)
+    unfit = hooks.unfit_for_dispatch([row.responder for row in candidates])
+    for row in candidates:
+        if row.responder_id in unfit:
+            continue
         if row.lat is None or row.lng is None:
             continue
         distance = geo.distance_km(lat, lng, row.lat, row.lng)
@@ -144,8 +149,11 @@ def nearest_available_responders(incident: Incident, *, limit: int = 10) -> list
 
 
 def responder_choices() -> QuerySet[User]:
-    """Everyone who may be dispatched (for the dispatch form's list)."""
-    return User.objects.filter(role=Role.RESPONDER, is_active=True).order_by("username")
+    """Everyone who may be dispatched (for the dispatch form's list): active
+    responders, less those a dispatch rule refuses (``hooks.DISPATCH_RULES``)."""
+    people = User.objects.filter(role=Role.RESPONDER, is_active=True).order_by("username")
+    unfit = hooks.unfit_for_dispatch(people)
+    return people.exclude(pk__in=unfit) if unfit else people
 
 
 # Responder ----------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from vecinos.accounts.access import (
 )
 from vecinos.accounts.models import User
 from vecinos.core import live
-from vecinos.reports import actions, queries
+from vecinos.reports import actions, hooks, queries
 from vecinos.reports.events import LIVE_CHANNEL
 from vecinos.reports.models import Incident, IncidentEvent, IncidentStatus, Outcome
 
@@ -62,6 +62,7 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
         sort = queries.DEFAULT_SORT
     return {
         "incidents": queries.console_queue(sort=sort),
+        "panels": hooks.console_panels(None),
         "sort": sort,
         "sorts": [
             ("recent", _("Latest activity")),
@@ -226,6 +227,7 @@ def _incident_context(incident: Incident, **extra: Any) -> dict[str, Any]:
         "dispatches": queries.incident_dispatches(incident),
         "verifications": queries.incident_verifications(incident),
         "nearby": queries.nearest_available_responders(incident),
+        "panels": hooks.console_panels(incident),
         "responders": queries.responder_choices(),
         "merge_candidates": queries.merge_candidates(incident),
         "outcomes": Outcome.choices,
