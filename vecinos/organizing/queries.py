@@ -141,8 +141,15 @@ def untrained_committee_people(user_ids: Iterable[int]) -> set[int]:
     valid responder training. People in no committee (network responders) are judged
     by their global role alone. Two queries."""
     ids = list(user_ids)
-    members = in_any_committee(ids)
-    return members - trained_responders(members)
+    if not ids:
+        return set()
+    valid = valid_trainings(TrainingKind.RESPONDER, timezone.localdate()).values("user_id")
+    return set(
+        Membership.objects.filter(user_id__in=ids)
+        .exclude(user_id__in=valid)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
 
 
 # Events -----------------------------------------------------------------------------------
