@@ -36,7 +36,10 @@ def test_on_call_responders_of_the_area_are_suggested_nearest_first(
 ) -> None:
     luis = _responder(committee, carmen, "luis")
     actions.sign_up_shift(
-        shift=shift_now, user=trained_rosa, lat=MARIACHI_PLAZA[0], lng=MARIACHI_PLAZA[1],
+        shift=shift_now,
+        user=trained_rosa,
+        lat=MARIACHI_PLAZA[0],
+        lng=MARIACHI_PLAZA[1],
         actor=trained_rosa,
     )
     actions.sign_up_shift(

@@ -117,7 +117,9 @@ def test_a_cancelled_event_takes_no_answers(event: Event, carmen: User, mara: Us
     assert Event.objects.get().cancelled_at is not None
 
 
-def test_an_event_starting_within_two_hours_gets_no_reminders(committee: Committee, carmen: User) -> None:
+def test_an_event_starting_within_two_hours_gets_no_reminders(
+    committee: Committee, carmen: User
+) -> None:
     schedule(committee, carmen, in_hours=1)
 
     assert list(EventReminder.objects.values_list("kind", flat=True)) == []
