@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from django.db import connection
+
 from vecinos.accounts.models import User
 from vecinos.alerts import subscriptions
 from vecinos.delivery.models import ResponderContact
@@ -36,6 +38,22 @@ def channels_of(user_ids: Iterable[int]) -> dict[int, str]:
         ):
             best[user_id] = "email"
     return best
+
+
+def channel_sql(user: str) -> str:
+    """The same choice as ``channels_of`` as an SQL expression over the user table's
+    alias ``user`` (NULL for someone with no contact): for inserting outbox rows inside
+    the database. Each lookup is on the (user, channel) unique index."""
+    quote = connection.ops.quote_name
+    table = quote(ResponderContact._meta.db_table)
+    # Only quoted names and the fixed channel names of ORDER go into the text.
+    lookups = [
+        f"(SELECT '{channel}' FROM {table} c WHERE c.{quote('user_id')} = {user}.{quote('id')} "  # noqa: S608
+        f"AND c.{quote('channel')} = '{channel}')"
+        for channel in ORDER
+    ]
+    email = f"CASE WHEN {user}.{quote('email')} <> '' THEN 'email' END"
+    return f"COALESCE({', '.join(lookups)}, {email})"
 
 
 def addresses_of(user_ids: Iterable[int]) -> dict[tuple[int, str], Address]:
