@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "vecinos.api",
     "vecinos.feeds",
     "vecinos.organizing",
+    "vecinos.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from tests.access.matrix import EVERYONE, Rule, World
 
+from tests.access.matrix import EVERYONE, Rule, World
 from vecinos.accounts.models import Role, User
 from vecinos.committees.models import Membership, MembershipRole
 from vecinos.delivery.inbound import compute_signature

@@ -19,7 +19,6 @@ import hashlib
 import hmac
 import logging
 import re
-from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
@@ -36,9 +35,9 @@ from django.views.decorators.http import require_POST
 
 from vecinos.alerts import areas, subscriptions
 from vecinos.alerts.models import Delivery, DeliveryStatus, Subscription, SubscriptionStatus
-from vecinos.core import crypto, ratelimit
+from vecinos.core import crypto, hooks, ratelimit
 from vecinos.delivery import keywords, places, reporters
-from vecinos.reports.actions import MAX_DESCRIPTION, MAX_PLACE, submit_report
+from vecinos.reports.actions import MAX_DESCRIPTION, MAX_PLACE, NewReport, submit_report
 from vecinos.reports.models import Channel, Kind, Report
 
 logger = logging.getLogger(__name__)
@@ -227,30 +226,22 @@ def _file_report(
 ) -> Report:
     with transaction.atomic():
         report = submit_report(
-            kind=guess_kind(text),
-            lat=lat,
-            lng=lng,
-            place=place[:MAX_PLACE],
-            description=text[:MAX_DESCRIPTION],
-            language=language,
-            channel=Channel.SMS,
-            # A day-scoped pseudonym of the number: tells repeat senders apart from
-            # independent sources without keeping the number.
-            client_key=ratelimit.client_key("sms:" + phone),
-            needs_location=lat is None,
+            NewReport(
+                kind=guess_kind(text),
+                lat=lat,
+                lng=lng,
+                place=place[:MAX_PLACE],
+                description=text[:MAX_DESCRIPTION],
+                language=language,
+                channel=Channel.SMS,
+                # A day-scoped pseudonym of the number: tells repeat senders apart from
+                # independent sources without keeping the number.
+                client_key=ratelimit.client_key("sms:" + phone),
+                needs_location=lat is None,
+            )
         )
         reporters.record_reporter_contact(report=report, phone=phone)
     return report
-
-
-class AnswerHook(Protocol):
-    def __call__(self, *, sms_hash: str, answer: str, language: str) -> str | None: ...
-
-
-# Apps above this one that ask people questions by SMS (an invitation to an event)
-# register here how an answer (SI/YES, NO) from a number is taken: given the number's
-# keyed hash, the first hook that recognises a waiting question returns the reply.
-ANSWER_HOOKS: list[AnswerHook] = []
 
 
 def handle_message(phone: str, body: str) -> str | None:
@@ -260,10 +251,13 @@ def handle_message(phone: str, body: str) -> str | None:
     language = _reply_language(command, hashed)
     with translation.override(language):
         if command.answer:
-            for hook in ANSWER_HOOKS:
-                reply = hook(sms_hash=hashed, answer=command.answer, language=language)
+            # An answer to a question an app above asked by SMS (an invitation):
+            # ``hooks.sms_answer``; the first that recognises it replies.
+            for reply in hooks.sms_answer.call(
+                sms_hash=hashed, answer=command.answer, language=language
+            ):
                 if reply:
-                    return reply
+                    return str(reply)
         if command.kind == keywords.STOP:
             subscriptions.stop_contact(channel="sms", address=phone)
             return _("You will get no more Vecinos alerts. Text START to turn them back on.")

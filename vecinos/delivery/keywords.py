@@ -13,7 +13,7 @@ The first word decides, compared without case and without accents (``Álto``,
 
 - answer: ``SI`` (also ``SÍ``), ``YES``, ``NO``: an answer to a question we sent (an
   invitation: ``Command.answer`` is ``yes`` or ``no``). ``YES`` is also ``start``: it
-  answers an invitation when one waits (``inbound.ANSWER_HOOKS``), else it turns
+  answers an invitation when one waits (``hooks.sms_answer``), else it turns
   alerts back on, as before.
 
 Anything else is ``unknown`` (answered with help). The language of the keyword is the

@@ -51,14 +51,10 @@ def sms_answer(*, sms_hash: str, answer: str, language: str) -> str | None:
 
 
 def register() -> None:
-    from vecinos.delivery import inbound
+    from vecinos.core import hooks
     from vecinos.organizing import reminders
-    from vecinos.reports import hooks
 
     reminders.register()
-    if sms_answer not in inbound.ANSWER_HOOKS:
-        inbound.ANSWER_HOOKS.append(sms_answer)
-    if dispatch_rule not in hooks.DISPATCH_RULES:
-        hooks.DISPATCH_RULES.append(dispatch_rule)
-    if console_panel not in hooks.CONSOLE_PANELS:
-        hooks.CONSOLE_PANELS.append(console_panel)
+    hooks.sms_answer.register(sms_answer)
+    hooks.dispatch_refusals.register(dispatch_rule)
+    hooks.console_panels.register(console_panel)

@@ -42,7 +42,7 @@ from vecinos.delivery import inbound, reporters
 from vecinos.organizing import contacts, queries
 from vecinos.organizing.events import record_event
 from vecinos.organizing.models import Hotline, OrganizingEvent, Position
-from vecinos.reports.actions import MAX_DESCRIPTION, MAX_PLACE, submit_report
+from vecinos.reports.actions import MAX_DESCRIPTION, MAX_PLACE, NewReport, submit_report
 from vecinos.reports.models import Channel, Kind
 
 RECORDING_SID_RE = re.compile(r"^RE[0-9a-fA-F]{32}$")
@@ -217,15 +217,17 @@ def take_voicemail(*, hotline: Hotline, recording_sid: str, seconds: int, caller
             ) % {"committee": committee.name, "seconds": seconds, "sid": recording_sid}
             place = _("Hotline of %(committee)s") % {"committee": committee.name}
         report = submit_report(
-            kind=Kind.OTHER,
-            lat=None,
-            lng=None,
-            place=place[:MAX_PLACE],
-            description=description[:MAX_DESCRIPTION],
-            language="",
-            channel=Channel.HOTLINE,
-            client_key=key,
-            needs_location=True,
+            NewReport(
+                kind=Kind.OTHER,
+                lat=None,
+                lng=None,
+                place=place[:MAX_PLACE],
+                description=description[:MAX_DESCRIPTION],
+                language="",
+                channel=Channel.HOTLINE,
+                client_key=key,
+                needs_location=True,
+            )
         )
         if phone:
             reporters.record_reporter_contact(report=report, phone=phone)

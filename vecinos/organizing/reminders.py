@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from vecinos.accounts.models import User
 from vecinos.alerts.models import Delivery, DeliveryStatus
 from vecinos.committees.models import Membership, MembershipRole
-from vecinos.delivery import outbox
+from vecinos.delivery import outbox, tasks
 from vecinos.delivery.transports import OutgoingMessage
 from vecinos.organizing import contacts, queries
 from vecinos.organizing.actions import flag_uncovered_shift
@@ -98,7 +98,7 @@ def _rows(kind: str, ref: int, people: QuerySet[Any]) -> dict[str, int]:
         .annotate(rows=Count("id"))
         .values_list("channel", "rows")
     )
-    transaction.on_commit(lambda: outbox.wake(counts))
+    transaction.on_commit(lambda: tasks.wake_channels(counts))
     return counts
 
 
