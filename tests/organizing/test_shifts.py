@@ -114,3 +114,15 @@ def test_revoking_the_responder_role_takes_them_off_coming_shifts(
     actions.revoke_responder(committee=committee, user=trained_rosa, actor=carmen)
 
     assert not ShiftAssignment.objects.exists()
+
+
+def test_the_roster_offers_no_sign_up_for_a_shift_one_is_on(
+    tomorrow: Shift, trained_rosa: User
+) -> None:
+    actions.sign_up_shift(shift=tomorrow, user=trained_rosa, actor=trained_rosa)
+
+    page = signed_in(trained_rosa).get(f"/organizing/c/{tomorrow.committee.slug}/shifts")
+
+    html = page.content.decode()
+    assert f"/organizing/shifts/{tomorrow.pk}/leave" in html
+    assert f"/organizing/shifts/{tomorrow.pk}/signup" not in html

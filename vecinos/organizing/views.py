@@ -396,6 +396,11 @@ def shifts(request: HttpRequest, slug: str) -> HttpResponse:
             "trained": user.pk in queries.trained_responders([user.pk]),
             "uncovered": list(queries.uncovered_shifts(found)) if coordinating else [],
             "me": user.pk,
+            "mine": set(
+                ShiftAssignment.objects.filter(
+                    user=user, shift__committee=found, shift__starts_at__gte=start
+                ).values_list("shift_id", flat=True)
+            ),
             "now": timezone.now(),
         },
     )
