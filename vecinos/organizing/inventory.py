@@ -36,7 +36,9 @@ TABLES: dict[str, Table] = {
             "answered_at": Entry(PERSONAL, ROW, "when they answered"),
             "answered_via": Entry(INTERNAL, ROW, "web or sms"),
             "sms_hash": Entry(
-                SECRET, ROW, "keyed hash of the SMS number it reached, to match SI/YES/NO answers"
+                SECRET,
+                "until its event ends (`vecinos purge`)",
+                "keyed hash of the SMS number it reached, to match SI/YES/NO answers",
             ),
             "attended_at": Entry(PERSONAL, ROW, "when they were marked present at the door"),
             "created_at": Entry(INTERNAL, ROW, "when they were invited"),
@@ -87,7 +89,7 @@ TABLES: dict[str, Table] = {
     ),
     "organizing.ShiftAssignment": Table(
         about="A responder on a shift (on call or backup).",
-        retention="with its shift, or until the account is deleted",
+        retention="30 days after the shift ended, then deleted by `vecinos purge`",
         fields={
             "id": Entry(INTERNAL, ROW, "row number"),
             "shift": Entry(INTERNAL, ROW, "which shift"),
