@@ -138,3 +138,13 @@ def test_olga_cannot_record_trainings_in_another_committee(
             completed_on=timezone.localdate(),
             actor=olga,
         )
+
+
+def test_revoking_keeps_a_network_responder_a_responder(
+    committee: Committee, carmen: User, trained_rosa: User
+) -> None:
+    actions.revoke_responder(committee=committee, user=trained_rosa, actor=carmen)
+
+    trained_rosa.refresh_from_db()
+    assert Membership.objects.get(user=trained_rosa).role == "member"
+    assert trained_rosa.role == Role.RESPONDER

@@ -299,17 +299,20 @@ def grant_responder(*, committee: Committee, user: User, actor: User) -> Members
         if member.role != MembershipRole.RESPONDER:
             member.role = MembershipRole.RESPONDER
             member.save(update_fields=["role"])
-        if user.role == Role.MEMBER:
+        lifted = user.role == Role.MEMBER
+        if lifted:
             User.objects.filter(pk=user.pk).update(role=Role.RESPONDER)
             user.role = Role.RESPONDER
-        record_event(committee, T.RESPONDER_GRANTED, actor=actor, subject=user)
+        record_event(
+            committee, T.RESPONDER_GRANTED, actor=actor, subject=user, account_role_lifted=lifted
+        )
     return member
 
 
 def revoke_responder(*, committee: Committee, user: User, actor: User) -> Membership:
     """Take the committee's responder role back: the person's coming shifts there end
-    too. An account made responder only through committees goes back to member when
-    no committee keeps them responder."""
+    too. An account that a grant lifted from member to responder goes back to member
+    when no committee keeps them responder; a responder of the network stays one."""
     _coordinator(actor, committee)
     with transaction.atomic():
         member = _member(committee, user)
@@ -323,10 +326,23 @@ def revoke_responder(*, committee: Committee, user: User, actor: User) -> Member
             user=user, shift__committee=committee, shift__ends_at__gt=timezone.now()
         ).delete()[0]
         still = Membership.objects.filter(user=user, role=MembershipRole.RESPONDER).exists()
-        if not still and user.role == Role.RESPONDER:
+        # Only an account these grants lifted goes back: a network responder who was
+        # a responder before any committee made them one stays one.
+        lifted = OrganizingEvent.objects.filter(
+            type=T.RESPONDER_GRANTED, subject=user, data__account_role_lifted=True
+        ).exists()
+        lowered = not still and lifted and user.role == Role.RESPONDER
+        if lowered:
             User.objects.filter(pk=user.pk).update(role=Role.MEMBER)
             user.role = Role.MEMBER
-        record_event(committee, T.RESPONDER_REVOKED, actor=actor, subject=user, shifts_left=left)
+        record_event(
+            committee,
+            T.RESPONDER_REVOKED,
+            actor=actor,
+            subject=user,
+            shifts_left=left,
+            account_role_lowered=lowered,
+        )
     return member
 
 
