@@ -179,7 +179,7 @@ def run() -> common.Result:
         began = time.perf_counter()
         queue_event_reminder(reminder)  # type: ignore[arg-type]
         reminder_runs.append(time.perf_counter() - began)
-        rows.append(Delivery.objects.filter(kind="event_reminder", ref=reminder.pk).count())  # type: ignore[attr-defined]
+        rows.append(Delivery.objects.filter(kind="event_reminder", item_id=reminder.pk).count())  # type: ignore[attr-defined]
 
         alert = _alert()
         began = time.perf_counter()

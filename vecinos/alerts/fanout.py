@@ -55,7 +55,7 @@ def _insert_deliveries(select: str, params: list[Any]) -> int:
     # Only quoted names from the models' metadata and %s placeholders go into the text.
     sql = (
         f"INSERT INTO {tables['delivery']} ({', '.join(column.values())}) "  # noqa: S608
-        f"SELECT 'alert', alert_id, subscription_id, channel, %s, 0, %s, '', '', '', %s FROM ("
+        f"SELECT alert_id, subscription_id, channel, %s, 0, %s, '', '', '', %s FROM ("
         # "WHERE 1 = 1": SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT, or
         # it reads ON as the start of a join constraint.
         f"{select.format(**tables)}) AS recipients WHERE 1 = 1 "
@@ -68,7 +68,6 @@ def _insert_deliveries(select: str, params: list[Any]) -> int:
 
 # The columns fan-out writes; the others are NULL until a worker claims the row.
 DELIVERY_COLUMNS = (
-    "kind",
     "alert",
     "subscription",
     "channel",

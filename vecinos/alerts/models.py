@@ -190,25 +190,31 @@ class Delivery(models.Model):
     Unique on (alert, subscription), so fan-out can be retried without sending twice.
     Workers claim rows with a conditional update (``claim_token``), send with the row
     id as idempotency key, and record the outcome here.
+
+    Other kinds of message ride the same outbox (``kind`` other than ``alert``, e.g. a
+    committee's announcement): they name their item and recipient by id
+    (``item_id``, ``recipient_id``, unique per kind) and leave ``alert`` and
+    ``subscription`` empty; the app that owns the kind registers how to render and
+    address them (``vecinos.delivery.outbox.register_kind``).
     """
 
-    # What the row delivers: "alert" (an alert to a subscription), or a kind another
-    # app registered with ``vecinos.delivery.outbox.register_kind`` (an event reminder
-    # to a member): ``ref`` is then that thing's id in its app, ``recipient`` the
-    # person, and the kind's handler finds the contact and words the message.
-    kind = models.CharField(max_length=24, default="alert")
     # No index of its own: the unique (alert, subscription) constraint starts with it,
     # and one index less to write per row is a tenth of fan-out's time.
     alert = models.ForeignKey(
-        Alert, null=True, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+        Alert,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_index=False,
     )
     subscription = models.ForeignKey(
-        Subscription, null=True, on_delete=models.CASCADE, related_name="deliveries"
+        Subscription, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
-    ref = models.BigIntegerField(null=True, blank=True)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
-    )
+    # A database default too: fan-out writes alert rows with raw SQL that names no kind.
+    kind = models.CharField(max_length=24, default="alert", db_default="alert")
+    item_id = models.BigIntegerField(null=True, blank=True)
+    recipient_id = models.BigIntegerField(null=True, blank=True)
     channel = models.CharField(max_length=8, choices=SubscriptionChannel.choices)
     status = models.CharField(
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
@@ -228,11 +234,10 @@ class Delivery(models.Model):
             models.UniqueConstraint(
                 fields=["alert", "subscription"], name="one_delivery_per_recipient"
             ),
-            # Once per person for every other kind, whatever retries.
             models.UniqueConstraint(
-                fields=["kind", "ref", "recipient"],
-                condition=models.Q(recipient__isnull=False),
-                name="one_delivery_per_person",
+                fields=["kind", "item_id", "recipient_id"],
+                condition=models.Q(item_id__isnull=False),
+                name="one_delivery_per_item_recipient",
             ),
         ]
         indexes = [
@@ -241,4 +246,4 @@ class Delivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"delivery {self.pk} of {self.alert_id} ({self.status})"
+        return f"delivery {self.pk} of {self.alert_id or self.kind} ({self.status})"

@@ -378,13 +378,8 @@ INVENTORY: dict[str, Table] = {
         retention="DELIVERY_RETENTION (default 30 days), then deleted by `vecinos purge`",
         fields={
             "id": Entry(INTERNAL, ROW, "row number; the provider idempotency key"),
-            "kind": Entry(INTERNAL, ROW, "alert, or another kind (an event or shift reminder)"),
-            "alert": Entry(INTERNAL, ROW, "which alert (alert rows)"),
+            "alert": Entry(INTERNAL, ROW, "which alert"),
             "subscription": Entry(SENSITIVE, ROW, "who it went to (links a person to an alert)"),
-            "ref": Entry(INTERNAL, ROW, "other kinds: the id of the reminder or shift"),
-            "recipient": Entry(
-                PERSONAL, ROW, "other kinds: the member it went to (the contact is not copied)"
-            ),
             "channel": Entry(INTERNAL, ROW, "sms, email or webpush"),
             "status": Entry(INTERNAL, ROW, "queued, sending, sent, delivered, failed, skipped"),
             "attempts": Entry(INTERNAL, ROW, "send attempts"),
@@ -396,6 +391,16 @@ INVENTORY: dict[str, Table] = {
             "delivered_at": Entry(INTERNAL, ROW, "when the provider reported delivery"),
             "error": Entry(INTERNAL, ROW, "last error (a code, never a contact)"),
             "created_at": Entry(INTERNAL, ROW, "when fan-out made it"),
+            "kind": Entry(
+                INTERNAL,
+                ROW,
+                "alert, or another kind registered with the outbox "
+                "(an announcement, an event reminder, a family update)",
+            ),
+            "item_id": Entry(INTERNAL, ROW, "for other kinds: which item (e.g. an announcement)"),
+            "recipient_id": Entry(
+                SENSITIVE, ROW, "for other kinds: which recipient (e.g. a membership, a case)"
+            ),
         },
     ),
     # Vecinos: delivery ---------------------------------------------------------------

@@ -30,10 +30,12 @@ drain the same table, a task may run twice, and a worker may die anywhere:
    ("expired") when that is past the alert's expiry. Permanent failure → ``failed``
    and, when the contact is at fault, the subscription is disabled.
 
-Rows of other kinds (``Delivery.kind``: an event reminder, a shift reminder) are
-claimed, retried and recorded the same way; their app registers a
-:class:`DeliveryKind` (``register_kind``) that reads what a batch needs in bulk, says
-whether a row is still due, and words the message for its recipient.
+Other kinds of message (a committee's announcement) are rows of the same table with
+``kind`` set and ``alert``/``subscription`` empty. The app that owns the kind
+registers a ``Preparer`` (:func:`register_kind`) that, for a batch of its rows, answers
+each row's message (its recipient's contact and language) or why it must not be sent
+(the recipient left: skipped). Claiming, retries and recording are the same for every
+kind; a permanent failure of such a row disables nothing.
 
 Complexity per batch of n rows: one claim UPDATE (index ``delivery_due``), one SELECT
 of the rows with their subscriptions and one of their (few) alerts, one rendering per
@@ -53,7 +55,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -104,6 +106,30 @@ class Outcome:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What a kind's preparer answers for one row: a message, or a status
+    (``skipped``/``failed``) and a short reason when it must not be sent."""
+
+    message: OutgoingMessage | None = None
+    status: str = ""
+    reason: str = ""
+
+
+# kind -> function(rows of that kind) -> {row id: Prepared}; see register_kind.
+Preparer = Callable[[Sequence[Delivery]], dict[int, Prepared]]
+_kinds: dict[str, Preparer] = {}
+
+
+def register_kind(kind: str, preparer: Preparer) -> None:
+    """Let the outbox deliver rows of ``kind`` (call from the owning app's ``ready()``).
+    ``preparer`` gets a batch's rows of that kind together, so it reads what they
+    need in a few queries, and must answer every row (a missing one is retried)."""
+    if kind == "alert":
+        raise ValueError("alert rows are the outbox's own")
+    _kinds[kind] = preparer
+
+
 @dataclass
 class DrainResult:
     sent: int = 0
@@ -114,36 +140,6 @@ class DrainResult:
     @property
     def total(self) -> int:
         return self.sent + self.retried + self.failed + self.skipped
-
-
-# Kinds ------------------------------------------------------------------------------------
-
-
-class DeliveryKind(Protocol):
-    """What the outbox needs to deliver rows of a kind other than "alert" (an event
-    reminder, an announcement): registered by the app that makes them, from its
-    ``AppConfig.ready()``, so this module imports no app above it. Its rows carry
-    ``kind``, ``ref`` (the thing's id in that app) and ``recipient`` (a person)."""
-
-    def prepare(self, rows: Sequence[Delivery]) -> None:
-        """Read in bulk what the rows of one batch need (their things, contacts)."""
-
-    def verdict(self, row: Delivery, now: datetime) -> tuple[str, str]:
-        """(status, reason) when the row must not be sent (``skipped``/``failed``),
-        else ("", "")."""
-
-    def message(self, row: Delivery, now: datetime) -> OutgoingMessage:
-        """The message in the recipient's language, to their contact on the row's channel."""
-
-    def deadline(self, row: Delivery) -> datetime:
-        """When retrying stops being useful (the event has begun)."""
-
-
-KINDS: dict[str, DeliveryKind] = {}
-
-
-def register_kind(name: str, handler: DeliveryKind) -> None:
-    KINDS[name] = handler
 
 
 # 1. Claim ---------------------------------------------------------------------------------
@@ -246,14 +242,6 @@ class Renderer:
         return rendered
 
 
-def _alert_row(delivery: Delivery) -> tuple[Alert, Subscription]:
-    """The alert and subscription of an alert row (other kinds have neither)."""
-    alert, subscription = delivery.alert, delivery.subscription
-    if alert is None or subscription is None:
-        raise TypeError(f"delivery {delivery.pk} is a {delivery.kind} row, not an alert's")
-    return alert, subscription
-
-
 def build_message(
     delivery: Delivery, now: datetime, renderer: Renderer | None = None
 ) -> OutgoingMessage:
@@ -276,6 +264,13 @@ def build_message(
     )
 
 
+def _alert_row(delivery: Delivery) -> tuple[Alert, Subscription]:
+    """The alert and subscription of an alert row (other kinds have neither)."""
+    if delivery.alert is None or delivery.subscription is None:
+        raise ValueError(f"delivery {delivery.pk} is not an alert delivery")
+    return delivery.alert, delivery.subscription
+
+
 def _verdict(delivery: Delivery, now: datetime) -> tuple[str, str]:
     """(status, reason) when the row must not be sent at all, else ("", "")."""
     alert, subscription = _alert_row(delivery)
@@ -293,10 +288,10 @@ def _verdict(delivery: Delivery, now: datetime) -> tuple[str, str]:
 # What sending and recording read of a claimed row and its subscription: converting
 # the other columns (nine timestamps) cost more than the rest of the query.
 ROW_FIELDS = (
-    "kind",
-    "ref",
-    "recipient_id",
     "alert_id",
+    "kind",
+    "item_id",
+    "recipient_id",
     "channel",
     "attempts",
     "provider_id",
@@ -321,15 +316,9 @@ def claimed_rows(token: str, ids: Sequence[int]) -> list[Delivery]:
     alerts = Alert.objects.select_related("original").in_bulk(
         {row.alert_id for row in rows if row.alert_id is not None}
     )
-    others: dict[str, list[Delivery]] = {}
     for row in rows:
         if row.alert_id is not None:
             row.alert = alerts[row.alert_id]
-        else:
-            others.setdefault(row.kind, []).append(row)
-    for kind, group in others.items():
-        if kind in KINDS:
-            KINDS[kind].prepare(group)
     return rows
 
 
@@ -366,6 +355,7 @@ def _send_group(
     now = timezone.now()
     outcomes: list[Outcome] = []
     to_send: dict[tuple[str, bool], list[tuple[Outcome, OutgoingMessage]]] = {}
+    prepared = _prepare_other_kinds([row for row in rows if not row.provider_id])
     for row in rows:
         outcome = Outcome(delivery=row)
         outcomes.append(outcome)
@@ -373,22 +363,26 @@ def _send_group(
             # Sent before, its record interrupted: never twice.
             outcome.receipt = Receipt(provider_id=row.provider_id)
             continue
-        handler = KINDS.get(row.kind) if row.alert_id is None else None
-        if row.alert_id is None and handler is None:
-            outcome.status, outcome.reason = DeliveryStatus.FAILED, "unknown kind"
+        if row.alert_id is None:
+            ready = prepared.get(row.pk)
+            if ready is None:
+                outcome.error = TransportError("not prepared", permanent=False, code="render_error")
+            elif ready.message is None:
+                outcome.status, outcome.reason = ready.status, ready.reason
+            else:
+                to_send.setdefault((row.channel, False), []).append((outcome, ready.message))
             continue
-        status, reason = handler.verdict(row, now) if handler else _verdict(row, now)
+        status, reason = _verdict(row, now)
         if status:
             outcome.status, outcome.reason = status, reason
             continue
         try:
-            message = handler.message(row, now) if handler else build_message(row, now, renderer)
+            message = build_message(row, now, renderer)
         except Exception:
             logger.exception("delivery %s: the message could not be rendered", row.pk)
             outcome.error = TransportError("render failed", permanent=False, code="render_error")
             continue
-        test = row.alert is not None and row.alert.is_test
-        to_send.setdefault((row.channel, test), []).append((outcome, message))
+        to_send.setdefault((row.channel, _alert_row(row)[0].is_test), []).append((outcome, message))
     for (channel, test), pairs in to_send.items():
         transport = open_transports.get((channel, test))
         if transport is None:
@@ -400,6 +394,27 @@ def _send_group(
             else:
                 outcome.receipt = sent
     return outcomes
+
+
+def _prepare_other_kinds(rows: Sequence[Delivery]) -> dict[int, Prepared]:
+    """The messages of rows that are not alerts, from their kinds' preparers."""
+    by_kind: dict[str, list[Delivery]] = {}
+    for row in rows:
+        if row.alert_id is None:
+            by_kind.setdefault(row.kind, []).append(row)
+    prepared: dict[int, Prepared] = {}
+    for kind, group in by_kind.items():
+        preparer = _kinds.get(kind)
+        if preparer is None:
+            for row in group:
+                prepared[row.pk] = Prepared(status=DeliveryStatus.FAILED, reason="unknown kind")
+            continue
+        try:
+            prepared.update(preparer(group))
+        except Exception:
+            # Left unanswered: retried with backoff like a failed rendering.
+            logger.exception("deliveries of kind %s could not be prepared", kind)
+    return prepared
 
 
 # 3. Record --------------------------------------------------------------------------------
@@ -447,7 +462,8 @@ def record(
                         to_disable.append((row.subscription, outcome.error.code))
             elif outcome.error is not None:
                 retry_at = now + timedelta(seconds=backoff(row.attempts))
-                deadline = _deadline(row)
+                expires = row.alert.expires_at if row.alert is not None else None
+                deadline = expires or (row.created_at + RETRY_WINDOW)
                 if retry_at >= deadline:
                     mine.update(
                         status=DeliveryStatus.FAILED,
@@ -469,13 +485,6 @@ def record(
             ).update(claimed_at=now)
     for subscription, reason in to_disable:
         _disable(subscription, reason)
-
-
-def _deadline(row: Delivery) -> datetime:
-    if row.alert is None:
-        handler = KINDS.get(row.kind)
-        return handler.deadline(row) if handler else row.created_at + RETRY_WINDOW
-    return row.alert.expires_at or (row.created_at + RETRY_WINDOW)
 
 
 def _record_sent(token: str, sent: Sequence[Outcome], now: datetime, result: DrainResult) -> None:

@@ -34,6 +34,7 @@ from vecinos.accounts.models import User
 from vecinos.alerts.models import Delivery, DeliveryStatus
 from vecinos.committees.models import Membership, MembershipRole
 from vecinos.delivery import outbox, tasks
+from vecinos.delivery.outbox import Prepared
 from vecinos.delivery.transports import OutgoingMessage
 from vecinos.organizing import contacts, queries
 from vecinos.organizing.actions import flag_uncovered_shift
@@ -67,8 +68,8 @@ def _rows(kind: str, ref: int, people: QuerySet[Any]) -> dict[str, int]:
         quote(meta.get_field(name).column)  # type: ignore[union-attr, arg-type]
         for name in (
             "kind",
-            "ref",
-            "recipient",
+            "item_id",
+            "recipient_id",
             "channel",
             "status",
             "attempts",
@@ -93,7 +94,7 @@ def _rows(kind: str, ref: int, people: QuerySet[Any]) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [kind, ref, DeliveryStatus.QUEUED, now, now, True, *people_params])
     counts = dict(
-        Delivery.objects.filter(kind=kind, ref=ref)
+        Delivery.objects.filter(kind=kind, item_id=ref)
         .values_list("channel")
         .annotate(rows=Count("id"))
         .values_list("channel", "rows")
@@ -160,7 +161,31 @@ def _url(name: str, *args: Any) -> str:
 
 
 class _Base:
-    """Reads the recipients' languages and contacts for a batch."""
+    """A kind's preparer for the outbox (``outbox.register_kind``): for a batch of its
+    rows, reads what they need in a few queries (``prepare``), then answers each row
+    with its message, or why it is not sent (``verdict``)."""
+
+    def __call__(self, rows: Sequence[Delivery]) -> dict[int, Prepared]:
+        self.prepare(rows)
+        now = timezone.now()
+        answers: dict[int, Prepared] = {}
+        for row in rows:
+            status, reason = self.verdict(row, now)
+            answers[row.pk] = (
+                Prepared(status=status, reason=reason)
+                if status
+                else Prepared(message=self.message(row, now))
+            )
+        return answers
+
+    def prepare(self, rows: Sequence[Delivery]) -> None:
+        raise NotImplementedError
+
+    def verdict(self, row: Delivery, now: datetime) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def message(self, row: Delivery, now: datetime) -> OutgoingMessage:
+        raise NotImplementedError
 
     def _people(self, rows: Sequence[Delivery]) -> None:
         ids = {row.recipient_id for row in rows if row.recipient_id is not None}
@@ -187,9 +212,12 @@ class _Base:
 
 
 class EventReminderKind(_Base):
+    """Kind ``event_reminder``: ``item_id`` is the ``EventReminder``, ``recipient_id``
+    the invited person's user id."""
+
     def prepare(self, rows: Sequence[Delivery]) -> None:
         reminders = EventReminder.objects.select_related("event__committee").in_bulk(
-            {row.ref for row in rows}
+            {row.item_id for row in rows}
         )
         answers = {
             (event_id, user_id): rsvp
@@ -200,7 +228,7 @@ class EventReminderKind(_Base):
         }
         self._people(rows)
         for row in rows:
-            reminder = reminders.get(row.ref or 0)
+            reminder = reminders.get(row.item_id or 0)
             row._reminder = reminder  # type: ignore[attr-defined]
             key = (reminder.event_id, row.recipient_id or 0) if reminder else (0, 0)
             row._rsvp = answers.get(key)  # type: ignore[attr-defined]
@@ -236,27 +264,24 @@ class EventReminderKind(_Base):
             }
         return self._message(row, subject, text, url, int((event.starts_at - now).total_seconds()))
 
-    def deadline(self, row: Delivery) -> datetime:
-        reminder = getattr(row, "_reminder", None)
-        return reminder.event.starts_at if reminder else row.created_at
-
 
 class ShiftKind(_Base):
-    """A shift reminder to the responders on it, or (uncovered) a notice to the
-    committee's coordinators."""
+    """Kinds ``shift_reminder`` (to the responders on a shift) and ``shift_uncovered``
+    (to the committee's coordinators): ``item_id`` is the ``Shift``, ``recipient_id``
+    the person's user id."""
 
     def __init__(self, *, uncovered: bool) -> None:
         self.uncovered = uncovered
 
     def prepare(self, rows: Sequence[Delivery]) -> None:
-        shifts = Shift.objects.select_related("committee").in_bulk({row.ref for row in rows})
+        shifts = Shift.objects.select_related("committee").in_bulk({row.item_id for row in rows})
         on = set(
             ShiftAssignment.objects.filter(shift_id__in=shifts).values_list("shift_id", "user_id")
         )
         self._people(rows)
         for row in rows:
-            row._shift = shifts.get(row.ref or 0)  # type: ignore[attr-defined]
-            row._on = (row.ref, row.recipient_id or 0) in on  # type: ignore[attr-defined]
+            row._shift = shifts.get(row.item_id or 0)  # type: ignore[attr-defined]
+            row._on = (row.item_id, row.recipient_id or 0) in on  # type: ignore[attr-defined]
 
     def verdict(self, row: Delivery, now: datetime) -> tuple[str, str]:
         shift = row._shift  # type: ignore[attr-defined]
@@ -294,10 +319,6 @@ class ShiftKind(_Base):
                     % values
                 )
         return self._message(row, subject, text, url, int((shift.ends_at - now).total_seconds()))
-
-    def deadline(self, row: Delivery) -> datetime:
-        shift = getattr(row, "_shift", None)
-        return shift.ends_at if shift else row.created_at
 
 
 def register() -> None:
