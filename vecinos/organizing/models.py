@@ -199,7 +199,7 @@ class Hotline(models.Model):
     """A committee's public phone number (a Twilio number whose Voice webhook points
     at ``/hotline/twilio/voice``)."""
 
-    committee = models.OneToOneField(Committee, on_delete=models.CASCADE, related_name="hotline")
+    committee = models.OneToOneField(Committee, on_delete=models.CASCADE, related_name="voice_line")
     number = models.CharField(max_length=20, unique=True)  # E.164, published
     ring_seconds = models.PositiveSmallIntegerField(default=20)
     created_at = models.DateTimeField(default=timezone.now)

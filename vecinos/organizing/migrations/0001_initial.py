@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('number', models.CharField(max_length=20, unique=True)),
                 ('ring_seconds', models.PositiveSmallIntegerField(default=20)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('committee', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='hotline', to='committees.committee')),
+                ('committee', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='voice_line', to='committees.committee')),
             ],
         ),
         migrations.CreateModel(
