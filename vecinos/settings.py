@@ -263,6 +263,10 @@ REPORT_CLUSTER_MINUTES = config.env_int("REPORT_CLUSTER_MINUTES", 60, minimum=1,
 DISPATCH_ACK_MINUTES = config.env_int("DISPATCH_ACK_MINUTES", 10, minimum=1)
 INCIDENT_QUIET_HOURS = config.env_int("INCIDENT_QUIET_HOURS", 6, minimum=1)
 ACCOUNT_EVENT_RETENTION = config.env_int("ACCOUNT_EVENT_RETENTION", 365, minimum=1)
+# Days an alert (the public record of what was sent) and a delivery row (who got which
+# alert) are kept before `vecinos purge` deletes them (vecinos/alerts/retention.py).
+ALERT_RETENTION = config.env_int("ALERT_RETENTION", 365, minimum=1)
+DELIVERY_RETENTION = config.env_int("DELIVERY_RETENTION", 30, minimum=1)
 
 # Alerts (docs/operations.md, "Alerts") ----------------------------------------------------
 # Distinct dispatchers (the drafter counts) before an alert goes out. 1 is the
