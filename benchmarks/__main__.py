@@ -74,8 +74,10 @@ def main(names: list[str]) -> int:
         "# Benchmark results\n\n"
         f"Written {machine['date']} on {machine['cpus']} CPUs, Python {machine['python']} "
         f"({machine['platform']}); each row says when its benchmark ran. Each figure stands "
-        "beside a baseline measured in the same run. Regenerate with `make bench` "
-        "(or `python -m benchmarks NAME` for one).\n\n"
+        "beside a baseline measured in the same run; a baseline is the plain way of doing "
+        "the same work, checked in the benchmark to give the same answers and run as many "
+        "times. Goals are judged on measured figures only; an estimate carries none. "
+        "Regenerate with `make bench` (or `python -m benchmarks NAME` for one).\n\n"
         "| benchmark | figure | value | baseline (same run) | goal | |\n"
         "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
     )
