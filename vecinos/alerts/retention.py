@@ -40,7 +40,7 @@ def _delete_in_batches(queryset: QuerySet[Model]) -> int:
         ids = list(queryset.values_list("pk", flat=True)[:BATCH])
         if not ids:
             return done
-        queryset.model.objects.filter(pk__in=ids).delete()
+        queryset.model._default_manager.filter(pk__in=ids).delete()
         done += len(ids)
 
 
