@@ -7,7 +7,6 @@ and ``REDIS_URL`` moves the cache, rate limits, live updates and the task queue 
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -24,7 +23,8 @@ if VECINOS_ENV not in {"development", "production", "test"}:
         f"VECINOS_ENV must be development, production or test, not {VECINOS_ENV!r}"
     )
 PRODUCTION = VECINOS_ENV == "production"
-TESTING = VECINOS_ENV == "test" or "pytest" in sys.modules
+# Test posture only when asked for (tests/settings.py): importing pytest changes nothing.
+TESTING = VECINOS_ENV == "test"
 
 DATA_DIR = config.data_dir()
 SECRET_KEY = config.secret_key(production=PRODUCTION, directory=DATA_DIR)
@@ -381,6 +381,10 @@ SUBSCRIPTION_PENDING_HOURS = config.env_int("SUBSCRIPTION_PENDING_HOURS", 24, mi
 SUBSCRIPTION_STOPPED_DAYS = config.env_int("SUBSCRIPTION_STOPPED_DAYS", 30, minimum=1)
 # Days a manage link (every subscription of one contact) stays valid.
 SUBSCRIPTION_MANAGE_LINK_DAYS = config.env_int("SUBSCRIPTION_MANAGE_LINK_DAYS", 30, minimum=1)
+# Requests to addresses a user supplied (web-push endpoints) may reach private, loopback
+# and link-local addresses only when this is on (vecinos/core/outgoing.py): development
+# against a local receiver, and the test suite.
+OUTGOING_PRIVATE_ALLOWED = config.env_bool("VECINOS_ALLOW_PRIVATE_ADDRESSES", False)
 # Hosts a web-push endpoint may point at (suffixes; "*" any, http allowed: development
 # and the loopback test receiver). Anything else could aim our workers at any address.
 SUBSCRIPTION_PUSH_HOSTS = config.env_list(

@@ -16,7 +16,7 @@ from vecinos.alerts.models import (
     Subscription,
     SubscriptionChannel,
 )
-from vecinos.core import crypto
+from vecinos.core import crypto, outgoing
 
 MAX_ENDPOINT = 1024
 
@@ -68,11 +68,11 @@ def _normalize_push(address: object) -> tuple[str, str]:
         host = (parts.hostname or "").lower()
     except ValueError:
         raise _refuse("address.endpoint", _("This is not a URL.")) from None
-    any_host = "*" in getattr(settings, "SUBSCRIPTION_PUSH_HOSTS", ["*"])
-    schemes = {"https", "http"} if any_host else {"https"}
+    # Plain http only where private addresses are allowed (a local receiver).
+    schemes = {"https", "http"} if outgoing.allowed_private() else {"https"}
     if parts.scheme not in schemes or not host or parts.username or parts.password:
         raise _refuse("address.endpoint", _("The push endpoint must be an https URL."))
-    if not _push_host_allowed(host):
+    if not _push_host_allowed(host) or outgoing.literal_refused(endpoint):
         raise _refuse("address.endpoint", _("This push service is not accepted."))
     if any(ch.isspace() or ord(ch) < 32 for ch in endpoint):
         raise _refuse("address.endpoint", _("This is not a URL."))

@@ -103,6 +103,14 @@ class NoAccessLogger(Logger):
         return None
 
 
+DEVELOPMENT_WARNING = """\
+************************************************************************************
+WARNING: VECINOS_ENV is not set, so this server runs in DEVELOPMENT posture: debug
+pages with tracebacks, no HTTPS requirement, web push to any host. Never expose it to
+the Internet. Set VECINOS_ENV=production for a real deployment (docs/operations.md).
+************************************************************************************"""
+
+
 class VecinosServer(BaseApplication):
     """gunicorn configured from Python, serving ``vecinos.wsgi.application``."""
 
@@ -181,6 +189,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not os.environ.get("VECINOS_ENV"):
+            self.stderr.write(DEVELOPMENT_WARNING)
         bind = parse_bind(options["bind"])
         workers, threads = server_shape(workers=options["workers"], threads=options["threads"])
         if workers > 1 and not settings.REDIS_URL:
