@@ -381,6 +381,8 @@ SUBSCRIPTION_PENDING_HOURS = config.env_int("SUBSCRIPTION_PENDING_HOURS", 24, mi
 SUBSCRIPTION_STOPPED_DAYS = config.env_int("SUBSCRIPTION_STOPPED_DAYS", 30, minimum=1)
 # Days a manage link (every subscription of one contact) stays valid.
 SUBSCRIPTION_MANAGE_LINK_DAYS = config.env_int("SUBSCRIPTION_MANAGE_LINK_DAYS", 30, minimum=1)
+# Phone numbers written without + are read as numbers of this country (ISO 3166 code).
+PHONE_REGION = config.env_str("VECINOS_PHONE_REGION", "US").upper()
 # Requests to addresses a user supplied (web-push endpoints) may reach private, loopback
 # and link-local addresses only when this is on (vecinos/core/outgoing.py): development
 # against a local receiver, and the test suite.
