@@ -295,16 +295,16 @@ def run() -> common.Result:
     env = common.vecinos_env(
         directory,
         VECINOS_DELIVERY_CONSOLE="false",
-        SMS_PROVIDER="twilio",
+        VECINOS_SMS_PROVIDER="twilio",
         TWILIO_API_BASE=f"http://127.0.0.1:{ports['twilio']['port']}",
         TWILIO_ACCOUNT_SID=ports["twilio"]["sid"],
         TWILIO_AUTH_TOKEN=ports["twilio"]["token"],
         TWILIO_FROM=",".join(SENDERS),
-        SMS_RATE="1000",
+        VECINOS_SMS_RATE="1000",
         EMAIL_HOST="127.0.0.1",
         EMAIL_PORT=str(ports["smtp"]["port"]),
         EMAIL_USE_TLS="false",
-        DELIVERY_BATCH_SIZE="200",
+        VECINOS_DELIVERY_BATCH_SIZE="200",
         # The loopback Web Push receiver is a private address.
         VECINOS_ALLOW_PRIVATE_ADDRESSES="true",
     )
