@@ -41,6 +41,7 @@ from vecinos.alerts.models import (
     AlertStatus,
 )
 from vecinos.core import geo
+from vecinos.core.text import text_problem
 from vecinos.reports.models import Incident, IncidentStatus
 
 MIN_RADIUS_KM = 0.2
@@ -89,10 +90,6 @@ class EventType:
 
 # Checks ----------------------------------------------------------------------------------
 
-# Control characters and lone surrogates: neither database keeps them faithfully, and
-# no SMS should carry them.
-_FORBIDDEN = {chr(c) for c in range(32)} | {"\x7f"}
-
 
 def plain_text(value: object, *, field: str, limit: int, required: bool = False) -> str:
     """``value`` as one line of plain text (runs of spaces and line breaks become one
@@ -102,8 +99,8 @@ def plain_text(value: object, *, field: str, limit: int, required: bool = False)
     if not isinstance(value, str):
         raise InvalidAlert(_("Enter text."), field=field)
     text = " ".join(value.replace("\r", " ").replace("\n", " ").replace("\t", " ").split())
-    if any(ch in _FORBIDDEN or "\ud800" <= ch <= "\udfff" for ch in text):
-        raise InvalidAlert(_("Remove the control characters from this text."), field=field)
+    if problem := text_problem(text, lines=False):
+        raise InvalidAlert(problem, field=field)
     if len(text) > limit:
         raise InvalidAlert(_("Use at most %(limit)s characters.") % {"limit": limit}, field=field)
     if required and not text:

@@ -36,6 +36,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from vecinos.core.text import has_control_characters
+
 VERSION = "v1"
 NONCE_BYTES = 12
 KID_RE = re.compile(r"^[0-9a-f]{8}$")
@@ -203,7 +205,7 @@ def normalize_email(value: str) -> str:
     ``validate_email`` refuses it. The local part is lowered too: providers treat it
     case-blind in practice, and one person must not get two subscriptions."""
     email = value.strip().lower()
-    if any(ord(ch) < 32 or ord(ch) == 127 or "\ud800" <= ch <= "\udfff" for ch in email):
+    if has_control_characters(email, lines=False):
         raise ValueError("not an email address: control characters")
     try:
         validate_email(email)

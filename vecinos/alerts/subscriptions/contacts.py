@@ -17,6 +17,7 @@ from vecinos.alerts.models import (
     SubscriptionChannel,
 )
 from vecinos.core import crypto, outgoing
+from vecinos.core.text import has_control_characters
 
 MAX_ENDPOINT = 1024
 
@@ -74,7 +75,7 @@ def _normalize_push(address: object) -> tuple[str, str]:
         raise _refuse("address.endpoint", _("The push endpoint must be an https URL."))
     if not _push_host_allowed(host) or outgoing.literal_refused(endpoint):
         raise _refuse("address.endpoint", _("This push service is not accepted."))
-    if any(ch.isspace() or ord(ch) < 32 for ch in endpoint):
+    if any(ch.isspace() for ch in endpoint) or has_control_characters(endpoint, lines=False):
         raise _refuse("address.endpoint", _("This is not a URL."))
     keys = address.get("keys")
     if not isinstance(keys, dict) or set(keys) != {"p256dh", "auth"}:

@@ -31,6 +31,7 @@ from vecinos.reports.actions.dispatch import (
     decline_dispatch,
     dispatch_responders,
     expire_dispatch,
+    responders_named,
     set_availability,
 )
 from vecinos.reports.actions.intake import (
@@ -88,6 +89,7 @@ __all__ = [
     "merge_incidents",
     "refresh_incident",
     "reopen_incident",
+    "responders_named",
     "set_availability",
     "set_public_label",
     "source_tag",

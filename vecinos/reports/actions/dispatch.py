@@ -85,6 +85,20 @@ def set_availability(
 # Dispatch --------------------------------------------------------------------------------
 
 
+def responders_named(names: Iterable[str]) -> list[User]:
+    """The accounts of ``names`` (usernames, duplicates ignored), in the order given,
+    or ``InvalidInput`` naming every one that does not exist. Whether they are
+    responders is ``dispatch_responders``' to say."""
+    wanted = list(dict.fromkeys(name for name in names if name))
+    found = {user.username: user for user in User.objects.filter(username__in=wanted)}
+    unknown = [name for name in wanted if name not in found]
+    if unknown:
+        raise InvalidInput(
+            _("No such responder: %(names)s") % {"names": ", ".join(n[:150] for n in unknown)}
+        )
+    return [found[name] for name in wanted]
+
+
 def dispatch_responders(
     *, incident: Incident, responders: Iterable[User], actor: User
 ) -> list[Dispatch]:
