@@ -1,5 +1,5 @@
 """The data inventory names every field of every model, and docs/privacy.md is generated
-from it (DESIGN.md, principle 1)."""
+from it (docs/architecture.md, principle 1)."""
 
 from __future__ import annotations
 

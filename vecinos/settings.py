@@ -145,14 +145,15 @@ else:
             "NAME": str(DATA_DIR / "vecinos.sqlite3"),
             "OPTIONS": {
                 # WAL with synchronous=FULL: a commit acknowledged to a reporter
-                # survives a crash or a power cut (DESIGN.md, principle 7).
+                # survives a crash or a power cut (docs/architecture.md, principle 7).
                 "init_command": (
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=FULL;"
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA busy_timeout=20000;"
-                    # Deleted rows (purged reports, expired sessions) are overwritten
-                    # with zeros, not left readable in free pages (principle 1).
+                    # Deleted rows (purged reports, expired sessions) are overwritten with
+                    # zeros, not left readable in free pages (docs/architecture.md,
+                    # principle 1).
                     "PRAGMA secure_delete=ON;"
                 ),
                 "transaction_mode": "IMMEDIATE",
@@ -232,7 +233,7 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "vecinos.accounts.adapter.MFAAdapter"
 MFA_TOTP_ISSUER = "Vecinos"
-# Roles that must have two-factor sign-in (DESIGN.md: dispatcher, coordinator, admin).
+# Roles that must have two-factor sign-in (dispatcher, coordinator, admin: docs/operations.md).
 VECINOS_REQUIRE_MFA = config.env_bool("VECINOS_REQUIRE_MFA", True)
 VECINOS_API_TOKEN_DAYS = config.env_int("VECINOS_API_TOKEN_DAYS", 90, minimum=1)
 
@@ -440,7 +441,7 @@ if PRODUCTION:
     # channel is off and mail is dropped, which is all that mail.E001 would say.
     SILENCED_SYSTEM_CHECKS: list[str] = [] if _email_host else ["mail.E001"]
 
-# Map tiles are the only third-party requests a page may make (DESIGN.md, principle 5).
+# Map tiles are the only third-party requests a page may make (docs/architecture.md, principle 5).
 VECINOS_TILE_URL = config.env_str(
     "VECINOS_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )

@@ -1,5 +1,5 @@
 """API-wide error handling: whatever a client sends, the answer is a 4xx with a JSON
-body, never a 500 (DESIGN.md, principle 8).
+body, never a 500 (docs/architecture.md, principle 8).
 
 Every error body has the same shape::
 

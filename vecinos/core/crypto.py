@@ -1,4 +1,4 @@
-"""Field encryption and keyed hashes for contacts (DESIGN.md, principle 1).
+"""Field encryption and keyed hashes for contacts (docs/architecture.md, principle 1).
 
 Encryption: AES-256-GCM under the first key of ``settings.VECINOS_ENCRYPTION_KEYS``
 (older keys stay for decryption until ``vecinos rotatekey --retire`` drops them).

@@ -14,7 +14,7 @@ Why these choices:
   by a process of their own (``vecinos.reports.writer``), started as each worker
   starts, so that writing does not compete with requests for the worker's GIL.
 - **No access log.** An access line is where web servers write client addresses;
-  we write none (DESIGN.md, principle 1). gunicorn's own messages go through
+  we write none (docs/architecture.md, principle 1). gunicorn's own messages go through
   Python logging with ``NoAddressFilter``, like everything else.
 """
 
