@@ -4,7 +4,8 @@ goes through pywebpush, which uses ``requests``; it takes only :func:`split` fro
 One pool per origin, shared by a worker's threads; a connection the server closed while
 idle is noticed before use and replaced. urllib3 rather than a ``requests`` session
 because ``requests`` adds more CPU to every call than everything else an SMS costs
-(benchmarks/sms_client.py; figures in benchmarks/results/sms_client.json). Certificates are checked against
+(benchmarks/sms_client.py; figures in benchmarks/results/sms_client.json).
+Certificates are checked against
 ``REQUESTS_CA_BUNDLE`` when set, else certifi's bundle; ``HTTPS_PROXY``/``HTTP_PROXY``/
 ``NO_PROXY`` are honoured.
 
