@@ -41,6 +41,7 @@ from vecinos.alerts.models import (
     AlertStatus,
 )
 from vecinos.core import geo
+from vecinos.core.errors import ActionRefused
 from vecinos.core.text import text_problem
 from vecinos.reports.models import Incident, IncidentStatus
 
@@ -56,28 +57,25 @@ FOLLOWUP_HOURS = 24
 FOLLOWUP_KINDS = (AlertKind.RETRACTION, AlertKind.ALL_CLEAR)
 
 
-class AlertRefused(Exception):
+class AlertRefused(ActionRefused):
     """The action cannot be done in the current state (the API answers 409)."""
 
-    status = 409
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    @property
+    def status(self) -> int:
+        return self.status_code
 
 
 class InvalidAlert(AlertRefused):
     """A value is out of range or not plain text (422)."""
 
-    status = 422
+    status_code = 422
 
 
 class ApprovalRefused(AlertRefused):
     """This person may not approve this alert (403): the drafter, under the two-person
     rule."""
 
-    status = 403
+    status_code = 403
 
 
 class EventType:

@@ -142,7 +142,7 @@ def alert_draft(request: HttpRequest, incident_id: str) -> HttpResponse:
             incident=incident, radius_km=radius, note=note, test=test, actor=user
         )
     except actions.AlertRefused as refusal:
-        return _done(request, incident, refusal.message, error=True)
+        return _done(request, incident, str(refusal.message), error=True)
     if alert.is_test:
         notice = _("Test alert drafted. It goes only to the console, once approved.")
     else:
@@ -192,7 +192,7 @@ def alert_approve(request: HttpRequest, alert_id: str) -> HttpResponse:
     try:
         alert = actions.approve_alert(alert=alert, actor=user)
     except actions.AlertRefused as refusal:
-        return _done(request, alert.incident, refusal.message, error=True)
+        return _done(request, alert.incident, str(refusal.message), error=True)
     if alert.status == AlertStatus.PUBLISHED:
         notice = (
             _("Test alert published to the console.")
@@ -212,7 +212,7 @@ def alert_cancel(request: HttpRequest, alert_id: str) -> HttpResponse:
     try:
         actions.cancel_alert(alert=alert, actor=user, reason=request.POST.get("reason", ""))
     except actions.AlertRefused as refusal:
-        return _done(request, alert.incident, refusal.message, error=True)
+        return _done(request, alert.incident, str(refusal.message), error=True)
     return _done(request, alert.incident, _("Draft cancelled; nothing was sent."))
 
 
@@ -231,7 +231,7 @@ def alert_retract(request: HttpRequest, alert_id: str) -> HttpResponse:
             actor=user,
         )
     except actions.AlertRefused as refusal:
-        return _done(request, alert.incident, refusal.message, error=True)
+        return _done(request, alert.incident, str(refusal.message), error=True)
     if followup.kind == AlertKind.ALL_CLEAR:
         notice = _("All-clear sent to the people who got the alert.")
     else:

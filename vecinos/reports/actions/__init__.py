@@ -14,6 +14,7 @@ messages) to ``transaction.on_commit``. Callers use this package
 (``actions.submit_report(...)``); the names below are its whole public surface.
 """
 
+from vecinos.core.errors import ActionRefused, InvalidInput, InvalidTransition
 from vecinos.reports.actions.common import (
     ACTIVE_DISPATCH,
     CORRECTIONS,
@@ -22,9 +23,6 @@ from vecinos.reports.actions.common import (
     MAX_VERIFICATION_NOTES,
     MIN_RADIUS_KM,
     VERIFIABLE,
-    ActionRefused,
-    InvalidInput,
-    InvalidTransition,
 )
 from vecinos.reports.actions.dispatch import (
     acknowledge_dispatch,

@@ -14,13 +14,12 @@ from django.utils.translation import gettext as _
 from vecinos.accounts.access import Forbidden
 from vecinos.accounts.models import Role, User
 from vecinos.core import geo, hooks
+from vecinos.core.errors import InvalidInput, InvalidTransition
 from vecinos.reports.actions.common import (
     ACTIVE_DISPATCH,
     MAX_RADIUS_KM,
     MIN_RADIUS_KM,
     VERIFIABLE,
-    InvalidInput,
-    InvalidTransition,
     _locked,
     _require_dispatcher,
     _status_change,
