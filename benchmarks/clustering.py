@@ -1,17 +1,21 @@
-"""Clustering rate in-process with 100,000 open reports, beside the naive way.
+"""Clustering decisions in-process with 10,000 and 100,000 open incidents, beside the
+straightforward Django query for the same decision.
 
-Setup: a throwaway SQLite database holding 100,000 reports seen within the last hour,
-open, in 10,000 incidents at random points of Los Angeles County (10 reports each,
-scattered within 300 m: a raid day far busier than any yet).
+Setup: a throwaway SQLite database holding open incidents seen within the last hour
+at random points of Los Angeles County: first 100 incidents (1,000 reports), then
+10,000 incidents of 10 reports each scattered within 300 m (100,000 reports: a raid
+day far busier than any yet), then 100,000 incidents of one report each.
 
-Figures, all from the same run:
-- clustering decisions per second (``nearest_candidate``: one query answered from
-  the incident_cell_seen index alone, then the nearest compatible open incident);
-  goal ≥ 5,000 reports/s;
-- the same with 1,000 open reports, to show the cost does not grow with the data;
-- the same with 100,000 open *incidents* (every report its own), a harsher case;
-- the naive way: load the open incidents and test the distance to each in Python
-  (measured on a sample, since it is orders of magnitude slower);
+Figures, all from the same run, each over the same ``BENCH_LOOKUPS`` probes:
+- clustering decisions per second (``nearest_candidate``: one raw query answered
+  from the incident_cell_seen index alone, then the nearest compatible open incident);
+  goal ≥ 5,000 decisions/s with 10,000 open incidents;
+- the baseline: the query a Django developer would write for the same rule
+  (``Incident.objects.filter(status__in=open, merged_into=None, cell__in=ring,
+  kind__in=compatible, last_seen_at__gte=..., first_seen_at__lte=...)``, then the
+  nearest), run on the same probes; every decision must be the same as the real
+  path's, or the benchmark fails;
+- the same decisions with 100 and with 100,000 open incidents;
 - whole ``submit_report`` calls per second (validation, clustering, insert, incident
   refresh, timeline row) inside one transaction, i.e. without the per-commit fsync.
 """
@@ -21,13 +25,14 @@ from __future__ import annotations
 import os
 import random
 import time
+import uuid
 from datetime import timedelta
 
 from benchmarks import common
 
 OPEN = int(os.environ.get("BENCH_OPEN_REPORTS", "100000"))
 PER_INCIDENT = 10
-LOOKUPS = int(os.environ.get("BENCH_LOOKUPS", "20000"))
+LOOKUPS = int(os.environ.get("BENCH_LOOKUPS", "5000"))
 SOUTH, NORTH, WEST, EAST = 33.70, 34.35, -118.70, -117.90
 
 
@@ -95,47 +100,62 @@ def _fill(reports: int, rng: random.Random, *, per_incident: int) -> None:
         Report.objects.bulk_create(rows, batch_size=5000)
 
 
-def _lookup_rate(rng: random.Random, count: int) -> tuple[float, int]:
+Probe = tuple[str, float, float]
+
+
+def _probes(rng: random.Random, count: int) -> list[Probe]:
+    from vecinos.reports.models import Kind
+
+    kinds = list(Kind.values)
+    return [(rng.choice(kinds), lat, lng) for lat, lng in _points(rng, count)]
+
+
+def _lookup_rate(probes: list[Probe]) -> tuple[float, list[object]]:
+    """The real path: decisions per second, and each decision (an incident id or None)."""
     from django.utils import timezone
 
     from vecinos.reports.clustering import nearest_candidate
-    from vecinos.reports.models import Kind
 
     now = timezone.now()
-    kinds = list(Kind.values)
-    probes = [(rng.choice(kinds), lat, lng) for lat, lng in _points(rng, count)]
-    joined = 0
+    decisions: list[object] = []
     started = time.perf_counter()
     for kind, lat, lng in probes:
-        if nearest_candidate(kind=kind, lat=lat, lng=lng, observed_at=now):
-            joined += 1
-    return count / (time.perf_counter() - started), joined
+        best = nearest_candidate(kind=kind, lat=lat, lng=lng, observed_at=now)
+        decisions.append(uuid.UUID(str(best.id)) if best is not None else None)
+    return len(probes) / (time.perf_counter() - started), decisions
 
 
-def _naive_rate(rng: random.Random, count: int) -> float:
-    """What clustering costs without the index: every open incident, a distance each."""
+def _orm_rate(probes: list[Probe]) -> tuple[float, list[object]]:
+    """The baseline: the same rule written as an ordinary ORM query per probe."""
     from django.utils import timezone
 
     from vecinos.core import geo
-    from vecinos.reports.clustering import compatible_kinds, window
-    from vecinos.reports.models import OPEN_STATUSES, Incident, Kind
+    from vecinos.reports.clustering import (
+        Candidate,
+        compatible_kinds,
+        nearest,
+        ring_size,
+        window,
+    )
+    from vecinos.reports.models import OPEN_STATUSES, Incident
 
     now = timezone.now()
-    kinds = list(Kind.values)
+    span = window()
+    decisions: list[object] = []
     started = time.perf_counter()
-    for lat, lng in _points(rng, count):
-        kind = rng.choice(kinds)
-        best = None
-        rows = Incident.objects.filter(status__in=OPEN_STATUSES).values_list(
-            "id", "kind", "lat", "lng", "last_seen_at"
-        )
-        for pk, other_kind, o_lat, o_lng, seen in rows:
-            if other_kind not in compatible_kinds(kind) or seen < now - window():
-                continue
-            distance = geo.distance_km(lat, lng, o_lat, o_lng)
-            if distance <= 0.5 and (best is None or distance < best[0]):
-                best = (distance, pk)
-    return count / (time.perf_counter() - started)
+    for kind, lat, lng in probes:
+        ring = geo.neighbourhood(geo.cell_for(lat, lng), ring_size())
+        rows = Incident.objects.filter(
+            status__in=OPEN_STATUSES,
+            merged_into__isnull=True,
+            cell__in=ring,
+            kind__in=compatible_kinds(kind),
+            last_seen_at__gte=now - span,
+            first_seen_at__lte=now + span,
+        ).values_list("id", "kind", "lat", "lng", "last_seen_at")
+        best = nearest(lat=lat, lng=lng, found=[Candidate(*row) for row in rows])
+        decisions.append(uuid.UUID(str(best.id)) if best is not None else None)
+    return len(probes) / (time.perf_counter() - started), decisions
 
 
 def _submit_rate(rng: random.Random, count: int) -> float:
@@ -165,25 +185,34 @@ def _submit_rate(rng: random.Random, count: int) -> float:
 def run() -> common.Result:
     _setup_django()
     rng = random.Random(8)
+    incidents = OPEN // PER_INCIDENT
     result = common.Result(
         name="clustering",
-        description=f"clustering decisions with {OPEN:,} open reports vs 1,000 and vs naive",
+        description=(
+            f"clustering decisions with {incidents:,} open incidents ({OPEN:,} reports), "
+            "beside the plain ORM query for the same decision"
+        ),
     )
     _fill(1000, rng, per_incident=PER_INCIDENT)
-    small_rate, _ = _lookup_rate(rng, LOOKUPS // 4)
+    small_rate, _ = _lookup_rate(_probes(rng, LOOKUPS))
     _fill(OPEN, rng, per_incident=PER_INCIDENT)
-    rate, joined = _lookup_rate(rng, LOOKUPS)
-    naive = _naive_rate(rng, 20)
+    probes = _probes(rng, LOOKUPS)
+    rate, decisions = _lookup_rate(probes)
+    orm, orm_decisions = _orm_rate(probes)
+    differ = sum(a != b for a, b in zip(decisions, orm_decisions, strict=True))
+    if differ:
+        raise RuntimeError(f"the baseline decided {differ} of {LOOKUPS} probes differently")
+    joined = sum(decision is not None for decision in decisions)
     result.notes.append(
-        f"{OPEN:,} reports in {OPEN // PER_INCIDENT:,} incidents; "
-        f"{joined:,} of {LOOKUPS:,} probes found an incident to join"
+        f"{OPEN:,} reports in {incidents:,} open incidents; {joined:,} of {LOOKUPS:,} probes "
+        "found an incident to join; the ORM baseline made the same decision for every probe"
     )
     result.add(
         common.Figure(
-            f"clustering decisions per second, {OPEN:,} open reports",
+            f"clustering decisions per second, {incidents:,} open incidents",
             rate,
-            "reports/s",
-            "same, 1,000 open reports",
+            "decisions/s",
+            "same, 100 open incidents",
             small_rate,
             "≥ 5,000/s",
             rate >= 5000,
@@ -191,17 +220,17 @@ def run() -> common.Result:
     )
     result.add(
         common.Figure(
-            "speed-up over the naive distance scan",
-            rate / naive,
-            "times",
-            "naive scan, reports/s",
-            naive,
+            "speed-up over the plain ORM query (same decisions, same probes)",
+            rate / orm,
+            "x",
+            "ORM query, decisions/s",
+            orm,
         )
     )
     submit = _submit_rate(rng, 2000)
     result.add(
         common.Figure(
-            f"submit_report per second in one transaction, {OPEN:,} open reports",
+            f"submit_report per second in one transaction, {incidents:,} open incidents",
             submit,
             "reports/s",
             "clustering decisions per second",
@@ -209,13 +238,13 @@ def run() -> common.Result:
         )
     )
     _fill(OPEN, rng, per_incident=1)
-    harsh, _ = _lookup_rate(rng, LOOKUPS // 4)
+    harsh, _ = _lookup_rate(_probes(rng, LOOKUPS))
     result.add(
         common.Figure(
             f"clustering decisions per second, {OPEN:,} open incidents (one report each)",
             harsh,
-            "reports/s",
-            f"same, {OPEN:,} reports in {OPEN // PER_INCIDENT:,} incidents",
+            "decisions/s",
+            f"same, {incidents:,} open incidents",
             rate,
         )
     )

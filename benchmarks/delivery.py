@@ -14,10 +14,10 @@ Figures, from the same run:
   each draining every channel with ``BENCH_THREADS_PER_CHANNEL`` threads (2) — claim,
   render in the subscriber's language, decrypt the contact, send, record — until every
   row is sent; messages per second from "go" to the last record.
-- the workers' own CPU time per message, and the rate it allows with every CPU of the
-  machine given to workers.
-Goal: the workers are never the bottleneck below 2,000 messages/s in total, i.e. their
-own capacity is at least 2,000 messages/s.
+- the workers' own CPU time per message, measured, and beside it the rate that CPU
+  time would allow with every CPU of the machine given to workers: an estimate, which
+  carries no goal.
+Goal, judged on the measured end-to-end rate: at least 2,000 messages/s in total.
 SMS pacing is set out of the way (10 senders at 1,000/s each): the per-sender rate is a
 carrier rule, not worker capacity.
 """
@@ -295,16 +295,18 @@ def run() -> common.Result:
     env = common.vecinos_env(
         directory,
         VECINOS_DELIVERY_CONSOLE="false",
-        SMS_PROVIDER="twilio",
+        VECINOS_SMS_PROVIDER="twilio",
         TWILIO_API_BASE=f"http://127.0.0.1:{ports['twilio']['port']}",
         TWILIO_ACCOUNT_SID=ports["twilio"]["sid"],
         TWILIO_AUTH_TOKEN=ports["twilio"]["token"],
         TWILIO_FROM=",".join(SENDERS),
-        SMS_RATE="1000",
+        VECINOS_SMS_RATE="1000",
         EMAIL_HOST="127.0.0.1",
         EMAIL_PORT=str(ports["smtp"]["port"]),
         EMAIL_USE_TLS="false",
-        DELIVERY_BATCH_SIZE="200",
+        VECINOS_DELIVERY_BATCH_SIZE="200",
+        # The loopback Web Push receiver is a private address.
+        VECINOS_ALLOW_PRIVATE_ADDRESSES="true",
     )
     result = common.Result(
         name="delivery",
@@ -362,26 +364,24 @@ def run() -> common.Result:
             "msg/s",
             "raw capacity of the 3 loopback servers together, msg/s",
             raw,
-            "",
-            None,
+            "≥ 2,000/s",
+            rate >= 2000 and sent == created,
         )
     )
     result.add(
         common.Figure(
-            "workers' own capacity: messages per worker CPU-second x CPUs",
+            "estimate, not measured: messages per worker CPU-second x CPUs",
             capacity,
             "msg/s",
-            "worker CPU per message, ms",
+            "worker CPU per message (measured), ms",
             1000 * worker_cpu / max(1, sent),
-            "≥ 2,000/s",
-            capacity >= 2000 and sent == created,
         )
     )
     result.notes.append(
         "On one machine the workers and the Python loopback servers share the CPUs, so the "
-        "end-to-end rate is bounded by both; the second figure is what the workers alone "
-        "need per message, i.e. the rate at which they would become the bottleneck with "
-        "every CPU theirs and the providers elsewhere."
+        "end-to-end rate is bounded by both; the goal is judged on it. The second figure "
+        "divides the measured worker CPU per message into every CPU of the machine: an "
+        "estimate of where the workers alone would become the bottleneck, with no goal."
     )
     return result
 

@@ -11,9 +11,14 @@ peak memory is the fan-out's, not the data generator's:
 - ``fan_out``: time from the start of the publishing transaction until it has committed
   every delivery row (recipients by cell: index lookups), best of ``BENCH_FANOUT_REPEAT``
   (3) alerts over the same area, and its process's peak RSS;
-- the naive way: every active subscription's cells loaded and a distance test each in
-  Python, then the same rows written; its recipients must equal fan_out's.
-Goals: under 2 s, at least 20 times faster than naive, peak memory under 500 MB.
+- the baseline, the way a Django developer would write it: the same recipients by
+  cell through the ORM (``Subscription.objects.filter(status=active,
+  cells__cell__in=chunk)`` per chunk of 500 cells, ids made distinct in Python), then
+  ``Delivery.objects.bulk_create(..., ignore_conflicts=True)``; also best of
+  ``BENCH_FANOUT_REPEAT`` alerts, in a process of its own; its recipients must equal
+  fan_out's, or the benchmark fails.
+Goals (on measured figures): under 2 s, peak memory under 500 MB. The speed-up over the
+baseline is reported as measured, with no goal.
 """
 
 from __future__ import annotations
@@ -211,51 +216,55 @@ def measure_fanout(directory: Path, radius_km: float) -> dict[str, object]:
     }
 
 
-def measure_naive(directory: Path, radius_km: float, fast_alert: str) -> dict[str, object]:
-    """Every active subscription's cells, a distance test each, then the same insert."""
+def measure_orm(directory: Path, radius_km: float, fast_alert: str) -> dict[str, object]:
+    """The same recipients through the ORM and ``bulk_create``, ``REPEAT`` alerts one
+    after another, best run taken (as ``measure_fanout``)."""
     _django(directory)
-    import h3.api.basic_int as h3i
     from django.db import transaction
     from django.utils import timezone
 
-    from vecinos.alerts.models import Delivery, SubscriptionCell, SubscriptionStatus
+    from vecinos.alerts.fanout import CELL_CHUNK
+    from vecinos.alerts.models import Delivery, Subscription, SubscriptionStatus
 
-    alert = _alert(radius_km)
-    lat, lng = CENTRE
-    started, cpu = time.perf_counter(), time.process_time()
-    with transaction.atomic():
-        found: dict[object, str] = {}
-        rows = SubscriptionCell.objects.filter(
-            subscription__status=SubscriptionStatus.ACTIVE
-        ).values_list("subscription_id", "subscription__channel", "cell")
-        for subscription_id, channel, cell in rows.iterator(chunk_size=20_000):
-            if subscription_id in found:
-                continue
-            c_lat, c_lng = h3i.cell_to_latlng(cell)
-            if h3i.great_circle_distance((lat, lng), (c_lat, c_lng), unit="km") <= radius_km:
-                found[subscription_id] = channel
-        now = timezone.now()
-        Delivery.objects.bulk_create(
-            (
-                Delivery(
-                    alert=alert,  # type: ignore[misc]
-                    subscription_id=pk,
-                    channel=channel,
-                    next_attempt_at=now,
-                    created_at=now,
+    runs: list[tuple[float, float]] = []
+    found: dict[object, str] = {}
+    for _ in range(REPEAT):
+        alert: Any = _alert(radius_km)
+        cells = sorted(alert.cells)
+        started, cpu = time.perf_counter(), time.process_time()
+        with transaction.atomic():
+            found = {}
+            for start in range(0, len(cells), CELL_CHUNK):
+                found.update(
+                    Subscription.objects.filter(
+                        status=SubscriptionStatus.ACTIVE,
+                        cells__cell__in=cells[start : start + CELL_CHUNK],
+                    ).values_list("id", "channel")
                 )
-                for pk, channel in found.items()
-            ),
-            batch_size=2000,
-            ignore_conflicts=True,
-        )
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+            now = timezone.now()
+            Delivery.objects.bulk_create(
+                (
+                    Delivery(
+                        alert=alert,
+                        subscription_id=pk,
+                        channel=channel,
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                    for pk, channel in found.items()
+                ),
+                batch_size=2000,
+                ignore_conflicts=True,
+            )
+        runs.append((time.perf_counter() - started, time.process_time() - cpu))
+    best = min(runs)
     fast = set(
         Delivery.objects.filter(alert_id=fast_alert).values_list("subscription_id", flat=True)
     )
     return {
-        "seconds": seconds,
-        "cpu_seconds": cpu,
+        "seconds": best[0],
+        "cpu_seconds": best[1],
+        "runs": [[round(wall, 2), round(cpu, 2)] for wall, cpu in runs],
         "rows": len(found),
         "same_recipients": fast == set(found),
         "peak_mb": _peak_mb(),
@@ -282,7 +291,7 @@ def run() -> common.Result:
         name="fanout",
         description=(
             f"fan-out of one alert ({radius:.1f} km around downtown LA) among "
-            f"{SUBSCRIPTIONS:,} subscriptions on SQLite, beside the naive distance scan"
+            f"{SUBSCRIPTIONS:,} subscriptions on SQLite, beside the same rows through the ORM"
         ),
     )
     made = generate(directory / "vecinos.sqlite3", SUBSCRIPTIONS)
@@ -291,37 +300,36 @@ def run() -> common.Result:
         f"{made['seconds']:.0f} s (indexes rebuilt in {made['index_seconds']:.0f} s)"
     )
     fast = _child("fanout", str(directory), str(radius))
-    naive = _child("naive", str(directory), str(radius), str(fast["alert"]))
+    orm = _child("orm", str(directory), str(radius), str(fast["alert"]))
+    if not orm["same_recipients"]:
+        raise RuntimeError("the ORM baseline found other recipients than fan_out")
     seconds = float(fast["seconds"])  # type: ignore[arg-type]
-    naive_seconds = float(naive["seconds"])  # type: ignore[arg-type]
+    orm_seconds = float(orm["seconds"])  # type: ignore[arg-type]
     result.notes.append(
-        f"alert area: {fast['cells']} cells; {fast['rows']:,} delivery rows; naive found "
-        f"{naive['rows']:,}, same recipients: {naive['same_recipients']}; fan_out runs "
-        f"(wall s, CPU s): {fast['runs']}, best taken; CPU time of the naive way "
-        f"{naive['cpu_seconds']:.1f} s; load average {os.getloadavg()[0]:.1f} on "
-        f"{os.cpu_count()} CPUs at the end (wall-clock figures include waiting for a "
-        "busy machine)"
+        f"alert area: {fast['cells']} cells; {fast['rows']:,} delivery rows; the ORM "
+        f"baseline found the same {orm['rows']:,} recipients; runs (wall s, CPU s), best "
+        f"of each taken: fan_out {fast['runs']}, ORM {orm['runs']}; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at the end (wall-clock "
+        "figures include waiting for a busy machine)"
     )
     result.add(
         common.Figure(
             f"fan_out until {fast['rows']:,} delivery rows are committed",
             seconds,
             "s",
-            "naive distance scan + same insert, s",
-            naive_seconds,
+            "ORM query + bulk_create, same recipients, s",
+            orm_seconds,
             "< 2 s",
             seconds < 2.0,
         )
     )
     result.add(
         common.Figure(
-            "speed-up over the naive distance scan",
-            naive_seconds / seconds,
+            "speed-up over the ORM query + bulk_create",
+            orm_seconds / seconds,
             "x",
-            "naive, recipients/s",
-            float(naive["rows"]) / naive_seconds,  # type: ignore[arg-type]
-            "≥ 20x",
-            naive_seconds / seconds >= 20 and bool(naive["same_recipients"]),
+            "ORM, recipients/s",
+            float(orm["rows"]) / orm_seconds,  # type: ignore[arg-type]
         )
     )
     result.add(
@@ -343,5 +351,5 @@ if __name__ == "__main__":
     if what == "fanout":
         figures = measure_fanout(Path(directory_arg), float(radius_arg))
     else:
-        figures = measure_naive(Path(directory_arg), float(radius_arg), rest[0])
+        figures = measure_orm(Path(directory_arg), float(radius_arg), rest[0])
     print(json.dumps(figures))

@@ -1,7 +1,7 @@
 """Reports accepted per second through `vecinos serve` on loopback, under concurrent load,
 beside a trivial endpoint (/healthz) of the same server in the same run.
 
-Goals (issue 3): at least 500 reports/s on these 2 cores, at least 40 % of the trivial
+Goals: at least 500 reports/s on these 2 cores, at least 40 % of the trivial
 endpoint's rate, p99 under 100 ms. The server runs on its embedded default (one worker
 process with its report writer process, SQLite in WAL with synchronous=FULL: every 201
 is on disk) with the rate limit lifted, since every request comes from one loopback

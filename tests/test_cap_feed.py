@@ -11,7 +11,6 @@ import pytest
 from django.test import Client
 from lxml import etree
 
-from tests.conftest import unavailable
 from tests.servers.subscribers import make_subscription
 from vecinos.accounts.models import User
 from vecinos.alerts.actions import approve_alert, draft_alert, retract_alert
@@ -24,15 +23,12 @@ pytestmark = pytest.mark.django_db
 CAP = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM = "http://www.w3.org/2005/Atom"
 NS = {"cap": CAP, "atom": ATOM}
-REPO = Path(__file__).resolve().parents[1]
-# The standards live beside the repository (../shared/standards), here and in CI.
-SCHEMA_PATH = REPO / ".." / "shared" / "standards" / "CAP-v1.2.xsd"
+# The OASIS schema, kept in the repository (tests/standards/README.md says where from).
+SCHEMA_PATH = Path(__file__).resolve().parent / "standards" / "CAP-v1.2.xsd"
 
 
 @pytest.fixture(scope="module")
 def schema() -> etree.XMLSchema:
-    if not SCHEMA_PATH.exists():
-        unavailable(f"The CAP 1.2 schema is missing: {SCHEMA_PATH.resolve()}")
     return etree.XMLSchema(etree.parse(str(SCHEMA_PATH)))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import secrets
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.db import models
@@ -195,6 +196,8 @@ def test_phone_numbers_become_e164(raw: str, normal: str) -> None:
         "+1234",
         "12345678901234567",
         "+1 013 555 0100",
+        "+999 1234 5678",
+        "+1 213 000 0000",
     ],
 )
 def test_junk_phone_numbers_are_refused(junk: str) -> None:
@@ -261,3 +264,15 @@ def test_the_field_cannot_be_unique_or_indexed() -> None:
         EncryptedTextField(unique=True)
     with pytest.raises(TypeError):
         EncryptedTextField(db_index=True)
+
+
+def test_a_number_without_plus_is_read_in_the_networks_region(settings: Any) -> None:
+    settings.PHONE_REGION = "MX"
+
+    assert crypto.normalize_phone("55 1234 5678") == "+525512345678"
+    assert crypto.normalize_phone("+1 213 555 0100") == "+12135550100"
+
+
+def test_the_default_region_is_the_united_states(settings: Any) -> None:
+    assert settings.PHONE_REGION == "US"
+    assert crypto.normalize_phone("(213) 555-0100") == "+12135550100"

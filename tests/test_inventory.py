@@ -1,5 +1,5 @@
 """The data inventory names every field of every model, and docs/privacy.md is generated
-from it (DESIGN.md, principle 1)."""
+from it (docs/architecture.md, principle 1)."""
 
 from __future__ import annotations
 
@@ -145,3 +145,28 @@ def test_no_model_has_a_place_for_an_ip_address() -> None:
             label = f"{model._meta.label}.{field.name}"
             assert not isinstance(field, models.GenericIPAddressField), label
             assert field.name.lower() not in suspicious, label
+
+
+def test_every_retention_promise_names_a_job_that_runs_and_a_setting_that_is_read() -> None:
+    assert inventory.retention_problems() == []
+
+
+def test_a_promise_the_code_does_not_keep_is_named() -> None:
+    phrases = [
+        (
+            "x.Unread",
+            "NO_SUCH_RETENTION (default 5 days), then deleted by `vecinos purge` (job `alerts`)",
+        ),
+        ("x.Jobless", "REPORT_RETENTION (default 14 days), then deleted by `vecinos purge`"),
+        ("x.Unregistered", "DELIVERY_RETENTION, then deleted by `vecinos purge` (job `nothing`)"),
+        ("x.Kept", "ALERT_RETENTION, then deleted by `vecinos purge` (job `alerts`)"),
+    ]
+
+    found = inventory.retention_problems(phrases, jobs={"alerts"})
+
+    assert found == [
+        "x.Unread: NO_SUCH_RETENTION is named but no code reads it",
+        "x.Jobless: says `vecinos purge` without naming its job: "
+        "'REPORT_RETENTION (default 14 days), then deleted by `vecinos purge`'",
+        "x.Unregistered: job 'nothing' is not a registered retention job",
+    ]

@@ -1,4 +1,4 @@
-"""No IP address is stored or logged anywhere (DESIGN.md, principle 1).
+"""No IP address is stored or logged anywhere (docs/architecture.md, principle 1).
 
 Requests come from a known address, directly and through a trusted proxy, to pages
 that sign people in, switch languages, file reports and fail in various ways. Then

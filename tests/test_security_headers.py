@@ -1,4 +1,5 @@
-"""Security headers on every response, and no-store on anything personal (issue 2)."""
+"""Security headers on every response, and no-store on anything personal
+(docs/architecture.md, "How a request flows")."""
 
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from vecinos.alerts import retention_subscriptions, subscriptions
+from vecinos.alerts import retention as alerts_retention
+from vecinos.alerts import subscriptions
 from vecinos.alerts.models import Subscription, SubscriptionCell
 from vecinos.core import retention
 
@@ -25,7 +26,7 @@ def subscribe(address: str, *, confirmed: bool = True) -> Subscription:
 
 def purge_at(moment: Any) -> dict[str, int]:
     with time_machine.travel(moment):
-        return retention_subscriptions.run(timezone.now())
+        return alerts_retention.run(timezone.now())
 
 
 def test_the_job_is_registered_with_the_purge() -> None:

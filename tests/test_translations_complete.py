@@ -9,6 +9,7 @@ Needs gettext (xgettext, msgmerge, msgfmt), which ``make test`` installs.
 from __future__ import annotations
 
 import ast
+import gettext
 import re
 import shutil
 import subprocess
@@ -221,3 +222,34 @@ def test_an_english_browser_still_gets_the_page_in_english(
     assert response.status_code == 200
     assert english in html
     assert spanish not in html
+
+
+def test_the_package_carries_its_own_compiled_catalogue_and_it_is_current(
+    catalogue: list[Entry],
+) -> None:
+    """What the server reads (``LOCALE_PATHS``), not a copy compiled for the test: a
+    missing or stale ``django.mo`` serves English to Spanish readers."""
+    compiled = PACKAGE / "locale" / "es" / "LC_MESSAGES" / "django.mo"
+    assert compiled.exists(), "run `make translations` (the wheel build compiles it too)"
+    with compiled.open("rb") as handle:
+        spanish = gettext.GNUTranslations(handle)
+
+    stale = [
+        entry.msgid
+        for entry in messages(catalogue)
+        if entry.msgid_plural is None
+        and (
+            spanish.pgettext(entry.msgctxt, entry.msgid)
+            if entry.msgctxt
+            else spanish.gettext(entry.msgid)
+        )
+        != entry.msgstr[0]
+    ]
+    assert stale == [], "run `make translations`: " + " | ".join(stale[:5])
+
+
+@pytest.mark.django_db
+def test_a_spanish_browser_gets_spanish_from_the_packages_own_catalogue() -> None:
+    response = Client().get("/", headers={"Accept-Language": "es-MX,es;q=0.9"})
+
+    assert "Reporte lo que ve" in response.content.decode()

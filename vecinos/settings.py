@@ -7,7 +7,6 @@ and ``REDIS_URL`` moves the cache, rate limits, live updates and the task queue 
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -24,7 +23,8 @@ if VECINOS_ENV not in {"development", "production", "test"}:
         f"VECINOS_ENV must be development, production or test, not {VECINOS_ENV!r}"
     )
 PRODUCTION = VECINOS_ENV == "production"
-TESTING = VECINOS_ENV == "test" or "pytest" in sys.modules
+# Test posture only when asked for (tests/settings.py): importing pytest changes nothing.
+TESTING = VECINOS_ENV == "test"
 
 DATA_DIR = config.data_dir()
 SECRET_KEY = config.secret_key(production=PRODUCTION, directory=DATA_DIR)
@@ -138,7 +138,7 @@ if DATABASE_URL:
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL")
     DATABASES = {
         "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=config.env_int("DATABASE_CONN_MAX_AGE", 60)
+            DATABASE_URL, conn_max_age=config.env_int("VECINOS_DATABASE_CONN_MAX_AGE", 60)
         )
     }
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -149,14 +149,15 @@ else:
             "NAME": str(DATA_DIR / "vecinos.sqlite3"),
             "OPTIONS": {
                 # WAL with synchronous=FULL: a commit acknowledged to a reporter
-                # survives a crash or a power cut (DESIGN.md, principle 7).
+                # survives a crash or a power cut (docs/architecture.md, principle 7).
                 "init_command": (
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=FULL;"
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA busy_timeout=20000;"
-                    # Deleted rows (purged reports, expired sessions) are overwritten
-                    # with zeros, not left readable in free pages (principle 1).
+                    # Deleted rows (purged reports, expired sessions) are overwritten with
+                    # zeros, not left readable in free pages (docs/architecture.md,
+                    # principle 1).
                     "PRAGMA secure_delete=ON;"
                 ),
                 "transaction_mode": "IMMEDIATE",
@@ -236,7 +237,7 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "vecinos.accounts.adapter.MFAAdapter"
 MFA_TOTP_ISSUER = "Vecinos"
-# Roles that must have two-factor sign-in (DESIGN.md: dispatcher, coordinator, admin).
+# Roles that must have two-factor sign-in (dispatcher, coordinator, admin: docs/operations.md).
 VECINOS_REQUIRE_MFA = config.env_bool("VECINOS_REQUIRE_MFA", True)
 VECINOS_API_TOKEN_DAYS = config.env_int("VECINOS_API_TOKEN_DAYS", 90, minimum=1)
 
@@ -253,27 +254,37 @@ VECINOS_API_RATE = config.parse_rate(
     config.env_str("VECINOS_API_RATE", "300/m"), name="VECINOS_API_RATE"
 )
 # Reports wait for the SQLite writer to batch them into one commit (vecinos.reports.writer).
-REPORT_GROUP_COMMIT = config.env_bool("REPORT_GROUP_COMMIT", True)
-REPORT_WRITE_TIMEOUT = config.env_int("REPORT_WRITE_TIMEOUT", 20, minimum=1)
+REPORT_GROUP_COMMIT = config.env_bool("VECINOS_REPORT_GROUP_COMMIT", True)
+REPORT_WRITE_TIMEOUT = config.env_int("VECINOS_REPORT_WRITE_TIMEOUT", 20, minimum=1)
 # Retention windows (days): see docs/privacy.md for what each one covers.
-REPORT_RETENTION = config.env_int("REPORT_RETENTION", 14, minimum=1)
-INCIDENT_RETENTION = config.env_int("INCIDENT_RETENTION", 90, minimum=1)
+REPORT_RETENTION = config.env_int("VECINOS_REPORT_RETENTION", 14, minimum=1)
+INCIDENT_RETENTION = config.env_int("VECINOS_INCIDENT_RETENTION", 90, minimum=1)
 # Clustering: a report joins an open incident about this close, seen this recently
 # (vecinos.reports.clustering explains how the radius becomes H3 cells).
-REPORT_CLUSTER_RADIUS_M = config.env_int("REPORT_CLUSTER_RADIUS_M", 500, minimum=50, maximum=5000)
-REPORT_CLUSTER_MINUTES = config.env_int("REPORT_CLUSTER_MINUTES", 60, minimum=1, maximum=1440)
+REPORT_CLUSTER_RADIUS_M = config.env_int(
+    "VECINOS_REPORT_CLUSTER_RADIUS_M", 500, minimum=50, maximum=5000
+)
+REPORT_CLUSTER_MINUTES = config.env_int(
+    "VECINOS_REPORT_CLUSTER_MINUTES", 60, minimum=1, maximum=1440
+)
 # Dispatch: minutes a responder has to acknowledge; hours without news before an
 # incident closes by itself.
-DISPATCH_ACK_MINUTES = config.env_int("DISPATCH_ACK_MINUTES", 10, minimum=1)
-INCIDENT_QUIET_HOURS = config.env_int("INCIDENT_QUIET_HOURS", 6, minimum=1)
-ACCOUNT_EVENT_RETENTION = config.env_int("ACCOUNT_EVENT_RETENTION", 365, minimum=1)
+DISPATCH_ACK_MINUTES = config.env_int("VECINOS_DISPATCH_ACK_MINUTES", 10, minimum=1)
+INCIDENT_QUIET_HOURS = config.env_int("VECINOS_INCIDENT_QUIET_HOURS", 6, minimum=1)
+ACCOUNT_EVENT_RETENTION = config.env_int("VECINOS_ACCOUNT_EVENT_RETENTION", 365, minimum=1)
+# Days an alert (the public record of what was sent) and a delivery row (who got which
+# alert) are kept before `vecinos purge` deletes them (vecinos/alerts/retention.py).
+ALERT_RETENTION = config.env_int("VECINOS_ALERT_RETENTION", 365, minimum=1)
+DELIVERY_RETENTION = config.env_int("VECINOS_DELIVERY_RETENTION", 30, minimum=1)
 
 # Alerts (docs/operations.md, "Alerts") ----------------------------------------------------
 # Distinct dispatchers (the drafter counts) before an alert goes out. 1 is the
 # one-committee setting: the drafter's own approval publishes.
-ALERT_APPROVALS_REQUIRED = config.env_int("ALERT_APPROVALS_REQUIRED", 2, minimum=1, maximum=5)
+ALERT_APPROVALS_REQUIRED = config.env_int(
+    "VECINOS_ALERT_APPROVALS_REQUIRED", 2, minimum=1, maximum=5
+)
 # Hours an alert stays active (and deliveries are retried) after publication.
-ALERT_TTL_HOURS = config.env_int("ALERT_TTL_HOURS", 6, minimum=1, maximum=72)
+ALERT_TTL_HOURS = config.env_int("VECINOS_ALERT_TTL_HOURS", 6, minimum=1, maximum=72)
 
 # Delivery (docs/operations.md, "Delivery") -------------------------------------------------
 # Every channel goes to the console transport (printed, never sent): the default in test
@@ -281,10 +292,10 @@ ALERT_TTL_HOURS = config.env_int("ALERT_TTL_HOURS", 6, minimum=1, maximum=72)
 DELIVERY_CONSOLE_ONLY = config.env_bool("VECINOS_DELIVERY_CONSOLE", TESTING)
 # Outbox workers: rows claimed at a time, and seconds after which a claim whose worker
 # died may be taken by another.
-DELIVERY_BATCH_SIZE = config.env_int("DELIVERY_BATCH_SIZE", 100, minimum=1, maximum=5000)
-DELIVERY_CLAIM_TIMEOUT = config.env_int("DELIVERY_CLAIM_TIMEOUT", 300, minimum=10)
+DELIVERY_BATCH_SIZE = config.env_int("VECINOS_DELIVERY_BATCH_SIZE", 100, minimum=1, maximum=5000)
+DELIVERY_CLAIM_TIMEOUT = config.env_int("VECINOS_DELIVERY_CLAIM_TIMEOUT", 300, minimum=10)
 
-SMS_PROVIDER = config.env_str("SMS_PROVIDER", "console").lower()
+SMS_PROVIDER = config.env_str("VECINOS_SMS_PROVIDER", "console").lower()
 if SMS_PROVIDER not in {"twilio", "console"}:
     raise ImproperlyConfigured(f"SMS_PROVIDER must be twilio or console, not {SMS_PROVIDER!r}")
 TWILIO_ACCOUNT_SID = config.env_str("TWILIO_ACCOUNT_SID")
@@ -293,7 +304,7 @@ TWILIO_AUTH_TOKEN = config.env_str("TWILIO_AUTH_TOKEN")
 TWILIO_FROM = config.env_list("TWILIO_FROM")
 TWILIO_API_BASE = config.env_str("TWILIO_API_BASE", "https://api.twilio.com").rstrip("/")
 # Messages per second per sender: 1 for a long code, 3 toll-free, 100 for a short code.
-SMS_RATE = config.env_float("SMS_RATE", 1.0, minimum=0.01)
+SMS_RATE = config.env_float("VECINOS_SMS_RATE", 1.0, minimum=0.01)
 for _sender in TWILIO_FROM:
     if not (_sender[:1] == "+" and _sender[1:].isdigit() and 8 <= len(_sender) <= 16) and not (
         _sender.isdigit() and 5 <= len(_sender) <= 6
@@ -356,18 +367,26 @@ if "@" not in DEFAULT_FROM_EMAIL or "\n" in DEFAULT_FROM_EMAIL or "\r" in DEFAUL
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The VAPID "sub" claim: a mailto: address or an https:// URL push services can reach
 # us at (default: VECINOS_PUBLIC_URL when it is https, else a local mailto:).
-WEBPUSH_SUBJECT = config.env_str("WEBPUSH_SUBJECT")
+WEBPUSH_SUBJECT = config.env_str("VECINOS_WEBPUSH_SUBJECT")
 if WEBPUSH_SUBJECT and not WEBPUSH_SUBJECT.startswith(("mailto:", "https://")):
     raise ImproperlyConfigured("WEBPUSH_SUBJECT must be a mailto: address or an https:// URL")
 
 # Subscriptions and inbound SMS (docs/operations.md, "Subscriptions and inbound SMS") ------
 # A ZIP code becomes the cells within this many km of its centroid.
-SUBSCRIPTION_ZIP_RADIUS_KM = config.env_float("SUBSCRIPTION_ZIP_RADIUS_KM", 2.0, minimum=0.5)
+SUBSCRIPTION_ZIP_RADIUS_KM = config.env_float(
+    "VECINOS_SUBSCRIPTION_ZIP_RADIUS_KM", 2.0, minimum=0.5
+)
 # ZIP codes accepted (two-letter states, comma-separated; empty: any US ZIP).
-SUBSCRIPTION_ZIP_STATES = [s.upper() for s in config.env_list("SUBSCRIPTION_ZIP_STATES", "CA")]
+SUBSCRIPTION_ZIP_STATES = [
+    s.upper() for s in config.env_list("VECINOS_SUBSCRIPTION_ZIP_STATES", "CA")
+]
 # Confirmation codes: minutes before one expires, wrong tries before it is void.
-SUBSCRIPTION_CODE_MINUTES = config.env_int("SUBSCRIPTION_CODE_MINUTES", 15, minimum=1, maximum=1440)
-SUBSCRIPTION_CODE_ATTEMPTS = config.env_int("SUBSCRIPTION_CODE_ATTEMPTS", 5, minimum=1, maximum=20)
+SUBSCRIPTION_CODE_MINUTES = config.env_int(
+    "VECINOS_SUBSCRIPTION_CODE_MINUTES", 15, minimum=1, maximum=1440
+)
+SUBSCRIPTION_CODE_ATTEMPTS = config.env_int(
+    "VECINOS_SUBSCRIPTION_CODE_ATTEMPTS", 5, minimum=1, maximum=20
+)
 # New subscriptions per client (day-scoped pseudonym), and codes per contact: the
 # second keeps anyone from flooding another person's phone or inbox with codes.
 # Committees (docs/operations.md): join requests per client, and how long the contact
@@ -378,30 +397,40 @@ VECINOS_JOIN_RATE = config.parse_rate(
 VECINOS_FORMER_CONTACT_DAYS = config.env_int("VECINOS_FORMER_CONTACT_DAYS", 30, minimum=0)
 VECINOS_JOIN_REQUEST_DAYS = config.env_int("VECINOS_JOIN_REQUEST_DAYS", 30, minimum=1)
 SUBSCRIPTION_RATE = config.parse_rate(
-    config.env_str("SUBSCRIPTION_RATE", "10/h"), name="SUBSCRIPTION_RATE"
+    config.env_str("VECINOS_SUBSCRIPTION_RATE", "10/h"), name="VECINOS_SUBSCRIPTION_RATE"
 )
 SUBSCRIPTION_CONTACT_RATE = config.parse_rate(
-    config.env_str("SUBSCRIPTION_CONTACT_RATE", "3/h"), name="SUBSCRIPTION_CONTACT_RATE"
+    config.env_str("VECINOS_SUBSCRIPTION_CONTACT_RATE", "3/h"),
+    name="VECINOS_SUBSCRIPTION_CONTACT_RATE",
 )
 # Retention: unconfirmed subscriptions (hours), stopped or disabled ones (days).
-SUBSCRIPTION_PENDING_HOURS = config.env_int("SUBSCRIPTION_PENDING_HOURS", 24, minimum=1)
-SUBSCRIPTION_STOPPED_DAYS = config.env_int("SUBSCRIPTION_STOPPED_DAYS", 30, minimum=1)
+SUBSCRIPTION_PENDING_HOURS = config.env_int("VECINOS_SUBSCRIPTION_PENDING_HOURS", 24, minimum=1)
+SUBSCRIPTION_STOPPED_DAYS = config.env_int("VECINOS_SUBSCRIPTION_STOPPED_DAYS", 30, minimum=1)
 # Days a manage link (every subscription of one contact) stays valid.
-SUBSCRIPTION_MANAGE_LINK_DAYS = config.env_int("SUBSCRIPTION_MANAGE_LINK_DAYS", 30, minimum=1)
+SUBSCRIPTION_MANAGE_LINK_DAYS = config.env_int(
+    "VECINOS_SUBSCRIPTION_MANAGE_LINK_DAYS", 30, minimum=1
+)
+# Phone numbers written without + are read as numbers of this country (ISO 3166 code).
+PHONE_REGION = config.env_str("VECINOS_PHONE_REGION", "US").upper()
+# Requests to addresses a user supplied (web-push endpoints) may reach private, loopback
+# and link-local addresses only when this is on (vecinos/core/outgoing.py): development
+# against a local receiver, and the test suite.
+OUTGOING_PRIVATE_ALLOWED = config.env_bool("VECINOS_ALLOW_PRIVATE_ADDRESSES", False)
 # Hosts a web-push endpoint may point at (suffixes; "*" any, http allowed: development
 # and the loopback test receiver). Anything else could aim our workers at any address.
 SUBSCRIPTION_PUSH_HOSTS = config.env_list(
-    "SUBSCRIPTION_PUSH_HOSTS",
+    "VECINOS_SUBSCRIPTION_PUSH_HOSTS",
     "fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com"
     if PRODUCTION
     else "*",
 )
 # Inbound SMS: messages per number, and per whole webhook, before replies stop.
 SMS_INBOUND_RATE = config.parse_rate(
-    config.env_str("SMS_INBOUND_RATE", "20/h"), name="SMS_INBOUND_RATE"
+    config.env_str("VECINOS_SMS_INBOUND_RATE", "20/h"), name="VECINOS_SMS_INBOUND_RATE"
 )
 SMS_INBOUND_GLOBAL_RATE = config.parse_rate(
-    config.env_str("SMS_INBOUND_GLOBAL_RATE", "6000/m"), name="SMS_INBOUND_GLOBAL_RATE"
+    config.env_str("VECINOS_SMS_INBOUND_GLOBAL_RATE", "6000/m"),
+    name="VECINOS_SMS_INBOUND_GLOBAL_RATE",
 )
 
 # Security posture -------------------------------------------------------------------------
@@ -423,7 +452,7 @@ if PRODUCTION:
     # channel is off and mail is dropped, which is all that mail.E001 would say.
     SILENCED_SYSTEM_CHECKS: list[str] = [] if _email_host else ["mail.E001"]
 
-# Map tiles are the only third-party requests a page may make (DESIGN.md, principle 5).
+# Map tiles are the only third-party requests a page may make (docs/architecture.md, principle 5).
 VECINOS_TILE_URL = config.env_str(
     "VECINOS_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )

@@ -2,8 +2,9 @@
 
 ``POST /2010-04-01/Accounts/{sid}/Messages.json`` with basic auth ``sid:token`` and the
 form fields To, From, Body, StatusCallback answers 201 with a message sid, like Twilio.
-It records every message, honours an ``Idempotency-Key`` header (the same key gets the
-same sid and no second message), and can be told to fail for given numbers::
+It records every message and, like Twilio, honours no idempotency key: the same
+request twice makes two messages (``server.keys`` lists the ``Idempotency-Key``
+headers it saw). It can be told to fail for given numbers::
 
     server.fail["+12135550111"] = (400, 21211)   # invalid number: permanent
     server.fail["+12135550112"] = (429, 20429)   # too many requests: transient
@@ -14,7 +15,9 @@ With ``server.callbacks_on`` it prepares the status callbacks Twilio would send
 (``server.callbacks``: url, form and X-Twilio-Signature) for a test to post.
 ``server.connections()`` counts the client connections that carried requests; with
 ``server.hang_up = True`` it closes each connection after answering, without saying so
-(as a server dropping idle keep-alive connections does).
+(as a server dropping idle keep-alive connections does); with ``server.swallow = N``
+it takes the next N messages (recorded, as sent) and closes the connection without
+answering, as a provider that dies or times out mid-request does.
 """
 
 from __future__ import annotations
@@ -72,9 +75,10 @@ class TwilioServer:
         self.requests = 0
         self.unauthorised = 0
         self.hang_up = False
+        self.swallow = 0
+        self.keys: list[str] = []
         self.peers: set[tuple[str, int]] = set()
         self.lock = threading.Lock()
-        self._keys: dict[str, str] = {}
         self._counter = itertools.count(1)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
@@ -112,8 +116,8 @@ class TwilioServer:
         to = form.get("To", "")
         with self.lock:
             self.requests += 1
-            if key and key in self._keys:
-                return 201, {"sid": self._keys[key], "status": "queued", "to": to}
+            if key:
+                self.keys.append(key)
             if to in self.fail:
                 remaining = self.fail_times.get(to)
                 if remaining is None or remaining > 0:
@@ -124,8 +128,6 @@ class TwilioServer:
             if not to or not form.get("From") or not form.get("Body"):
                 return 400, {"code": 21604, "message": "To, From and Body are required"}
             sid = f"SM{next(self._counter):032x}"
-            if key:
-                self._keys[key] = sid
             self.messages.append(
                 SMS(
                     sid=sid,
@@ -196,6 +198,12 @@ class TwilioServer:
                     return
                 form = {key: values[0] for key, values in parse_qs(raw).items()}
                 status, body = server._answer(form, self.headers.get("Idempotency-Key", ""))
+                with server.lock:
+                    swallowed = server.swallow > 0
+                    server.swallow -= swallowed
+                if swallowed:
+                    self.close_connection = True  # taken, never answered
+                    return
                 self._reply(status, body)
 
         return Handler

@@ -20,14 +20,15 @@ from django.utils.translation import gettext as _
 from vecinos.accounts.events import record_event
 from vecinos.accounts.models import AccountEvent, ApiToken, Role, User
 from vecinos.core import hooks
+from vecinos.core.errors import InvalidInput
 
 TOKEN_SCHEME = "vec"  # noqa: S105 - the public prefix of every token, not a secret
 PREFIX_BYTES = 4  # 8 hex characters, shown on the account page
 SECRET_BYTES = 32  # 256 bits of secret: not guessable, so a fast hash is enough
 
 
-class AccountError(Exception):
-    """A write refused for a reason the person can read and fix (a 4xx, not a 500)."""
+class AccountError(InvalidInput):
+    """A write refused for a reason the person can read and fix (422, not a 500)."""
 
 
 def token_digest(token: str) -> str:

@@ -14,7 +14,7 @@ class Role(models.TextChoices):
     MEMBER = "member", _("Member")
 
 
-# Roles whose accounts must sign in with a second factor (DESIGN.md).
+# Roles whose accounts must sign in with a second factor (docs/operations.md).
 MFA_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.DISPATCHER})
 # Roles that may hold API tokens: everyone but members, who have nothing to automate.
 API_TOKEN_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.DISPATCHER, Role.RESPONDER})

@@ -41,6 +41,8 @@ from vecinos.alerts.models import (
     AlertStatus,
 )
 from vecinos.core import geo
+from vecinos.core.errors import ActionRefused
+from vecinos.core.text import text_problem
 from vecinos.reports.models import Incident, IncidentStatus
 
 MIN_RADIUS_KM = 0.2
@@ -55,28 +57,25 @@ FOLLOWUP_HOURS = 24
 FOLLOWUP_KINDS = (AlertKind.RETRACTION, AlertKind.ALL_CLEAR)
 
 
-class AlertRefused(Exception):
+class AlertRefused(ActionRefused):
     """The action cannot be done in the current state (the API answers 409)."""
 
-    status = 409
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    @property
+    def status(self) -> int:
+        return self.status_code
 
 
 class InvalidAlert(AlertRefused):
     """A value is out of range or not plain text (422)."""
 
-    status = 422
+    status_code = 422
 
 
 class ApprovalRefused(AlertRefused):
     """This person may not approve this alert (403): the drafter, under the two-person
     rule."""
 
-    status = 403
+    status_code = 403
 
 
 class EventType:
@@ -89,10 +88,6 @@ class EventType:
 
 # Checks ----------------------------------------------------------------------------------
 
-# Control characters and lone surrogates: neither database keeps them faithfully, and
-# no SMS should carry them.
-_FORBIDDEN = {chr(c) for c in range(32)} | {"\x7f"}
-
 
 def plain_text(value: object, *, field: str, limit: int, required: bool = False) -> str:
     """``value`` as one line of plain text (runs of spaces and line breaks become one
@@ -102,8 +97,8 @@ def plain_text(value: object, *, field: str, limit: int, required: bool = False)
     if not isinstance(value, str):
         raise InvalidAlert(_("Enter text."), field=field)
     text = " ".join(value.replace("\r", " ").replace("\n", " ").replace("\t", " ").split())
-    if any(ch in _FORBIDDEN or "\ud800" <= ch <= "\udfff" for ch in text):
-        raise InvalidAlert(_("Remove the control characters from this text."), field=field)
+    if problem := text_problem(text, lines=False):
+        raise InvalidAlert(problem, field=field)
     if len(text) > limit:
         raise InvalidAlert(_("Use at most %(limit)s characters.") % {"limit": limit}, field=field)
     if required and not text:

@@ -7,7 +7,7 @@ class AlertsConfig(AppConfig):
     verbose_name = "Alerts and subscriptions"
 
     def ready(self) -> None:
-        from vecinos.alerts import retention_subscriptions  # noqa: F401  (purge jobs)
+        from vecinos.alerts import retention  # noqa: F401  (registers the purge jobs)
         from vecinos.alerts.subscriptions import disable_subscription
         from vecinos.core import hooks
 

@@ -89,7 +89,7 @@ def _alert_param(alert: Alert) -> object:
 def _large_page_cache() -> Iterator[None]:
     """On SQLite, a 64 MB page cache while the rows are written (the connection's
     default is 2 MB): the cell index ranges and the new delivery rows stay in memory
-    instead of being read and spilled page by page (about 10 % faster for 100,000 rows).
+    instead of being read and spilled page by page (benchmarks/fanout.py).
     Restored afterwards; PostgreSQL has shared buffers and needs nothing."""
     if connection.vendor != "sqlite":
         yield
@@ -156,7 +156,7 @@ def fan_out(*, alert: Alert) -> int:
     2. Rows: each recipient query feeds ``INSERT … SELECT … ON CONFLICT (alert,
        subscription) DO NOTHING`` — the bulk insert with ignored conflicts, done where
        the ids already are instead of moving 100,000 ids into Python objects and back
-       (ten times faster than ``bulk_create`` here; benchmarks/fanout.py). The unique
+       (faster than ``bulk_create``: benchmarks/results/fanout.json). The unique
        constraint makes a second run, or a subscription met in two chunks, insert
        nothing, so a retried publish never makes a second message.
     3. After commit: the outbox's workers are rung (``hooks.deliveries_waiting``:

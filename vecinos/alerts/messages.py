@@ -13,7 +13,7 @@
 
 What goes in: the kind of incident, the time, the place label staff wrote for the
 public, and the dispatcher's short note, verbatim. Nothing a reporter wrote is ever
-part of a message (DESIGN.md, principles 4 and 6). The sentences are in
+part of a message (docs/architecture.md, principles 4 and 6). The sentences are in
 ``vecinos.alerts.phrases``.
 """
 

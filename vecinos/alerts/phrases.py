@@ -6,7 +6,7 @@ twelve alert languages.
 
 Alerts are rendered from structured fields (the kind of incident, the time, the place
 label written by staff, the dispatcher's short note) through these per-language
-sentences, never from free text (DESIGN.md, principle 6). They are Python data rather
+sentences, never from free text (docs/architecture.md, principle 6). They are Python data rather
 than gettext catalogues because the interface speaks two languages while alerts speak
 twelve, and because data can be checked for completeness by a test
 (tests/test_messages_phrasebook.py): every language has every kind, every sentence and

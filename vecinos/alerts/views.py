@@ -130,7 +130,7 @@ def _refused(
     """A refused action: bad input answers its 4xx (nothing was stored), a refusal of
     the alert's state a message on the incident page."""
     status = refusal.status if isinstance(refusal, actions.InvalidAlert) else 200
-    return _done(request, incident, refusal.message, error=True, status=status)
+    return _done(request, incident, str(refusal.message), error=True, status=status)
 
 
 def _parse_radius(raw: str | None) -> float:

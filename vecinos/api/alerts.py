@@ -166,8 +166,8 @@ def _field_error(field: str, message: str, *, where: str = "body") -> NinjaValid
 
 def _refused(refusal: actions.AlertRefused) -> Exception:
     if refusal.status == 422:
-        return _field_error(refusal.field or "body", refusal.message)
-    return HttpError(refusal.status, refusal.message)
+        return _field_error(refusal.field or "body", str(refusal.message))
+    return HttpError(refusal.status, str(refusal.message))
 
 
 def _alert(alert: Alert) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """API-wide error handling: whatever a client sends, the answer is a 4xx with a JSON
-body, never a 500 (DESIGN.md, principle 8).
+body, never a 500 (docs/architecture.md, principle 8).
 
 Every error body has the same shape::
 
@@ -46,6 +46,7 @@ from ninja.parser import Parser
 
 from vecinos.accounts.access import Forbidden
 from vecinos.api.auth import challenge
+from vecinos.core.request_size import declared_length
 
 logger = logging.getLogger(__name__)
 
@@ -154,10 +155,9 @@ def read_json_body(request: HttpRequest) -> Any:
             _("Send the body as JSON in UTF-8: Content-Type: application/json; charset=utf-8."),
             field="Content-Type",
         )
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        raise BodyError(400, _("The Content-Length header is not a number.")) from None
+    declared = declared_length(request)
+    if declared is None:
+        raise BodyError(400, _("The Content-Length header is not a number."))
     limit_message = _("The body is larger than %(size)s KiB.") % {"size": MAX_BODY_BYTES // 1024}
     if declared > MAX_BODY_BYTES:
         raise BodyError(413, limit_message)

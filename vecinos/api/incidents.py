@@ -313,15 +313,8 @@ def get_incident(request: HttpRequest, incident_id: str) -> dict[str, Any]:
 def dispatch(request: HttpRequest, incident_id: str, payload: DispatchIn) -> dict[str, Any]:
     user = _require(request, Role.DISPATCHER)
     incident = get_incident_for_user(user, incident_id, write=True)
-    names = list(dict.fromkeys(payload.responders))
-    people = list(User.objects.filter(username__in=names))
-    unknown = [name for name in names if name not in {person.username for person in people}]
-    if unknown:
-        raise _field_error(
-            "responders",
-            _("No such user: %(names)s") % {"names": ", ".join(name[:150] for name in unknown)},
-        )
     try:
+        people = actions.responders_named(payload.responders)
         actions.dispatch_responders(incident=incident, responders=people, actor=user)
     except actions.ActionRefused as refusal:
         raise _refused(refusal, field="responders") from None

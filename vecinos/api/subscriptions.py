@@ -30,6 +30,7 @@ from vecinos.alerts import subscriptions
 from vecinos.alerts.models import Subscription
 from vecinos.api.errors import ErrorOut
 from vecinos.core import ratelimit
+from vecinos.core.text import has_control_characters
 
 router = Router(tags=["subscriptions"])
 
@@ -57,9 +58,7 @@ PUSH_ADDRESS_SCHEMA = {
 def _address_shape(value: Any) -> Any:
     # The contents are checked by the action, per channel; here only the shape, and
     # no control characters or lone surrogates (the keyed hash cannot encode those).
-    if isinstance(value, str) and any(
-        ord(ch) < 32 or ord(ch) == 127 or "\ud800" <= ch <= "\udfff" for ch in value
-    ):
+    if isinstance(value, str) and has_control_characters(value, lines=False):
         raise ValueError("must not contain control characters")
     if isinstance(value, str | dict):
         return value

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import logging
 import os
 import re
 import secrets
@@ -16,16 +17,68 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+# Every project setting is named VECINOS_*; these were read under their old names
+# (left: the old name), which still work for now, with a warning in the log. Names
+# that belong to Django (EMAIL_*, DEFAULT_FROM_EMAIL), Twilio (TWILIO_*), requests
+# (REQUESTS_CA_BUNDLE) and the usual service URLs (DATABASE_URL, REDIS_URL) stay.
+RENAMED = {
+    "VECINOS_ACCOUNT_EVENT_RETENTION": "ACCOUNT_EVENT_RETENTION",
+    "VECINOS_ALERT_APPROVALS_REQUIRED": "ALERT_APPROVALS_REQUIRED",
+    "VECINOS_ALERT_TTL_HOURS": "ALERT_TTL_HOURS",
+    "VECINOS_DATABASE_CONN_MAX_AGE": "DATABASE_CONN_MAX_AGE",
+    "VECINOS_DELIVERY_BATCH_SIZE": "DELIVERY_BATCH_SIZE",
+    "VECINOS_DELIVERY_CLAIM_TIMEOUT": "DELIVERY_CLAIM_TIMEOUT",
+    "VECINOS_DISPATCH_ACK_MINUTES": "DISPATCH_ACK_MINUTES",
+    "VECINOS_INCIDENT_QUIET_HOURS": "INCIDENT_QUIET_HOURS",
+    "VECINOS_INCIDENT_RETENTION": "INCIDENT_RETENTION",
+    "VECINOS_REPORT_CLUSTER_MINUTES": "REPORT_CLUSTER_MINUTES",
+    "VECINOS_REPORT_CLUSTER_RADIUS_M": "REPORT_CLUSTER_RADIUS_M",
+    "VECINOS_REPORT_GROUP_COMMIT": "REPORT_GROUP_COMMIT",
+    "VECINOS_REPORT_RETENTION": "REPORT_RETENTION",
+    "VECINOS_REPORT_WRITE_TIMEOUT": "REPORT_WRITE_TIMEOUT",
+    "VECINOS_SMS_INBOUND_GLOBAL_RATE": "SMS_INBOUND_GLOBAL_RATE",
+    "VECINOS_SMS_INBOUND_RATE": "SMS_INBOUND_RATE",
+    "VECINOS_SMS_PROVIDER": "SMS_PROVIDER",
+    "VECINOS_SMS_RATE": "SMS_RATE",
+    "VECINOS_SUBSCRIPTION_CODE_ATTEMPTS": "SUBSCRIPTION_CODE_ATTEMPTS",
+    "VECINOS_SUBSCRIPTION_CODE_MINUTES": "SUBSCRIPTION_CODE_MINUTES",
+    "VECINOS_SUBSCRIPTION_CONTACT_RATE": "SUBSCRIPTION_CONTACT_RATE",
+    "VECINOS_SUBSCRIPTION_MANAGE_LINK_DAYS": "SUBSCRIPTION_MANAGE_LINK_DAYS",
+    "VECINOS_SUBSCRIPTION_PENDING_HOURS": "SUBSCRIPTION_PENDING_HOURS",
+    "VECINOS_SUBSCRIPTION_PUSH_HOSTS": "SUBSCRIPTION_PUSH_HOSTS",
+    "VECINOS_SUBSCRIPTION_RATE": "SUBSCRIPTION_RATE",
+    "VECINOS_SUBSCRIPTION_STOPPED_DAYS": "SUBSCRIPTION_STOPPED_DAYS",
+    "VECINOS_SUBSCRIPTION_ZIP_RADIUS_KM": "SUBSCRIPTION_ZIP_RADIUS_KM",
+    "VECINOS_SUBSCRIPTION_ZIP_STATES": "SUBSCRIPTION_ZIP_STATES",
+    "VECINOS_WEBPUSH_SUBJECT": "WEBPUSH_SUBJECT",
+}
+logger = logging.getLogger("vecinos.config")
+_warned: set[str] = set()
+
+
+def _raw(name: str) -> str | None:
+    """The environment's value of ``name``, or of its old name (with a warning)."""
+    value = os.environ.get(name)
+    old = RENAMED.get(name)
+    if value is None and old is not None and old in os.environ:
+        if old not in _warned:
+            _warned.add(old)
+            logger.warning("%s is deprecated and will stop working: rename it %s", old, name)
+        value = os.environ[old]
+    return value
+
+
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+    value = _raw(name)
+    return (default if value is None else value).strip()
 
 
 def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     value = raw.strip().lower()
@@ -37,7 +90,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None or not raw.strip():
         return default
     try:
@@ -50,7 +103,7 @@ def env_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = 
 
 
 def env_float(name: str, default: float, *, minimum: float = 0.0) -> float:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None or not raw.strip():
         return default
     try:

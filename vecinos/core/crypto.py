@@ -1,4 +1,4 @@
-"""Field encryption and keyed hashes for contacts (DESIGN.md, principle 1).
+"""Field encryption and keyed hashes for contacts (docs/architecture.md, principle 1).
 
 Encryption: AES-256-GCM under the first key of ``settings.VECINOS_ENCRYPTION_KEYS``
 (older keys stay for decryption until ``vecinos rotatekey --retire`` drops them).
@@ -29,9 +29,14 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
+import phonenumbers
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from vecinos.core.text import has_control_characters
 
 VERSION = "v1"
 NONCE_BYTES = 12
@@ -194,44 +199,34 @@ def keyed_hash(value: str, *, purpose: str) -> str:
 
 # Normalisers --------------------------------------------------------------------------
 
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
-PHONE_PUNCTUATION_RE = re.compile(r"[\s().\-/]")
-
 
 def normalize_email(value: str) -> str:
-    """``" Name@Example.ORG "`` -> ``"name@example.org"``; ValueError when it cannot be
-    an address. The local part is lowered too: providers treat it case-blind in
-    practice, and one person must not get two subscriptions."""
+    """``" Name@Example.ORG "`` -> ``"name@example.org"``; ValueError when Django's
+    ``validate_email`` refuses it. The local part is lowered too: providers treat it
+    case-blind in practice, and one person must not get two subscriptions."""
     email = value.strip().lower()
-    if any(ord(ch) < 32 or ord(ch) == 127 or "\ud800" <= ch <= "\udfff" for ch in email):
+    if has_control_characters(email, lines=False):
         raise ValueError("not an email address: control characters")
-    if len(email) > 254 or not EMAIL_RE.match(email) or ".." in email:
-        raise ValueError("not an email address")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValueError("not an email address") from None
     return email
 
 
-def normalize_phone(value: str) -> str:
-    """An E.164-like number: ``+`` and 8 to 15 digits.
-
-    ``(213) 555-0100`` and ``213.555.0100`` become ``+12135550100`` (ten digits are a
-    US/Canada number); ``1 213 555 0100`` too; ``+52 55 1234 5678`` keeps its country
-    code; ``00`` before a country code is the international prefix. Letters, empty
-    strings and impossible lengths raise ValueError."""
-    text = PHONE_PUNCTUATION_RE.sub("", value.strip())
+def normalize_phone(value: str, *, region: str | None = None) -> str:
+    """The number in E.164 (``+12135550100``), read by libphonenumber (``phonenumbers``):
+    a number written with ``+`` (or ``00``) is international; one without is read in
+    ``region``, by default the network's (``PHONE_REGION``, from VECINOS_PHONE_REGION:
+    ``US``), so ``55 1234 5678`` is a Mexico City number where the region is ``MX``.
+    ValueError for anything libphonenumber does not know as a valid number."""
+    text = value.strip()
     if text.startswith("00"):
         text = "+" + text[2:]
-    plus = text.startswith("+")
-    digits = text[1:] if plus else text
-    if not digits.isascii() or not digits.isdigit():
-        raise ValueError("a phone number has digits only")
-    if not plus:
-        if len(digits) == 10:
-            digits = "1" + digits
-        elif not (len(digits) == 11 and digits.startswith("1")):
-            raise ValueError("a phone number without + must be a 10-digit US number")
-    if digits.startswith("0") or not 8 <= len(digits) <= 15:
-        raise ValueError("not a phone number")
-    if digits.startswith("1") and (len(digits) != 11 or digits[1] in "01"):
-        # North American numbers: ten digits, area code not starting with 0 or 1.
-        raise ValueError("not a North American phone number")
-    return "+" + digits
+    try:
+        number = phonenumbers.parse(text, region or settings.PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        raise ValueError("not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("not a valid phone number")
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))

@@ -1,6 +1,6 @@
 """Apps tell core things by convention, not by being imported from it: an app that has
 ``<app>/inventory.py``, ``<app>/demo.py`` or ``<app>/nav.py`` is found here, so core
-imports no app and a new app only adds its own files (docs/architecture.md, "Hooks").
+imports no app and a new app only adds its own files (docs/architecture.md, "Layers").
 """
 
 from __future__ import annotations

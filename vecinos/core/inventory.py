@@ -1,5 +1,5 @@
 """The data inventory: every field of every model, what it holds, how sensitive it is and
-how long it is kept (DESIGN.md, principle 1). ``docs/privacy.md`` is generated from it
+how long it is kept (docs/architecture.md, principle 1). ``docs/privacy.md`` is generated from it
 (``vecinos inventory --write``) and tests/test_inventory.py fails when a field of an
 installed model is missing here, or when an entry names a field that does not exist.
 
@@ -15,8 +15,10 @@ Sensitivity levels, from least to most harmful if a server is seized, are ``LEVE
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 from django.apps import apps
 from django.db import models
@@ -54,10 +56,16 @@ ROW = "with its row"
 # Retention phrases used more than once.
 UNTIL_ACCOUNT_DELETED = "until the account is deleted"
 KEPT = "kept (it describes the software, not a person)"
-REPORT_RETENTION = "REPORT_RETENTION (default 14 days), then erased by `vecinos purge`"
-INCIDENT_RETENTION = (
-    "INCIDENT_RETENTION (default 90 days), then the incident is reduced to a coarse aggregate"
+REPORT_RETENTION = (
+    "REPORT_RETENTION (default 14 days), then erased by `vecinos purge` (job `reports`)"
 )
+INCIDENT_RETENTION = (
+    "INCIDENT_RETENTION (default 90 days), then the incident is reduced to a coarse aggregate "
+    "by `vecinos purge` (job `reports`)"
+)
+# A retention phrase that names a setting must name one the code reads, and one that
+# promises `vecinos purge` must name the registered job that keeps the promise:
+# "then deleted by `vecinos purge` (job `name`)" (``retention_problems`` checks both).
 
 
 @dataclass(frozen=True)
@@ -108,7 +116,8 @@ INVENTORY: dict[str, Table] = {
     ),
     "accounts.ApiToken": Table(
         about="A bearer token for the staff API; only a digest of the secret is stored.",
-        retention="until 30 days after it was revoked or expired, or the account is deleted",
+        retention="until 30 days after it was revoked or expired (deleted by `vecinos purge` "
+        "(job `accounts`)), or the account is deleted",
         fields={
             "id": Entry(INTERNAL, ROW, "row number"),
             "user": Entry(PERSONAL, ROW, "whose token it is"),
@@ -123,7 +132,8 @@ INVENTORY: dict[str, Table] = {
     ),
     "accounts.AccountEvent": Table(
         about="The accounts audit log: one row per change to someone's access.",
-        retention="ACCOUNT_EVENT_RETENTION (default 365 days), then deleted by `vecinos purge`",
+        retention="ACCOUNT_EVENT_RETENTION (default 365 days), then deleted by `vecinos purge` "
+        "(job `accounts`)",
         fields={
             "id": Entry(INTERNAL, ROW, "row number"),
             "type": Entry(
@@ -308,7 +318,9 @@ INVENTORY: dict[str, Table] = {
     "alerts.Subscription": Table(
         about="A confirmed contact that gets alerts for an area, in a language. No account.",
         retention="until the subscriber stops (STOP, unsubscribe link) plus "
-        "SUBSCRIPTION_STOPPED_DAYS (default 30); an unconfirmed one for a day",
+        "SUBSCRIPTION_STOPPED_DAYS (default 30); an unconfirmed one for "
+        "SUBSCRIPTION_PENDING_HOURS (default 24); then deleted by `vecinos purge` "
+        "(job `subscriptions`)",
         fields={
             "id": Entry(INTERNAL, ROW, "random UUID"),
             "channel": Entry(INTERNAL, ROW, "sms, email or webpush"),
@@ -344,7 +356,9 @@ INVENTORY: dict[str, Table] = {
     ),
     "alerts.Alert": Table(
         about="A warning drafted from a confirmed incident, published after a second approval.",
-        retention="ALERT_RETENTION (default 365 days): public record of what was sent",
+        retention="ALERT_RETENTION (default 365 days) after it was drafted: the public record "
+        "of what was sent; then deleted with its approvals and timeline by `vecinos purge` "
+        "(job `alerts`)",
         fields={
             "id": Entry(PUBLIC, ROW, "random UUID, in links and the CAP feed"),
             "incident": Entry(INTERNAL, ROW, "the confirmed incident"),
@@ -392,7 +406,8 @@ INVENTORY: dict[str, Table] = {
     ),
     "alerts.Delivery": Table(
         about="The outbox: one message of one alert to one subscription, and its outcome.",
-        retention="DELIVERY_RETENTION (default 30 days), then deleted by `vecinos purge`",
+        retention="DELIVERY_RETENTION (default 30 days) after fan-out made it, then deleted by "
+        "`vecinos purge` (job `deliveries`)",
         fields={
             "id": Entry(INTERNAL, ROW, "row number; the provider idempotency key"),
             "alert": Entry(INTERNAL, ROW, "which alert"),
@@ -425,7 +440,7 @@ INVENTORY: dict[str, Table] = {
         about="The phone number of someone who reported by SMS, so a dispatcher can reply "
         "from the console without seeing it.",
         retention="REPORT_RETENTION (default 14 days), then deleted by `vecinos purge` "
-        "(sooner with its report)",
+        "(job `reporter_contacts`; sooner with its report)",
         fields={
             "id": Entry(INTERNAL, ROW, "row number"),
             "report": Entry(INTERNAL, ROW, "the SMS report"),
@@ -483,7 +498,7 @@ INVENTORY: dict[str, Table] = {
     "sessions.Session": Table(
         about="A signed-in browser session. Anonymous visitors get none.",
         retention="until it expires (VECINOS_SESSION_HOURS, default 12 hours), "
-        "then deleted by `vecinos purge`",
+        "then deleted by `vecinos purge` (job `sessions`)",
         fields={
             "session_key": Entry(SECRET, ROW, "random key, the value of the session cookie"),
             "session_data": Entry(
@@ -647,6 +662,65 @@ def problems(inventory: dict[str, Table] | None = None) -> list[str]:
     return found
 
 
+PURGE = "`vecinos purge`"
+JOB_RE = re.compile(r"`vecinos purge`[^(]{0,3}\(job `([a-z_]+)`")
+NAME_RE = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
+
+
+def retention_phrases() -> list[tuple[str, str]]:
+    """(where, phrase) for every retention the inventory states."""
+    found = []
+    for label, table in tables().items():
+        found.append((label, table.retention))
+        found.extend(
+            (f"{label}.{name}", entry.retention)
+            for name, entry in table.fields.items()
+            if entry.retention != ROW
+        )
+    found.extend((store.name, store.retention) for store in stores())
+    return found
+
+
+def settings_read(source: Path) -> tuple[set[str], set[str]]:
+    """(settings the code reads as ``settings.NAME`` outside settings.py, environment
+    variables settings.py reads), from the source under ``source``."""
+    used: set[str] = set()
+    for path in source.rglob("*.py"):
+        if path.name != "settings.py":
+            used.update(re.findall(r"settings\.([A-Z][A-Z0-9_]+)", path.read_text()))
+    env = set(re.findall(r'env_\w+\(\s*"([A-Z][A-Z0-9_]+)"', (source / "settings.py").read_text()))
+    return used, env
+
+
+def retention_problems(
+    phrases: list[tuple[str, str]] | None = None, jobs: set[str] | None = None
+) -> list[str]:
+    """Every retention promise the code does not keep, as sentences: a phrase that says
+    `vecinos purge` without naming a registered job (``core/retention.py``), and a
+    setting or environment variable named in a phrase that no code reads."""
+    from vecinos.core import retention
+
+    phrases = retention_phrases() if phrases is None else phrases
+    jobs = set(retention.jobs()) if jobs is None else jobs
+    used, env = settings_read(Path(__file__).resolve().parents[1])
+    found: list[str] = []
+    for where, phrase in phrases:
+        named = JOB_RE.findall(phrase)
+        if phrase.count(PURGE) != len(named):
+            found.append(f"{where}: says {PURGE} without naming its job: {phrase!r}")
+        found.extend(
+            f"{where}: job {job!r} is not a registered retention job"
+            for job in named
+            if job not in jobs
+        )
+        found.extend(
+            f"{where}: {name} is named but no code reads it"
+            for name in NAME_RE.findall(phrase)
+            if name not in used and name not in env
+        )
+    return found
+
+
 # docs/privacy.md ---------------------------------------------------------------------
 
 INTRO = """\
@@ -655,8 +729,8 @@ INTRO = """\
 <!-- Generated by `vecinos inventory --write` from vecinos/core/inventory.py.
      Do not edit by hand: change the inventory and regenerate. -->
 
-Vecinos is built so that a seized server reveals almost nothing (DESIGN.md,
-principle 1), and so that everything expires (principle 2). This page lists every
+Vecinos is built so that a seized server reveals almost nothing (docs/architecture.md,
+principles 1 and 2), and so that everything expires. This page lists every
 field of every table and what is kept outside the database. A test fails when a
 field is missing from it or when this page is out of date.
 

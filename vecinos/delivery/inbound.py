@@ -36,6 +36,8 @@ from django.views.decorators.http import require_POST
 from vecinos.alerts import areas, subscriptions
 from vecinos.alerts.models import Delivery, DeliveryStatus, Subscription, SubscriptionStatus
 from vecinos.core import crypto, hooks, ratelimit
+from vecinos.core.request_size import too_large
+from vecinos.core.text import without_control_characters
 from vecinos.delivery import keywords, places, reporters
 from vecinos.reports.actions import MAX_DESCRIPTION, MAX_PLACE, NewReport, submit_report
 from vecinos.reports.models import Channel, Kind, Report
@@ -96,11 +98,7 @@ def signature_valid(request: HttpRequest) -> bool:
 
 def _check(request: HttpRequest) -> HttpResponse | None:
     """403 unless the request is signed; 413 if it is far bigger than Twilio sends."""
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = MAX_REQUEST_BYTES + 1
-    if declared > MAX_REQUEST_BYTES:
+    if too_large(request, MAX_REQUEST_BYTES):
         return HttpResponse(status=413)
     if not signature_valid(request):
         return HttpResponse(status=403)
@@ -136,7 +134,6 @@ KIND_WORDS: list[tuple[str, tuple[str, ...]]] = [
     (Kind.SURVEILLANCE, ("SURVEILLANCE", "WATCHING", "VIGILANCIA", "VIGILANDO")),
     (Kind.PATROL, ("PATROL", "PATRULLA", "PATRULLANDO")),
 ]
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def guess_kind(text: str) -> str:
@@ -189,7 +186,7 @@ def _report_hint() -> str:
 
 
 def _report(phone: str, command: keywords.Command, language: str) -> str:
-    text = _FORBIDDEN.sub("", command.argument).strip()
+    text = without_control_characters(command.argument).strip()
     if not text:
         return _report_hint()
     verdict = ratelimit.hit(

@@ -17,9 +17,9 @@ from vecinos.accounts.access import require_role
 from vecinos.accounts.models import Role, User
 from vecinos.alerts.subscriptions import LANGUAGES
 from vecinos.core import crypto, ratelimit
+from vecinos.core.text import text_problem
 from vecinos.delivery.models import ReporterContact
 from vecinos.delivery.tasks import send_transactional
-from vecinos.reports.actions import text_problem
 from vecinos.reports.events import record_event
 from vecinos.reports.models import IncidentEvent, Report
 

@@ -29,6 +29,7 @@ from vecinos.accounts.access import acting_user, responder_required
 from vecinos.alerts import subscriptions
 from vecinos.alerts.forms_subscribe import ConfirmForm
 from vecinos.core import ratelimit
+from vecinos.core.request_size import too_large
 from vecinos.delivery import responders
 from vecinos.delivery.forms import ResponderContactForm
 
@@ -39,10 +40,7 @@ MAX_PUSH_JSON = 4096
 
 
 def _too_big(request: HttpRequest) -> bool:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0) > MAX_FORM_BYTES
-    except ValueError:
-        return True
+    return too_large(request, MAX_FORM_BYTES)
 
 
 def _pending(request: HttpRequest) -> responders.PendingContact | None:

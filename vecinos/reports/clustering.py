@@ -82,9 +82,10 @@ def _window(minutes: int) -> timedelta:
 # Status and merge stay out of the WHERE clause. Given "status IN ...", SQLite's
 # planner (without statistics, as in every new database) prefers the
 # (status, last_seen_at) index and reads every open incident of the county seen
-# within the window: a few milliseconds a lookup with 100,000 open, against some
-# twenty microseconds. It does so even with a partial index "WHERE status IN (open)
-# AND merged_into_id IS NULL" that the query matches. So they are checked in Python,
+# within the window, many times slower than the covering index (the ORM baseline of
+# benchmarks/clustering.py, results in benchmarks/results/clustering.json). It does
+# so even with a partial index "WHERE status IN (open) AND merged_into_id IS NULL"
+# that the query matches. So they are checked in Python,
 # on columns the index holds; closed or merged incidents among the rows found are
 # few, since the rows are those of seven cells within the hour.
 CANDIDATES_SQL = (

@@ -2,7 +2,7 @@
 incident was checked on the ground.
 
 There is deliberately no field for an officer's name, badge, face, home or licence
-plate (DESIGN.md, principle 4), and nothing a reporter wrote is ever published raw.
+plate (docs/architecture.md, principle 4), and nothing a reporter wrote is ever published raw.
 """
 
 from __future__ import annotations

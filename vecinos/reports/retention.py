@@ -1,4 +1,4 @@
-"""Retention of reports and incidents (DESIGN.md, principle 2), run by ``vecinos purge``
+"""Retention of reports and incidents (docs/architecture.md, principle 2), run by ``vecinos purge``
 and the hourly job.
 
 1. Reports received more than ``REPORT_RETENTION`` days ago lose their description,

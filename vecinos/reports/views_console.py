@@ -36,7 +36,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from vecinos.accounts.access import acting_user, dispatcher_required
-from vecinos.accounts.models import User
 from vecinos.core import hooks, live
 from vecinos.reports import actions, queries
 from vecinos.reports.events import LIVE_CHANNEL
@@ -306,16 +305,8 @@ def _int_or_none(value: str | None) -> int | None:
 def incident_dispatch(request: HttpRequest, incident_id: str) -> HttpResponse:
     user = acting_user(request)
     incident = get_incident_for_user(user, incident_id, write=True)
-    names = [name for name in request.POST.getlist("responders") if name]
     try:
-        if problem := next(filter(None, map(actions.text_problem, names)), None):
-            raise actions.InvalidInput(problem)
-        people = list(User.objects.filter(username__in=names))
-        unknown = sorted(set(names) - {p.username for p in people})
-        if unknown:
-            raise actions.InvalidInput(
-                _("No such responder: %(names)s") % {"names": ", ".join(unknown)}
-            )
+        people = actions.responders_named(request.POST.getlist("responders"))
         sent = actions.dispatch_responders(incident=incident, responders=people, actor=user)
     except actions.ActionRefused as refusal:
         return _refused(request, incident, refusal)

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
 from vecinos.core import ratelimit
+from vecinos.core.request_size import too_large
 from vecinos.reports import photos, writer
 from vecinos.reports.actions import NewReport
 from vecinos.reports.forms import ReportForm
@@ -46,11 +47,7 @@ def _render_form(request: HttpRequest, form: ReportForm, *, status: int = 200) -
 def report(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _render_form(request, ReportForm())
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = MAX_REQUEST_BYTES + 1
-    if declared > MAX_REQUEST_BYTES:
+    if too_large(request, MAX_REQUEST_BYTES):
         return render(request, "reports/report_too_large.html", status=413)
 
     form = ReportForm(request.POST, request.FILES)

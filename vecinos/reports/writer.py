@@ -2,9 +2,9 @@
 
 On a raid day reports arrive in bursts from many phones at once. SQLite lets one
 writer commit at a time, and with ``synchronous=FULL`` every commit waits for the disk
-(about 2 ms here), so one transaction per report caps intake at a few hundred per
-second, and threads queueing on SQLite's lock sleep in its busy handler's growing
-steps (up to 100 ms) — the p99 a reporter feels.
+(benchmarks/results/reports_http.json), so one transaction per report caps intake,
+and threads queueing on SQLite's lock sleep in its busy handler's growing steps (up to
+100 ms), which is what a reporter waits for at the tail.
 
 So in each web process one writer thread takes the reports that are waiting and stores
 them in ONE transaction:
@@ -394,7 +394,7 @@ def _writers_turn() -> BinaryIO:
     (``vecinos serve --workers N`` on SQLite) take in turn around each batch. Waiting
     for it, a writer sleeps in the kernel and wakes the moment the other commits;
     waiting for SQLite's own lock, it would poll in growing sleeps of up to 100 ms,
-    which is what a reporter's p99 felt with two workers."""
+    which is what a reporter waited for at the tail with two workers."""
     database = Path(str(connection.settings_dict["NAME"]))
     return (database.parent / f"{database.name}.report-writers").open("ab")
 

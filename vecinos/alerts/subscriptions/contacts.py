@@ -16,7 +16,8 @@ from vecinos.alerts.models import (
     Subscription,
     SubscriptionChannel,
 )
-from vecinos.core import crypto
+from vecinos.core import crypto, outgoing
+from vecinos.core.text import has_control_characters
 
 MAX_ENDPOINT = 1024
 
@@ -68,13 +69,13 @@ def _normalize_push(address: object) -> tuple[str, str]:
         host = (parts.hostname or "").lower()
     except ValueError:
         raise _refuse("address.endpoint", _("This is not a URL.")) from None
-    any_host = "*" in getattr(settings, "SUBSCRIPTION_PUSH_HOSTS", ["*"])
-    schemes = {"https", "http"} if any_host else {"https"}
+    # Plain http only where private addresses are allowed (a local receiver).
+    schemes = {"https", "http"} if outgoing.allowed_private() else {"https"}
     if parts.scheme not in schemes or not host or parts.username or parts.password:
         raise _refuse("address.endpoint", _("The push endpoint must be an https URL."))
-    if not _push_host_allowed(host):
+    if not _push_host_allowed(host) or outgoing.literal_refused(endpoint):
         raise _refuse("address.endpoint", _("This push service is not accepted."))
-    if any(ch.isspace() or ord(ch) < 32 for ch in endpoint):
+    if any(ch.isspace() for ch in endpoint) or has_control_characters(endpoint, lines=False):
         raise _refuse("address.endpoint", _("This is not a URL."))
     keys = address.get("keys")
     if not isinstance(keys, dict) or set(keys) != {"p256dh", "auth"}:

@@ -1,10 +1,11 @@
-"""One transport class per channel (STYLE.md, habit 6).
+"""One transport class per channel (docs/architecture.md, "The outbox for alerts").
 
 ``transport_for(channel)`` picks the class the settings ask for: the console transport in
 test mode, for test alerts and when ``SMS_PROVIDER=console``; otherwise Twilio's REST API
 for SMS, the SMTP connection of Django's default mailer for email, and Web Push (http_ece
-and py_vapid) for browsers. SMS and web push keep one HTTP connection per provider open
-in each worker thread (``transports.http``).
+and py_vapid) for browsers. SMS keeps its HTTP connections to the provider open
+between messages (``transports.http``); web push goes through pywebpush's ``requests``
+session.
 """
 
 from __future__ import annotations

@@ -1,50 +1,76 @@
-"""Keep-alive HTTP/1.1 POSTs for the SMS transport (web push goes through pywebpush,
-which uses ``requests``; it takes only :func:`split` from here).
+"""HTTP POSTs for the SMS transport, on urllib3's kept-alive connection pools (web push
+goes through pywebpush, which uses ``requests``; it takes only :func:`split` from here).
 
-One ``http.client`` connection per origin per worker thread, kept open between
-messages. ``requests`` spent about 0.3 ms of CPU on every call (merging session
-settings, reading the environment's proxy variables, hooks, cookie jars), more than
-everything else an SMS costs; a bare connection spends under 0.1 ms. What ``requests``
-gave us is kept: certificates checked against ``REQUESTS_CA_BUNDLE`` or certifi's
-bundle, the ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` variables (read when a
-connection is opened), and separate connect and read timeouts.
+One pool per origin, shared by a worker's threads; a connection the server closed while
+idle is noticed before use and replaced. urllib3 rather than a ``requests`` session
+because ``requests`` adds more CPU to every call than everything else an SMS costs
+(benchmarks/sms_client.py; figures in benchmarks/results/sms_client.json).
+Certificates are checked against
+``REQUESTS_CA_BUNDLE`` when set, else certifi's bundle; ``HTTPS_PROXY``/``HTTP_PROXY``/
+``NO_PROXY`` are honoured.
 
-A kept-alive connection the server has closed is noticed before use (its socket reads
-as ready) and replaced. If a request on a reused connection still finds it closed
-before any answer came (the server closed it while the request was on its way), it is
-sent once more on a fresh connection (Go's HTTP client does the same for requests that
-carry an idempotency key): every request here carries one (``Idempotency-Key``).
-Any other failure raises :class:`HTTPFailure`, which the transports call transient.
+Retries: a message must never be sent twice, and the SMS provider honours no
+idempotency key. So only what cannot have reached the server is tried again, at once
+(``RETRY``): a connection that could not be opened (refused, unreachable, timed out,
+TLS handshake or proxy failed). Everything that failed after the request may have
+been written (connection reset or closed before the answer, no answer in time) raises
+:class:`OutcomeUnknown`, which the caller must not repeat; a connection failure that
+outlasts the retries raises :class:`NotSent`, which the caller may repeat later.
 """
 
 from __future__ import annotations
 
-import base64
-import http.client
-import select
-import ssl
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import getproxies, proxy_bypass
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    MaxRetryError,
+    NewConnectionError,
+    ProxyError,
+    SSLError,
+)
+from urllib3.util.retry import Retry
 
 # Seconds to connect, and to wait for the answer.
 TIMEOUT = (5.0, 15.0)
 USER_AGENT = "Vecinos"
-
-# What a connection the server closed raises when a request is written or its answer
-# awaited.
-_CLOSED = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+# Connections kept per origin: one per worker thread that talks to it.
+POOL_SIZE = 16
+# Twice more when the connection could not be opened; never once the request may have
+# left (read=False: a failure while waiting for the answer is raised, not repeated).
+RETRY = Retry(
+    total=None,
+    connect=2,
+    read=False,
+    redirect=0,
+    status=0,
+    other=0,
+    backoff_factor=0.05,
+    raise_on_redirect=False,
+    raise_on_status=False,
+)
+# Failures that happen before a request is written.
+_BEFORE_SENDING = (NewConnectionError, ConnectTimeoutError, SSLError, ProxyError)
 
 
 class HTTPFailure(Exception):
-    """No answer: the connection failed or timed out (the message is contact-free)."""
+    """No answer (the message is contact-free)."""
 
 
-class _Unanswered(Exception):
-    """The connection closed before any answer came: the server did not take the
-    request (or, rarely, took it and died before answering; the key covers that)."""
+class NotSent(HTTPFailure):
+    """The request cannot have reached the server: the connection was never opened."""
+
+
+class OutcomeUnknown(HTTPFailure):
+    """The request may have reached the server, which did not answer: repeating it could
+    send the message twice."""
 
 
 @dataclass(frozen=True)
@@ -80,20 +106,19 @@ def split(url: str) -> tuple[Origin, str]:
 
 
 @lru_cache(maxsize=1)
-def _tls() -> ssl.SSLContext:
-    """Certificates are checked against ``REQUESTS_CA_BUNDLE`` when set (as requests
-    did), else certifi's bundle (requests' default), else the system's store."""
+def _ca_bundle() -> str | None:
+    """``REQUESTS_CA_BUNDLE`` when set (as requests does), else certifi's bundle, else
+    None: the system's store."""
     from vecinos.core import config
 
-    bundle: str | None = config.env_str("REQUESTS_CA_BUNDLE")
-    if not bundle:
-        try:
-            import certifi
-
-            bundle = certifi.where()
-        except ImportError:
-            bundle = None
-    return ssl.create_default_context(cafile=bundle)
+    bundle = config.env_str("REQUESTS_CA_BUNDLE")
+    if bundle:
+        return bundle
+    try:
+        import certifi
+    except ImportError:
+        return None
+    return str(certifi.where())
 
 
 def _proxy(origin: Origin) -> str | None:
@@ -103,67 +128,33 @@ def _proxy(origin: Origin) -> str | None:
     return getproxies().get(origin.scheme)
 
 
-def _connect(
-    origin: Origin, timeout: tuple[float, float]
-) -> tuple[http.client.HTTPConnection, bool]:
-    """A new connection, and whether requests on it name the absolute URL (a plain
-    http proxy); through a proxy, https goes in a CONNECT tunnel."""
-    proxy = _proxy(origin)
-    connect_timeout = timeout[0]
-    if proxy is None:
-        target, port = origin.host, origin.port
-        headers: dict[str, str] = {}
-    else:
-        parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
-        target, port = parts.hostname or "", parts.port or 80
-        headers = {}
-        if parts.username:
-            credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-            headers["Proxy-Authorization"] = "Basic " + base64.b64encode(
-                credentials.encode()
-            ).decode("ascii")
-    connection: http.client.HTTPConnection
+def _pool(origin: Origin, proxy: str | None) -> urllib3.PoolManager | urllib3.HTTPConnectionPool:
+    tls: dict[str, Any] = {}
     if origin.scheme == "https":
-        connection = http.client.HTTPSConnection(
-            target, port, timeout=connect_timeout, context=_tls()
+        tls = {"cert_reqs": "CERT_REQUIRED", "ca_certs": _ca_bundle()}
+    if proxy is None:
+        return urllib3.connection_from_url(
+            f"{origin.scheme}://{origin.netloc}", maxsize=POOL_SIZE, retries=RETRY, **tls
         )
-        if proxy is not None:
-            connection.set_tunnel(origin.host, origin.port, headers=headers)
-        absolute = False
-    else:
-        connection = http.client.HTTPConnection(target, port, timeout=connect_timeout)
-        absolute = proxy is not None
-    connection.connect()
-    assert connection.sock is not None  # noqa: S101 - connect() either set it or raised
-    connection.sock.settimeout(timeout[1])
-    return connection, absolute
-
-
-def _closed_by_peer(connection: http.client.HTTPConnection) -> bool:
-    """An idle kept-alive socket that reads as ready was closed by the server (or
-    holds bytes nobody asked for): either way it cannot carry the next request."""
-    sock = connection.sock
-    if sock is None:
-        return True
-    poller = select.poll()
-    poller.register(sock, select.POLLIN)
-    return bool(poller.poll(0))
+    parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    headers = None
+    if parts.username:
+        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+        headers = urllib3.make_headers(proxy_basic_auth=credentials)
+    clean = f"{parts.scheme}://{parts.hostname}:{parts.port or 80}"
+    return urllib3.ProxyManager(
+        clean, proxy_headers=headers, maxsize=POOL_SIZE, retries=RETRY, **tls
+    )
 
 
 class Client:
-    """Keep-alive connections by origin, one set per thread (http.client connections
-    are not thread-safe; worker threads each get their own)."""
+    """Kept-alive connection pools by origin (and proxy), thread-safe."""
 
     def __init__(self) -> None:
-        self._local = threading.local()
-
-    def _pool(self) -> dict[Origin, tuple[http.client.HTTPConnection, bool]]:
-        pool: dict[Origin, tuple[http.client.HTTPConnection, bool]] | None = getattr(
-            self._local, "pool", None
-        )
-        if pool is None:
-            pool = self._local.pool = {}
-        return pool
+        self._lock = threading.Lock()
+        self._pools: dict[
+            tuple[Origin, str | None], urllib3.PoolManager | urllib3.HTTPConnectionPool
+        ] = {}
 
     def post(
         self,
@@ -173,59 +164,41 @@ class Client:
         *,
         timeout: tuple[float, float] = TIMEOUT,
     ) -> Response:
-        """POST ``body`` to ``url``; the answer, whatever its status."""
+        """POST ``body`` to ``url``; the answer, whatever its status. Raises
+        :class:`NotSent` or :class:`OutcomeUnknown` when there is none."""
         origin, path = split(url)
-        pool = self._pool()
-        kept = pool.pop(origin, None)
-        if kept is not None and _closed_by_peer(kept[0]):
-            kept[0].close()
-            kept = None
+        proxy = _proxy(origin)
+        with self._lock:
+            pool = self._pools.get((origin, proxy))
+            if pool is None:
+                pool = self._pools[(origin, proxy)] = _pool(origin, proxy)
         try:
-            if kept is not None:
-                try:
-                    return self._exchange(pool, origin, kept, url, path, body, headers)
-                except _Unanswered:
-                    pass  # closed while idle: once more on a fresh connection
-            fresh = _connect(origin, timeout)
-            return self._exchange(pool, origin, fresh, url, path, body, headers)
-        except (OSError, http.client.HTTPException, _Unanswered) as error:
-            cause = error.__cause__ if isinstance(error, _Unanswered) else error
-            raise HTTPFailure(type(cause).__name__) from None
-
-    def _exchange(
-        self,
-        pool: dict[Origin, tuple[http.client.HTTPConnection, bool]],
-        origin: Origin,
-        kept: tuple[http.client.HTTPConnection, bool],
-        url: str,
-        path: str,
-        body: bytes,
-        headers: dict[str, str],
-    ) -> Response:
-        connection, absolute = kept
-        try:
-            try:
-                connection.request("POST", url if absolute else path, body=body, headers=headers)
-                answer = connection.getresponse()
-            except _CLOSED as error:
-                raise _Unanswered from error
-            data = answer.read()
-        except BaseException:
-            connection.close()
-            raise
-        if answer.will_close:
-            connection.close()
-        else:
-            pool[origin] = kept
+            answer = pool.urlopen(
+                "POST",
+                path if isinstance(pool, urllib3.HTTPConnectionPool) else url,
+                body=body,
+                headers=headers,
+                timeout=urllib3.Timeout(connect=timeout[0], read=timeout[1]),
+                retries=RETRY,
+                redirect=False,
+                assert_same_host=False,
+            )
+        except MaxRetryError as error:
+            failure = NotSent if isinstance(error.reason, _BEFORE_SENDING) else OutcomeUnknown
+            raise failure(type(error.reason).__name__) from None
+        except _BEFORE_SENDING as error:
+            raise NotSent(type(error).__name__) from None
+        except (HTTPError, OSError) as error:
+            raise OutcomeUnknown(type(error).__name__) from None
         return Response(
             status=answer.status,
-            headers={name.lower(): value for name, value in answer.getheaders()},
-            body=data,
+            headers={name.lower(): value for name, value in answer.headers.items()},
+            body=answer.data,
         )
 
     def close(self) -> None:
-        """Close this thread's connections."""
-        pool = self._pool()
-        for connection, _absolute in pool.values():
-            connection.close()
-        pool.clear()
+        """Close every kept connection."""
+        with self._lock:
+            pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            pool.clear() if isinstance(pool, urllib3.PoolManager) else pool.close()

@@ -5,9 +5,13 @@ To, From, Body and StatusCallback, basic auth ``sid:token``. The senders in
 ``TWILIO_FROM`` share the load, each paced to ``SMS_RATE`` messages a second across
 every worker process (vecinos.delivery.ratelimit).
 
-Twilio's Messages API has no idempotency key of its own; the outbox guarantees that a
-delivery recorded as sent is never sent again, and the message key also goes out as an
-``Idempotency-Key`` header, which Twilio-compatible providers may honour.
+Twilio's Messages API honours no idempotency key, so a POST that may have reached it is
+never repeated: the outbox never sends a delivery recorded as sent again, and the HTTP
+client (``transports.http``) repeats only a request whose connection could not be
+opened. A request that failed after it may have left (reset, closed or no answer in
+time) is recorded as ``sms_unknown_not_retried``: failed, not retried, the subscription
+kept; a duplicate alert would cost more trust than one missing message. The message key
+still goes out as an ``Idempotency-Key`` header for providers that honour one.
 """
 
 from __future__ import annotations
@@ -52,9 +56,11 @@ MESSAGE_ERRORS = {
 # retrying until the alert expires; logged as an error.
 CONFIGURATION_ERRORS = {20003, 20404, 21212, 21603, 21606, 21659, 21660}
 RATE_ERRORS = {14107, 20429}
+# The request may have reached the provider, which did not answer: not repeated.
+UNKNOWN = "sms_unknown_not_retried"
 
-# Keep-alive connections to the provider, one per worker thread, kept from batch to
-# batch (a transport's close() leaves them open).
+# Kept-alive connections to the provider, shared by a worker's threads and kept from
+# batch to batch (a transport's close() leaves them open).
 _client = http.Client()
 
 
@@ -104,7 +110,17 @@ class TwilioTransport(Transport):
             response = _client.post(
                 messages_url(), urlencode(form).encode(), headers, timeout=TIMEOUT
             )
-        except (http.HTTPFailure, ValueError) as error:
+        except http.OutcomeUnknown as error:
+            logger.warning(
+                "SMS %s may or may not have reached the provider (%s)", message.key, error
+            )
+            raise TransportError(
+                f"SMS outcome unknown ({error}); not retried",
+                permanent=True,
+                code=UNKNOWN,
+                disable=False,
+            ) from None
+        except (http.NotSent, ValueError) as error:
             raise TransportError(
                 f"SMS provider unreachable ({error})",
                 permanent=False,

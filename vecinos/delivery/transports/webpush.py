@@ -34,6 +34,7 @@ from django.conf import settings
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
+from vecinos.core import outgoing
 from vecinos.delivery.transports import http
 from vecinos.delivery.transports.base import OutgoingMessage, Receipt, Transport, TransportError
 
@@ -170,6 +171,12 @@ class WebPushTransport(Transport):
         except ValueError:
             raise TransportError(
                 "push endpoint is not an http(s) URL", permanent=True, code="push_invalid"
+            ) from None
+        try:
+            outgoing.check_url(endpoint)
+        except outgoing.RefusedAddress as error:
+            raise TransportError(
+                f"push endpoint refused: {error}", permanent=True, code="push_private_address"
             ) from None
         _check_keys(info)
         key = vapid()  # outside the try: a key problem is ours, not the subscriber's

@@ -14,6 +14,7 @@ messages) to ``transaction.on_commit``. Callers use this package
 (``actions.submit_report(...)``); the names below are its whole public surface.
 """
 
+from vecinos.core.errors import ActionRefused, InvalidInput, InvalidTransition
 from vecinos.reports.actions.common import (
     ACTIVE_DISPATCH,
     CORRECTIONS,
@@ -22,15 +23,13 @@ from vecinos.reports.actions.common import (
     MAX_VERIFICATION_NOTES,
     MIN_RADIUS_KM,
     VERIFIABLE,
-    ActionRefused,
-    InvalidInput,
-    InvalidTransition,
 )
 from vecinos.reports.actions.dispatch import (
     acknowledge_dispatch,
     decline_dispatch,
     dispatch_responders,
     expire_dispatch,
+    responders_named,
     set_availability,
 )
 from vecinos.reports.actions.intake import (
@@ -88,6 +87,7 @@ __all__ = [
     "merge_incidents",
     "refresh_incident",
     "reopen_incident",
+    "responders_named",
     "set_availability",
     "set_public_label",
     "source_tag",

@@ -1,5 +1,5 @@
-"""What the report actions share: the errors they raise, the dispatcher check,
-the row lock and the states they test."""
+"""What the report actions share: the dispatcher check, the row lock and the states
+they test (their errors are every app's: vecinos/core/errors.py)."""
 
 from __future__ import annotations
 
@@ -15,28 +15,7 @@ from vecinos.reports.models import (
 )
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
-
-
-class ActionRefused(Exception):
-    """A write the rules refuse. ``message`` is translated and safe to show to the user;
-    ``status_code`` is what the API answers (409: the state forbids it)."""
-
-    status_code = 409
-
-    def __init__(self, message: StrOrPromise) -> None:
-        super().__init__(str(message))
-        self.message = message
-
-
-class InvalidTransition(ActionRefused):
-    """The incident's or dispatch's current state does not allow this change."""
-
-
-class InvalidInput(ActionRefused):
-    """The request names something that cannot be used (422)."""
-
-    status_code = 422
+    pass
 
 
 # Radius a responder may say they cover, in kilometres.

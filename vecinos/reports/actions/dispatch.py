@@ -14,14 +14,14 @@ from django.utils.translation import gettext as _
 from vecinos.accounts.access import Forbidden
 from vecinos.accounts.models import Role, User
 from vecinos.core import geo, hooks
+from vecinos.core.errors import InvalidInput, InvalidTransition
+from vecinos.core.text import text_problem
 from vecinos.reports import queries
 from vecinos.reports.actions.common import (
     ACTIVE_DISPATCH,
     MAX_RADIUS_KM,
     MIN_RADIUS_KM,
     VERIFIABLE,
-    InvalidInput,
-    InvalidTransition,
     _locked,
     _require_dispatcher,
     _status_change,
@@ -84,6 +84,22 @@ def set_availability(
 
 
 # Dispatch --------------------------------------------------------------------------------
+
+
+def responders_named(names: Iterable[str]) -> list[User]:
+    """The accounts of ``names`` (usernames, duplicates ignored), in the order given,
+    or ``InvalidInput`` naming every one that does not exist. Whether they are
+    responders is ``dispatch_responders``' to say."""
+    wanted = list(dict.fromkeys(name for name in names if name))
+    if problem := next(filter(None, map(text_problem, wanted)), None):
+        raise InvalidInput(problem)
+    found = {user.username: user for user in User.objects.filter(username__in=wanted)}
+    unknown = [name for name in wanted if name not in found]
+    if unknown:
+        raise InvalidInput(
+            _("No such responder: %(names)s") % {"names": ", ".join(n[:150] for n in unknown)}
+        )
+    return [found[name] for name in wanted]
 
 
 def dispatch_responders(

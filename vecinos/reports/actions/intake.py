@@ -17,7 +17,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vecinos.core import bulk, crypto, geo, text
+from vecinos.core import bulk, crypto, geo
+from vecinos.core.text import text_problem
 from vecinos.reports import clustering, photos
 from vecinos.reports.actions.summary import (
     KINDS,
@@ -51,10 +52,6 @@ def source_tag(*, channel: str, client_key: str) -> str:
     is already a day-scoped pseudonym (or, for SMS, whatever the channel uses to tell
     senders apart), so the same person on another day counts as a new source."""
     return crypto.keyed_hash(f"{channel}\x00{client_key}", purpose=SOURCE_TAG_PURPOSE)[:16]
-
-
-def text_problem(value: str) -> str | None:
-    return text.text_problem(value)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,12 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vecinos.accounts.models import User
+from vecinos.core.errors import InvalidInput, InvalidTransition
 from vecinos.core.text import text_problem
 from vecinos.reports.actions.common import (
     ACTIVE_DISPATCH,
     MAX_PUBLIC_LABEL,
-    InvalidInput,
-    InvalidTransition,
     _locked,
     _require_dispatcher,
     _status_label,

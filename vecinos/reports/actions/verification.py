@@ -10,14 +10,13 @@ from django.utils.translation import gettext as _
 
 from vecinos.accounts.access import Forbidden
 from vecinos.accounts.models import Role, User
+from vecinos.core.errors import InvalidInput, InvalidTransition
 from vecinos.core.text import text_problem
 from vecinos.reports.actions.common import (
     ACTIVE_DISPATCH,
     CORRECTIONS,
     MAX_VERIFICATION_NOTES,
     VERIFIABLE,
-    InvalidInput,
-    InvalidTransition,
     _locked,
     _status_label,
 )

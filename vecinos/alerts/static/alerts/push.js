@@ -34,24 +34,13 @@
 
   // Web push ----------------------------------------------------------------------------
   var slot = document.getElementById("push-slot");
-  if (!slot || !("serviceWorker" in navigator) || !("PushManager" in window) ||
-      !("Notification" in window)) {
-    return;
-  }
+  if (!slot || !window.VecinosPush || !window.VecinosPush.supported()) { return; }
   var statusLine = document.getElementById("push-status");
   var subscribeButton = document.getElementById("push-subscribe");
   var stopButton = document.getElementById("push-stop");
   slot.hidden = false;
 
   function say(text) { statusLine.textContent = text; }
-
-  function keyBytes(base64url) {
-    var padded = base64url + "=".repeat((4 - base64url.length % 4) % 4);
-    var raw = atob(padded.replace(/-/g, "+").replace(/_/g, "/"));
-    var bytes = new Uint8Array(raw.length);
-    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
-    return bytes;
-  }
 
   function area() {
     if (lat && lng && lat.value && lng.value) {
@@ -76,7 +65,7 @@
     });
   }
 
-  var registration = navigator.serviceWorker.register(slot.dataset.serviceWorker, { scope: "/" });
+  var registration = window.VecinosPush.registration(slot);
 
   registration.then(function (reg) {
     return reg.pushManager.getSubscription();
@@ -88,17 +77,7 @@
     var chosen = area();
     if (!chosen) { say(slot.dataset.textNeedArea); return; }
     say(slot.dataset.textWorking);
-    Notification.requestPermission().then(function (permission) {
-      if (permission !== "granted") { throw new Error(slot.dataset.textDenied); }
-      return registration;
-    }).then(function (reg) {
-      return reg.pushManager.getSubscription().then(function (existing) {
-        return existing || reg.pushManager.subscribe({
-          userVisibleOnly: true,
-          applicationServerKey: keyBytes(slot.dataset.vapidKey)
-        });
-      });
-    }).then(function (subscription) {
+    window.VecinosPush.subscription(slot).then(function (subscription) {
       return postJSON(slot.dataset.api, {
         channel: "webpush",
         address: subscription.toJSON(),

@@ -20,7 +20,7 @@ Why these choices:
   gunicorn on a loopback port. ``--no-front`` binds gunicorn itself: only behind a
   buffering proxy (docs/operations.md).
 - **No access log.** An access line is where web servers write client addresses;
-  we write none (DESIGN.md, principle 1). gunicorn's own messages go through
+  we write none (docs/architecture.md, principle 1). gunicorn's own messages go through
   Python logging with ``NoAddressFilter``, like everything else.
 """
 
@@ -112,6 +112,14 @@ class NoAccessLogger(Logger):
         return None
 
 
+DEVELOPMENT_WARNING = """\
+************************************************************************************
+WARNING: VECINOS_ENV is not set, so this server runs in DEVELOPMENT posture: debug
+pages with tracebacks, no HTTPS requirement, web push to any host. Never expose it to
+the Internet. Set VECINOS_ENV=production for a real deployment (docs/operations.md).
+************************************************************************************"""
+
+
 class VecinosServer(BaseApplication):
     """gunicorn configured from Python, serving ``vecinos.wsgi.application``."""
 
@@ -198,6 +206,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not os.environ.get("VECINOS_ENV"):
+            self.stderr.write(DEVELOPMENT_WARNING)
         bind = parse_bind(options["bind"])
         workers, threads = server_shape(workers=options["workers"], threads=options["threads"])
         if workers > 1 and not settings.REDIS_URL:
