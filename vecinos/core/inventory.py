@@ -523,7 +523,7 @@ STORES: list[Store] = [
         "Rate-limit counters (cache: memory or Redis)",
         "counts per day-scoped client pseudonym (HMAC of the address under a daily key "
         "that lives only in memory or Redis)",
-        "one rate-limit window; the daily key expires after two days",
+        "one rate-limit window; the daily key is gone at the end of its UTC day",
     ),
     Store(
         "Logs (standard error)",
@@ -644,9 +644,9 @@ field is missing from it or when this page is out of date.
   requests from a known address and searches every row, the database file, the cache
   and the logs for it.
 - **Rate limits without tracking.** Counters are keyed by an HMAC of the address under
-  a key that changes every day and lives only in memory (or Redis, with a two-day
-  TTL). Counters expire with their window; yesterday's pseudonyms cannot be
-  recomputed by anyone.
+  a key that changes every day and lives only in memory (or Redis, expiring at
+  midnight UTC); each process forgets it at midnight too. Counters expire with their
+  window; yesterday's pseudonyms cannot be recomputed by anyone.
 - **Contacts are encrypted at rest.** Phone numbers, email addresses and push
   endpoints of subscribers are stored with AES-256-GCM (`EncryptedTextField`) under a
   key kept outside the database: `encryption.keys` in the data directory (mode 0600),
