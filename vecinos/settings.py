@@ -468,6 +468,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# Uploaded photos are their owner's alone, whatever the umask (Django's default is
+# 0644): docs/operations.md, "The data directory".
+FILE_UPLOAD_PERMISSIONS = config.PRIVATE_FILE
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = config.PRIVATE_DIRECTORY
 
 # Logging: no IP address ever reaches a log line (vecinos.core.logging).
 LOGGING = {
