@@ -66,6 +66,15 @@ def create_user(
     return user
 
 
+def mfa_satisfied(user: User) -> bool:
+    """False for an account whose role must sign in with a second factor
+    (``MFA_ROLES``) and has none yet: a token would be a way around it, for making
+    tokens and for using them (``vecinos.api.auth``)."""
+    from vecinos.accounts.queries import has_totp
+
+    return not (settings.VECINOS_REQUIRE_MFA and user.needs_mfa and not has_totp(user))
+
+
 def _may_manage_tokens_of(actor: User | None, user: User) -> bool:
     # None is the operator at the command line, who already holds the server.
     return actor is None or actor.pk == user.pk or actor.is_admin
@@ -80,6 +89,14 @@ def create_api_token(*, user: User, name: str, actor: User | None) -> tuple[ApiT
     if not user.may_have_api_tokens:
         raise AccountError(
             _("A %(role)s account cannot have API tokens.") % {"role": user.get_role_display()}
+        )
+    if not mfa_satisfied(user):
+        raise AccountError(
+            _(
+                "A %(role)s account must set up two-factor sign-in before it can have "
+                "API tokens."
+            )
+            % {"role": user.get_role_display()}
         )
     name = name.strip()
     if len(name) > ApiToken._meta.get_field("name").max_length:  # type: ignore[operator]
