@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import time_machine
 
-from tests.test_ratelimit import backend, cache_keys  # noqa: F401 - the fixture
+from tests.test_ratelimit import backend as backend  # the fixture
+from tests.test_ratelimit import cache_keys
 from vecinos.core import ratelimit
 
 ADDRESS = "203.0.113.77"

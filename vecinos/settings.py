@@ -391,6 +391,9 @@ SMS_INBOUND_RATE = config.parse_rate(
 SMS_INBOUND_GLOBAL_RATE = config.parse_rate(
     config.env_str("SMS_INBOUND_GLOBAL_RATE", "6000/m"), name="SMS_INBOUND_GLOBAL_RATE"
 )
+# Days the (keyed hashes of the) ids of inbound SMS are kept, so a replayed webhook
+# files nothing new.
+SMS_INBOUND_REPLAY_DAYS = config.env_int("SMS_INBOUND_REPLAY_DAYS", 30, minimum=1)
 
 # Security posture -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -92,10 +92,7 @@ def create_api_token(*, user: User, name: str, actor: User | None) -> tuple[ApiT
         )
     if not mfa_satisfied(user):
         raise AccountError(
-            _(
-                "A %(role)s account must set up two-factor sign-in before it can have "
-                "API tokens."
-            )
+            _("A %(role)s account must set up two-factor sign-in before it can have API tokens.")
             % {"role": user.get_role_display()}
         )
     name = name.strip()

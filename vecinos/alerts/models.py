@@ -54,6 +54,9 @@ class Subscription(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField(max_length=40, blank=True)
+    # The last sign the contact works: confirmed, a delivery receipt, a START from the
+    # number. Only a delivery failure newer than this disables the subscription.
+    last_success_at = models.DateTimeField(null=True, blank=True)
     is_demo = models.BooleanField(default=False)
 
     class Meta:

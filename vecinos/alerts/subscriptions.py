@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -413,7 +413,7 @@ def subscribe(
         code = ""
         if active_now:
             subscription.status = SubscriptionStatus.ACTIVE
-            subscription.confirmed_at = now
+            subscription.confirmed_at = subscription.last_success_at = now
         else:
             code, subscription.code_hash, subscription.code_expires_at = issue_code(subscription.id)
         subscription.save(force_insert=True)
@@ -489,10 +489,18 @@ def confirm_subscription(*, subscription: Subscription, code: str) -> Subscripti
                 current.delete()
                 return duplicate
             current.status = SubscriptionStatus.ACTIVE
-            current.confirmed_at = now
+            current.confirmed_at = current.last_success_at = now
             current.code_hash = ""
             current.code_expires_at = None
-            current.save(update_fields=["status", "confirmed_at", "code_hash", "code_expires_at"])
+            current.save(
+                update_fields=[
+                    "status",
+                    "confirmed_at",
+                    "last_success_at",
+                    "code_hash",
+                    "code_expires_at",
+                ]
+            )
             return current
     raise error
 
@@ -548,7 +556,13 @@ def resume_contact(*, channel: str, address: str | dict[str, Any]) -> int:
                 contact_hash=hashed,
                 status__in=[SubscriptionStatus.STOPPED, SubscriptionStatus.DISABLED],
                 confirmed_at__isnull=False,
-            ).update(status=SubscriptionStatus.ACTIVE, stopped_at=None, disabled_reason="")
+            ).update(
+                status=SubscriptionStatus.ACTIVE,
+                stopped_at=None,
+                disabled_reason="",
+                # A text from the number is the best sign it works.
+                last_success_at=timezone.now(),
+            )
         )
 
 
@@ -562,6 +576,26 @@ def disable_subscription(*, subscription: Subscription, reason: str) -> None:
             disabled_reason=str(reason)[:40],
             stopped_at=timezone.now(),
             code_hash="",
+        )
+
+
+def disable_after_failure(
+    *, subscription_id: uuid.UUID, failed_send_at: datetime, reason: str
+) -> bool:
+    """``disable_subscription`` for a permanent failure of a message sent at
+    ``failed_send_at``, but only if that is newer than the subscription's last
+    success (``last_success_at``): a failure reported late, for a message older than
+    a receipt or a START, says nothing about the contact now. True if disabled."""
+    with transaction.atomic():
+        return bool(
+            Subscription.objects.filter(pk=subscription_id, status__in=LIVE_STATUSES)
+            .filter(Q(last_success_at__isnull=True) | Q(last_success_at__lt=failed_send_at))
+            .update(
+                status=SubscriptionStatus.DISABLED,
+                disabled_reason=str(reason)[:40],
+                stopped_at=timezone.now(),
+                code_hash="",
+            )
         )
 
 

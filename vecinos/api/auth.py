@@ -15,10 +15,10 @@ Usage: a router or an operation that needs a signed-in staff member declares
 The client sends ``Authorization: Bearer vec_<prefix>_<secret>`` (made with
 ``vecinos token USERNAME`` or on the account page). A missing, malformed, unknown,
 revoked or expired token, or one whose owner is inactive, no longer in a staff
-role, or in a role that must use MFA without having it set up, answers 401 with a ``WWW-Authenticate: Bearer`` challenge (``challenge``). On
-success ``request.user`` (and ``request.auth``) is the token's owner, so the
-permission-checked getters of ``vecinos.accounts.access`` apply as they do to a
-browser session.
+role, or in a role that must use MFA without having it set up, answers 401 with a
+``WWW-Authenticate: Bearer`` challenge (``challenge``). On success ``request.user``
+(and ``request.auth``) is the token's owner, so the permission-checked getters of
+``vecinos.accounts.access`` apply as they do to a browser session.
 """
 
 from __future__ import annotations

@@ -311,6 +311,9 @@ INVENTORY: dict[str, Table] = {
             "confirmed_at": Entry(INTERNAL, ROW, "when it was confirmed"),
             "stopped_at": Entry(INTERNAL, ROW, "when the subscriber stopped it"),
             "disabled_reason": Entry(INTERNAL, ROW, "why delivery gave up (a code)"),
+            "last_success_at": Entry(
+                INTERNAL, ROW, "last sign the contact works (confirmation, receipt, START)"
+            ),
             "is_demo": Entry(INTERNAL, ROW, "made by `vecinos demo`"),
         },
     ),
