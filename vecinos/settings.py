@@ -371,6 +371,12 @@ SUBSCRIPTION_RATE = config.parse_rate(
 SUBSCRIPTION_CONTACT_RATE = config.parse_rate(
     config.env_str("SUBSCRIPTION_CONTACT_RATE", "3/h"), name="SUBSCRIPTION_CONTACT_RATE"
 )
+# Codes one contact may be sent in a day, whoever asks; beyond that (and within an hour
+# of the last code) requests share the last code sent (vecinos.alerts.subscriptions).
+SUBSCRIPTION_CONTACT_DAILY_RATE = config.parse_rate(
+    config.env_str("SUBSCRIPTION_CONTACT_DAILY_RATE", "6/d"),
+    name="SUBSCRIPTION_CONTACT_DAILY_RATE",
+)
 # Retention: unconfirmed subscriptions (hours), stopped or disabled ones (days).
 SUBSCRIPTION_PENDING_HOURS = config.env_int("SUBSCRIPTION_PENDING_HOURS", 24, minimum=1)
 SUBSCRIPTION_STOPPED_DAYS = config.env_int("SUBSCRIPTION_STOPPED_DAYS", 30, minimum=1)

@@ -17,18 +17,17 @@ import base64
 import binascii
 import hmac
 import json
-import secrets
 import unicodedata
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -202,15 +201,22 @@ def push_endpoint_hash(endpoint: str) -> str:
 # on the row; a responder's dispatch contact (vecinos.delivery.responders) keeps its own
 # in the session until confirmed. Both go through these functions: one way to make a
 # code, count it against the contact, send it and judge what was typed.
+#
+# A code is never stored, queued or logged: it is derived (``code_for``: a keyed hash
+# under ``hash.key``) from what it confirms and the moment it was issued, and only a
+# keyed hash of it is kept. The task that sends it carries ids and re-derives it when
+# it runs, so the queue (a SQLite file and its WAL, or Redis) never holds a code.
 
 CODE_OK = "ok"
 CODE_WRONG = "wrong"
 CODE_EXPIRED = "expired"
 CODE_EXHAUSTED = "exhausted"
+CODE_DERIVE_PURPOSE = "subscription-code-derive"
 CODE_TEXT = gettext_lazy(
     "Vecinos: your code is %(code)s. It expires in %(minutes)s minutes. "
     "If you did not ask for alerts, ignore this message."
 )
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _code_hash(subscription_id: object, code: str) -> str:
@@ -218,8 +224,13 @@ def _code_hash(subscription_id: object, code: str) -> str:
     return crypto.keyed_hash(f"{subscription_id}:{code}", purpose=CODE_PURPOSE)
 
 
-def _new_code() -> str:
-    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+def code_for(bound: str, issued: datetime) -> str:
+    """The code for ``bound`` (what it confirms) issued at ``issued``: six digits of a
+    keyed hash, so only this server can make it, and the same again when the sending
+    task runs. Microseconds make two issues to the same contact different codes."""
+    micros = (issued - _EPOCH) // timedelta(microseconds=1)
+    digest = crypto.keyed_hash(f"{bound}@{micros}", purpose=CODE_DERIVE_PURPOSE)
+    return f"{int(digest, 16) % 10**CODE_DIGITS:0{CODE_DIGITS}d}"
 
 
 def _code_minutes() -> int:
@@ -230,24 +241,27 @@ def _max_attempts() -> int:
     return int(getattr(settings, "SUBSCRIPTION_CODE_ATTEMPTS", 5))
 
 
-def issue_code(bound: object) -> tuple[str, str, datetime]:
-    """A fresh code for ``bound`` (whatever it must confirm, e.g. a row's id): (the
-    code, to send; its keyed hash, to keep; when it expires)."""
-    code = _new_code()
-    return code, _code_hash(bound, code), timezone.now() + timedelta(minutes=_code_minutes())
+def issue_code(bound: str) -> tuple[str, str, datetime]:
+    """A fresh code for ``bound`` (whatever it must confirm): (the code; its keyed
+    hash, to keep; when it expires, which is also what it is derived from:
+    ``code_for(bound, expires_at)`` gives it again)."""
+    expires_at = timezone.now() + timedelta(minutes=_code_minutes())
+    code = code_for(bound, expires_at)
+    return code, _code_hash(bound, code), expires_at
 
 
-def count_code(contact_hash: str) -> None:
+def count_code(contact_hash: str, *, scope: str = "subscription-code") -> None:
     """Count one code about to be sent to this contact, or raise ``TooManyCodes``:
-    ``SUBSCRIPTION_CONTACT_RATE`` per contact whatever asks for it, so nobody can
-    flood someone else's phone with codes by typing their number anywhere."""
-    verdict = ratelimit.hit(
-        "subscription-code",
-        contact_hash,
-        getattr(settings, "SUBSCRIPTION_CONTACT_RATE", (3, 3600)),
-    )
-    if not verdict.allowed:
-        raise TooManyCodes(verdict.retry_after)
+    ``SUBSCRIPTION_CONTACT_RATE`` per contact (and ``SUBSCRIPTION_CONTACT_DAILY_RATE``
+    a day), so nobody can flood someone else's phone with codes by typing their
+    number anywhere."""
+    for suffix, rate in (
+        ("", getattr(settings, "SUBSCRIPTION_CONTACT_RATE", (3, 3600))),
+        (":day", getattr(settings, "SUBSCRIPTION_CONTACT_DAILY_RATE", (6, 86400))),
+    ):
+        verdict = ratelimit.hit(scope + suffix, contact_hash, rate)
+        if not verdict.allowed:
+            raise TooManyCodes(verdict.retry_after)
 
 
 def check_code(
@@ -289,16 +303,12 @@ def plain_digits(code: str) -> str:
     )
 
 
-def send_code(
-    *, channel: str, address: str, language: str, code: str, text: Promise = CODE_TEXT
-) -> None:
-    """Send ``code`` to a contact (after commit), worded by ``text`` in ``language``."""
-    from vecinos.delivery.send import send_transactional
-
+def code_message(*, language: str, code: str, text: Promise = CODE_TEXT) -> tuple[str, str]:
+    """(subject, text) of a code message in ``language``."""
     with translation.override(language):
         subject = _("Your Vecinos confirmation code")
         body = str(text) % {"code": code, "minutes": _code_minutes()}
-    send_transactional(channel=channel, address=address, subject=subject, text=body)
+    return subject, body
 
 
 # Actions -----------------------------------------------------------------------------------
@@ -349,6 +359,57 @@ def _same_area_active(
     return None
 
 
+def _code_bound(channel: str, contact_hash: str) -> str:
+    # What a subscription code is derived from: the contact, not the row, so that
+    # every row of one contact within the sharing window takes the same code.
+    return f"subscription:{channel}:{contact_hash}"
+
+
+def _issue_attempts() -> int:
+    """Wrong codes allowed against one issued code, across every row sharing it."""
+    return 2 * _max_attempts()
+
+
+def _sharing(channel: str, contact_hash: str) -> QuerySet[Subscription]:
+    return Subscription.objects.filter(
+        channel=channel,
+        contact_hash=contact_hash,
+        status=SubscriptionStatus.PENDING,
+        code_issued_at__isnull=False,
+    ).exclude(code_hash="")
+
+
+def _tries_on(channel: str, contact_hash: str, issued: datetime) -> int:
+    """Wrong codes typed against the code issued at ``issued``, on every row of the
+    contact that took it (voided ones too)."""
+    return int(
+        Subscription.objects.filter(
+            channel=channel, contact_hash=contact_hash, code_issued_at=issued
+        ).aggregate(n=Sum("code_attempts"))["n"]
+        or 0
+    )
+
+
+def _issue_for(channel: str, contact_hash: str, now: datetime) -> tuple[datetime, bool]:
+    """When the code a new pending row of this contact takes was issued, and whether it
+    is new (to be sent). See ``subscribe``, step 2."""
+    latest = _sharing(channel, contact_hash).order_by("-code_issued_at").first()
+    issued = latest.code_issued_at if latest is not None else None
+    if issued is not None:
+        worn = _tries_on(channel, contact_hash, issued) >= _issue_attempts()
+        period = int(getattr(settings, "SUBSCRIPTION_CONTACT_RATE", (3, 3600))[1])
+        if not worn and issued > now - timedelta(seconds=period):
+            return issued, False
+    try:
+        count_code(contact_hash)
+    except TooManyCodes:
+        # The contact's budget is spent: its phone already holds the latest code. (With
+        # no pending row left to share, a code is made and not sent: the answer is the
+        # same, and the phone gets nothing more until the budget's window turns.)
+        return (issued or now), False
+    return now, True
+
+
 def subscribe(
     *,
     channel: str,
@@ -364,11 +425,21 @@ def subscribe(
 
     1. Check the channel, language, contact and area (``ValidationError`` naming the
        field); the area becomes H3 cells and the point is forgotten.
-    2. SMS and email (unless ``confirmed``: an inbound SMS proves the number): at most
-       ``SUBSCRIPTION_CONTACT_RATE`` codes per contact, or ``TooManyCodes``; the row
-       is ``pending`` with a keyed hash of a fresh 6-digit code, sent after commit.
+    2. SMS and email (unless ``confirmed``: an inbound SMS proves the number): the row
+       is ``pending`` with a keyed hash of a 6-digit code. The code is shared by the
+       contact's pending rows: a request within ``SUBSCRIPTION_CONTACT_RATE``'s period
+       of the last code sent takes that code and sends nothing; otherwise a new code is
+       sent (after commit, by a task that carries only the row's id), at most
+       ``SUBSCRIPTION_CONTACT_RATE`` and ``SUBSCRIPTION_CONTACT_DAILY_RATE`` to one
+       contact; beyond that the row takes the last code sent. So typing someone's
+       number a hundred times sends them a handful of codes, and they can still sign
+       up with the last one they got. A code with ``2 x SUBSCRIPTION_CODE_ATTEMPTS``
+       wrong tries across its rows is not shared again.
     3. Web push (and ``confirmed``): ``active`` at once. The same contact with exactly
        the same cells already active is updated instead of duplicated.
+    Whatever the contact's state (subscribed or not, codes spent or not), the answer
+    and the work done are the same: nothing here tells anyone whether a contact
+    subscribes. The limit of ``MAX_PER_CONTACT`` is checked when the code is typed.
     Complexity: O(cells), at most about 3,000 rows for 25 km.
     """
     if channel not in SubscriptionChannel.values:
@@ -378,21 +449,10 @@ def subscribe(
         raise _refuse("language", _("Choose a language from the list."))
     language = code_language
     contact, hashed = normalize_contact(channel, address)
-    # Only confirmed ones count: pending rows made by someone typing another person's
-    # number must not lock that person out.
-    live = Subscription.objects.filter(
-        channel=channel, contact_hash=hashed, status=SubscriptionStatus.ACTIVE
-    ).count()
-    if live >= MAX_PER_CONTACT:
-        raise _refuse(
-            "address",
-            _("This contact already has %(count)s subscriptions. Stop one first.")
-            % {"count": live},
-        )
     area = _area(zip_code, lat, lng, radius_km)
     active_now = confirmed or channel == SubscriptionChannel.WEBPUSH
-    if not active_now:
-        count_code(hashed)
+    if active_now:
+        _check_room(channel, hashed)
     now = timezone.now()
     with transaction.atomic():
         if active_now:
@@ -410,22 +470,69 @@ def subscribe(
             area_label=area.label[:60],
             created_at=now,
         )
-        code = ""
+        fresh = False
         if active_now:
             subscription.status = SubscriptionStatus.ACTIVE
             subscription.confirmed_at = subscription.last_success_at = now
         else:
-            code, subscription.code_hash, subscription.code_expires_at = issue_code(subscription.id)
+            issued, fresh = _issue_for(channel, hashed, now)
+            code = code_for(_code_bound(channel, hashed), issued)
+            subscription.code_issued_at = issued
+            subscription.code_hash = _code_hash(subscription.id, code)
+            subscription.code_expires_at = now + timedelta(minutes=_code_minutes())
         subscription.save(force_insert=True)
         SubscriptionCell.objects.bulk_create(
             [SubscriptionCell(subscription=subscription, cell=cell) for cell in sorted(area.cells)],
             batch_size=500,
         )
-        if code:
-            transaction.on_commit(
-                lambda: send_code(channel=channel, address=contact, language=language, code=code)
-            )
+        if fresh:
+            from vecinos.alerts import tasks
+
+            row_id = str(subscription.pk)
+            transaction.on_commit(lambda: tasks.send_subscription_code(row_id))
     return subscription
+
+
+def _check_room(channel: str, contact_hash: str) -> None:
+    # Only confirmed ones count: pending rows made by someone typing another person's
+    # number must not lock that person out.
+    live = Subscription.objects.filter(
+        channel=channel, contact_hash=contact_hash, status=SubscriptionStatus.ACTIVE
+    ).count()
+    if live >= MAX_PER_CONTACT:
+        raise _refuse(
+            "address",
+            _("This contact already has %(count)s subscriptions. Stop one first.")
+            % {"count": live},
+        )
+
+
+def deliver_code(*, subscription_id: str) -> bool:
+    """The worker's half of step 2 of ``subscribe``: derive the code of a pending row
+    again and send it to the contact, in the row's language. Nothing is sent for a
+    row that is gone, confirmed, stopped or expired. True if sent."""
+    from vecinos.delivery.send import send_now
+
+    row = Subscription.objects.filter(pk=subscription_id).first()
+    if (
+        row is None
+        or row.status != SubscriptionStatus.PENDING
+        or row.code_issued_at is None
+        or not row.code_hash
+        or row.code_expires_at is None
+        or row.code_expires_at <= timezone.now()
+    ):
+        return False
+    code = code_for(_code_bound(row.channel, row.contact_hash), row.code_issued_at)
+    subject, text = code_message(language=row.language, code=code)
+    send_now(
+        channel=row.channel,
+        address=str(row.contact),
+        subject=subject,
+        text=text,
+        key=f"c{row.pk.hex}",
+    )
+    return True
 
 
 def confirm_subscription(*, subscription: Subscription, code: str) -> Subscription:
@@ -449,6 +556,12 @@ def confirm_subscription(*, subscription: Subscription, code: str) -> Subscripti
             attempts=current.code_attempts,
             now=now,
         )
+        if current.code_issued_at is not None:
+            # The code is shared by the contact's pending rows: wrong tries count
+            # across them, or many rows would make many guesses at one code.
+            spent = _tries_on(current.channel, current.contact_hash, current.code_issued_at)
+            if spent >= _issue_attempts():
+                verdict, left = CODE_EXHAUSTED, 0
         exhausted = _("Too many wrong codes. Subscribe again to get a new code.")
         if current.status != SubscriptionStatus.PENDING:
             error = ConfirmationError(
@@ -475,6 +588,10 @@ def confirm_subscription(*, subscription: Subscription, code: str) -> Subscripti
                 else ConfirmationError(CODE_EXHAUSTED, exhausted)
             )
         else:
+            try:
+                _check_room(current.channel, current.contact_hash)
+            except ValidationError as refused:
+                raise ConfirmationError("full", refused.messages[0]) from None
             duplicate = _same_area_active(
                 channel=current.channel,
                 contact_hash=current.contact_hash,
@@ -491,7 +608,7 @@ def confirm_subscription(*, subscription: Subscription, code: str) -> Subscripti
             current.status = SubscriptionStatus.ACTIVE
             current.confirmed_at = current.last_success_at = now
             current.code_hash = ""
-            current.code_expires_at = None
+            current.code_expires_at = current.code_issued_at = None
             current.save(
                 update_fields=[
                     "status",
@@ -499,6 +616,7 @@ def confirm_subscription(*, subscription: Subscription, code: str) -> Subscripti
                     "last_success_at",
                     "code_hash",
                     "code_expires_at",
+                    "code_issued_at",
                 ]
             )
             return current
@@ -611,13 +729,37 @@ def subscriptions_of_contact(*, channel: str, contact_hash: str) -> list[Subscri
     )
 
 
-def send_manage_link(*, channel: str, address: str, language: str) -> bool:
-    """Send the manage link to a contact that has subscriptions. The caller answers
-    the same whatever this returns, so nobody learns whether a number is subscribed.
-    Counts against the same per-contact limit as confirmation codes."""
-    from vecinos.alerts import links
+def send_manage_link(*, channel: str, address: str, language: str) -> None:
+    """Ask for the manage link of a contact. The same work is done, and the same
+    budget spent, whether or not the contact has subscriptions: the request is
+    counted against ``SUBSCRIPTION_CONTACT_RATE`` (its own budget, not the codes'),
+    and, within it, a task is queued with the contact sealed. The task looks the
+    contact up when it runs and sends the link only if there is something to manage
+    (``deliver_manage_link``). So neither the answer, nor its time, nor the codes a
+    contact can still get say whether it subscribes."""
+    from vecinos.alerts import tasks
+    from vecinos.delivery.send import seal
 
-    contact, hashed = normalize_contact(channel, address)
+    _contact, hashed = normalize_contact(channel, address)
+    verdict = ratelimit.hit(
+        "subscription-manage", hashed, getattr(settings, "SUBSCRIPTION_CONTACT_RATE", (3, 3600))
+    )
+    if not verdict.allowed:
+        return
+    sealed = seal(_contact)
+    language = language if language in LANGUAGES else ""
+    transaction.on_commit(lambda: tasks.send_manage_link(channel, sealed, language))
+
+
+def deliver_manage_link(*, channel: str, sealed: str, language: str) -> bool:
+    """The worker's half of ``send_manage_link``: find the contact's subscriptions
+    and, if it has any beyond a pending one, send the link, made now (the queue
+    never held it). True if sent."""
+    from vecinos.alerts import links
+    from vecinos.delivery.send import send_now, unseal
+
+    contact = unseal(channel, sealed)
+    _contact, hashed = normalize_contact(channel, contact)
     found = (
         Subscription.objects.filter(channel=channel, contact_hash=hashed)
         .exclude(status=SubscriptionStatus.PENDING)
@@ -626,23 +768,17 @@ def send_manage_link(*, channel: str, address: str, language: str) -> bool:
     )
     if found is None:
         return False
-    verdict = ratelimit.hit(
-        "subscription-code", hashed, getattr(settings, "SUBSCRIPTION_CONTACT_RATE", (3, 3600))
-    )
-    if not verdict.allowed:
-        return False
     url = links.manage_url(found)
-    language = language if language in LANGUAGES else found.language
-
-    def send() -> None:
-        from vecinos.delivery.send import send_transactional
-
-        with translation.override(language):
-            subject = _("Manage your Vecinos alerts")
-            text = _("Vecinos: see and stop your alerts here: %(url)s") % {"url": url}
-        send_transactional(channel=channel, address=contact, subject=subject, text=text)
-
-    transaction.on_commit(send)
+    with translation.override(language or found.language):
+        subject = _("Manage your Vecinos alerts")
+        text = _("Vecinos: see and stop your alerts here: %(url)s") % {"url": url}
+    send_now(
+        channel=channel,
+        address=contact,
+        subject=subject,
+        text=text,
+        key="m" + uuid.uuid4().hex,
+    )
     return True
 
 

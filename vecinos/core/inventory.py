@@ -304,6 +304,9 @@ INVENTORY: dict[str, Table] = {
             "language": Entry(PERSONAL, ROW, "language of the messages"),
             "status": Entry(INTERNAL, ROW, "pending, active, stopped or disabled"),
             "area_label": Entry(PERSONAL, ROW, "how the area was chosen (a ZIP or a radius)"),
+            "code_issued_at": Entry(
+                INTERNAL, ROW, "when the code it shares was sent (the code is derived from it)"
+            ),
             "code_hash": Entry(SECRET, ROW, "keyed hash of the confirmation code"),
             "code_expires_at": Entry(INTERNAL, ROW, "when the code expires"),
             "code_attempts": Entry(INTERNAL, ROW, "wrong codes tried"),
@@ -536,7 +539,10 @@ STORES: list[Store] = [
     ),
     Store(
         "Task queue (SQLite in the data directory, or Redis)",
-        "ids of rows to work on; never contacts or text",
+        "ids of rows to work on; for one-off messages (dispatch requests, replies to "
+        "reporters, manage-link requests) the contact encrypted and the text; never a "
+        "confirmation code, a manage link or a contact in plaintext (codes and links are "
+        "derived or made when the task runs)",
         "until the task has run",
     ),
     Store(

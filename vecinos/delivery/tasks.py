@@ -27,3 +27,20 @@ def send_message(channel: str, sealed: str, subject: str, text: str, key: str, u
     send.deliver_transactional(
         channel=channel, sealed=sealed, subject=subject, text=text, key=key, url=url
     )
+
+
+@db_task(priority=20, retries=5, retry_delay=30)
+def send_responder_code(
+    user_id: int, channel: str, sealed: str, contact_hash: str, expires_at: str, language: str
+) -> None:
+    """A responder's contact code: derived again here, never carried by the queue."""
+    from vecinos.delivery import responders
+
+    responders.deliver_responder_code(
+        user_id=user_id,
+        channel=channel,
+        sealed=sealed,
+        contact_hash=contact_hash,
+        expires_at=expires_at,
+        language=language,
+    )
