@@ -222,6 +222,11 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = False
 # A password-reset form must not mail whatever address a stranger types in.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Failed sign-ins to one account from every client before it is under watch
+# (vecinos.accounts.adapter.AccountAdapter): no lock-out of its owner either way.
+ACCOUNT_LOGIN_FAILED_RATE = config.parse_rate(
+    config.env_str("ACCOUNT_LOGIN_FAILED_RATE", "20/h"), name="ACCOUNT_LOGIN_FAILED_RATE"
+)
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

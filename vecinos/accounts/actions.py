@@ -41,10 +41,12 @@ def create_user(
     role: str,
     password: str | None,
     email: str = "",
+    display_name: str = "",
     actor: User | None,
 ) -> User:
     """Create an account. ``password`` is checked with Django's validators; ``None``
-    makes an account that cannot sign in with a password until one is set."""
+    makes an account that cannot sign in with a password until one is set.
+    ``display_name`` is what others see instead of the username (``User.shown_name``)."""
     if role not in Role.values:
         raise AccountError(
             _("Unknown role %(role)s: choose one of %(roles)s.")
@@ -52,7 +54,7 @@ def create_user(
         )
     if User.objects.filter(username__iexact=username).exists():
         raise AccountError(_("The username %(username)s is taken.") % {"username": username})
-    user = User(username=username, role=role, email=email)
+    user = User(username=username, role=role, email=email, display_name=display_name.strip())
     if password is None:
         user.set_unusable_password()
     else:

@@ -101,6 +101,9 @@ INVENTORY: dict[str, Table] = {
             "date_joined": Entry(PERSONAL, ROW, "when the account was made"),
             "role": Entry(PERSONAL, ROW, "admin, coordinator, dispatcher, responder or member"),
             "language": Entry(PERSONAL, ROW, "preferred interface language"),
+            "display_name": Entry(
+                PERSONAL, ROW, "what others see of the person instead of the sign-in name"
+            ),
             "is_demo": Entry(INTERNAL, ROW, "made by `vecinos demo`"),
             "groups": Entry(INTERNAL, ROW, "Django permission groups (unused by Vecinos)"),
             "user_permissions": Entry(INTERNAL, ROW, "Django permissions (unused by Vecinos)"),

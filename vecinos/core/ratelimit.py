@@ -182,3 +182,18 @@ def hit(scope: str, key: str, rate: tuple[int, int]) -> Verdict:
         logger.warning("rate limits: cache unreachable (%s); request allowed", type(error).__name__)
         return Verdict(allowed=True, retry_after=retry_after, remaining=limit)
     return Verdict(allowed=count <= limit, retry_after=retry_after, remaining=max(0, limit - count))
+
+
+def peek(scope: str, key: str, rate: tuple[int, int]) -> Verdict:
+    """What ``hit`` would have counted so far in the current window, without counting
+    (``allowed`` while the count is under the limit). Fails open like ``hit``."""
+    limit, period = rate
+    now = int(time.time())
+    window = now // period
+    retry_after = max(1, (window + 1) * period - now)
+    try:
+        count = int(cache.get(f"rl:{scope}:{key}:{window}") or 0)
+    except Exception as error:
+        logger.warning("rate limits: cache unreachable (%s); request allowed", type(error).__name__)
+        count = 0
+    return Verdict(allowed=count < limit, retry_after=retry_after, remaining=max(0, limit - count))
