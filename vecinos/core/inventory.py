@@ -229,8 +229,10 @@ INVENTORY: dict[str, Table] = {
             "source_tag": Entry(
                 INTERNAL,
                 ROW,
-                "hash of the day-scoped client pseudonym: tells sources apart for one day, "
-                "unlinkable to an address once that day's key is gone",
+                "keyed hash of the day-scoped pseudonym of the reporter's network (an IPv4 "
+                "address or an IPv6 /48; a signed-in responder's account instead): tells "
+                "sources apart for one day, unlinkable to an address once that day's key "
+                "is gone",
             ),
             "purged_at": Entry(INTERNAL, ROW, "when retention erased the text and photo"),
             "is_demo": Entry(INTERNAL, ROW, "made by `vecinos demo`"),

@@ -146,6 +146,29 @@ def _rate_unit(address: str) -> str:
     return str(ip)
 
 
+def _source_unit(address: str) -> str:
+    """What one *source* of reports is: an IPv4 address, or the /48 of an IPv6
+    address. A /48 is what one site (a home, an office, a small provider's customer)
+    is given, so twelve /64s of one /48 are one place, not twelve witnesses."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(ip) >> 80 << 80, 48)))
+    return str(ip)
+
+
+def source_key(address: str) -> str:
+    """A pseudonym of the network a report comes from, for judging whether reports
+    are independent: the same day key and HMAC as ``client_key``, over the wider
+    unit of ``_source_unit`` (and its own prefix, so the two never coincide)."""
+    unit = "source\x00" + _source_unit(address)
+    return hmac.new(day_key(), unit.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def client_key(address: str) -> str:
     """A pseudonym for a client address, stable for one (UTC) day only: an HMAC under
     that day's key, which is never written to disk."""
