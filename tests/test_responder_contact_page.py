@@ -184,13 +184,12 @@ def test_the_code_of_one_number_does_not_confirm_another(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     codes: dict[object, str] = {}
-    monkeypatch.setattr(
-        subscriptions,
-        "code_for",
-        lambda *issue: (
-            codes.get(issue) or codes.setdefault(issue, ["123456", "654321"][len(codes)])
-        ),
-    )
+
+    def fake(*issue: object) -> str:
+        return codes.get(issue) or codes.setdefault(issue, ["123456", "654321"][len(codes)])
+
+    monkeypatch.setattr(subscriptions.codes, "code_for", fake)
+    monkeypatch.setattr(subscriptions, "code_for", fake)
     client = signed_in(rosa)
     first = ask_for_code(client, django_capture_on_commit_callbacks, console_outbox)
     ask_for_code(client, django_capture_on_commit_callbacks, console_outbox, "+12135550188")

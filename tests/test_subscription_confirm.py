@@ -138,7 +138,7 @@ def test_the_code_of_one_subscription_does_not_confirm_another(
 ) -> None:
     codes: dict[object, str] = {}  # two different codes, for certain
     monkeypatch.setattr(
-        subscriptions,
+        subscriptions.actions,
         "code_for",
         lambda *issue: (
             codes.get(issue) or codes.setdefault(issue, ["123456", "654321"][len(codes)])

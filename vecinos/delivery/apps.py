@@ -7,5 +7,15 @@ class DeliveryConfig(AppConfig):
     verbose_name = "Delivery transports and inbound SMS"
 
     def ready(self) -> None:
-        # Registers the purge job of inbound message ids.
-        from vecinos.delivery import retention  # noqa: F401
+        # The apps below delivery reach it only through these hooks (vecinos/core/hooks.py).
+        from vecinos.core import hooks
+        from vecinos.delivery import responders, retention, tasks  # noqa: F401
+        from vecinos.delivery.transports import webpush
+
+        hooks.send_transactional.register(tasks.send_transactional)
+        hooks.subscription_code_requested.register(tasks.subscription_code_requested)
+        hooks.manage_link_requested.register(tasks.manage_link_requested)
+        hooks.dispatch_requested.register(responders.notify_dispatch_id)
+        hooks.responder_contacts.register(responders.contacts_for_page)
+        hooks.deliveries_waiting.register(tasks.wake_workers)
+        hooks.push_public_key.register(webpush.vapid_public_key)

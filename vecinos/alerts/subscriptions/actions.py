@@ -1,71 +1,63 @@
-"""Writes to subscriptions: subscribe, confirm, stop, resume, disable.
-
-A subscriber has no account. What proves they hold a contact is a 6-digit code sent
-to it (SMS, email), the browser's own push subscription (web push), or an inbound SMS
-from the number (``JOIN 90033``). The contact is stored encrypted with a keyed hash
-for lookups (``contact_hash``, separated by channel), and the area only as H3 cells.
-
-Every write runs under ``transaction.atomic``; messages leave only after commit.
-Subscriptions have no event table of their own on purpose: a history of who
-subscribed where would be the very list a seizure is after. The row's own times
-(``created_at``, ``confirmed_at``, ``stopped_at``) and ``disabled_reason`` say enough.
-"""
+"""Writes to subscriptions: subscribe, confirm, stop, resume, disable, and the
+manage link. Every write runs under ``transaction.atomic``; messages leave only after
+commit, through a task that carries ids (or the contact sealed), never a code or a
+working link: those are made when the task runs (``code_message_of``,
+``manage_link_message``, called by vecinos/delivery/tasks.py)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
-import json
-import unicodedata
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone, translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from vecinos.alerts import areas, messages
+from vecinos.alerts import areas, links, messages
 from vecinos.alerts.models import (
     Subscription,
     SubscriptionCell,
     SubscriptionChannel,
     SubscriptionStatus,
 )
-from vecinos.core import crypto, ratelimit
+from vecinos.alerts.subscriptions.codes import (
+    CODE_EXHAUSTED,
+    CODE_EXPIRED,
+    CODE_WRONG,
+    TooManyCodes,
+    _code_hash,
+    _code_minutes,
+    _max_attempts,
+    check_code,
+    code_for,
+    code_message,
+    count_code,
+)
+from vecinos.alerts.subscriptions.contacts import _refuse, contact_hash, normalize_contact
+from vecinos.alerts.subscriptions.queries import _cells_of
+from vecinos.core import crypto, hooks, ratelimit
 
 # Languages an alert is written in (vecinos.alerts.phrases), with their own names for
 # the language menu: a reader finds their own language.
 LANGUAGES: dict[str, str] = dict(messages.LANGUAGES)
-CODE_DIGITS = 6
-CODE_PURPOSE = "subscription-code"
-MAX_ENDPOINT = 1024
 # Live subscriptions one contact may hold: home, work, school, family... not a hundred.
 MAX_PER_CONTACT = 10
 LIVE_STATUSES = (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE)
-
-
-class TooManyCodes(Exception):
-    """This contact was sent as many codes as an hour allows (someone may be typing
-    another person's number): try again in ``retry_after`` seconds."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__("too many confirmation codes for this contact")
-        self.retry_after = retry_after
+# A contact sealed for the queue by a manage-link request (the task unseals it).
+MANAGE_REQUEST_PURPOSE = "alerts.manage-link-request"
 
 
 class ConfirmationError(Exception):
     """The code was not accepted. ``reason`` is ``wrong`` (``attempts_left`` says how
     many tries remain), ``expired``, ``exhausted`` (too many wrong codes: subscribe
-    again) or ``not_pending`` (stopped or disabled)."""
+    again), ``not_pending`` (stopped or disabled) or ``full`` (right code, but the
+    contact already has ``MAX_PER_CONTACT`` active subscriptions)."""
 
     def __init__(self, reason: str, message: str, *, attempts_left: int = 0) -> None:
         super().__init__(message)
@@ -74,244 +66,15 @@ class ConfirmationError(Exception):
         self.attempts_left = attempts_left
 
 
-# Contacts --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Message:
+    """One message a task is to send now: made when it runs, never queued."""
 
-
-def contact_purpose(channel: str) -> str:
-    return f"subscription-contact:{channel}"
-
-
-def _refuse(field: str, message: str) -> ValidationError:
-    return ValidationError({field: [message]})
-
-
-def _b64url_bytes(value: object, field: str, length: int) -> str:
-    if not isinstance(value, str) or not 1 <= len(value) <= 256:
-        raise _refuse(field, _("Enter the key the browser gave."))
-    try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except (binascii.Error, ValueError):
-        raise _refuse(field, _("This key is not base64url.")) from None
-    if len(raw) != length:
-        raise _refuse(field, _("This key has the wrong length."))
-    return value.rstrip("=")
-
-
-def _push_host_allowed(host: str) -> bool:
-    allowed = [h.lower().lstrip(".") for h in getattr(settings, "SUBSCRIPTION_PUSH_HOSTS", ["*"])]
-    if "*" in allowed:
-        return True
-    return any(host == suffix or host.endswith("." + suffix) for suffix in allowed)
-
-
-def _push_url_standard(parts: Any) -> bool:
-    """The shape every known push service gives its endpoints: the standard https
-    port (none, or 443), no fragment, and a path (the subscription's token). A port
-    of our choosing would aim the workers at another service on the push host."""
-    try:
-        port = parts.port
-    except ValueError:
-        return False
-    return port in (None, 443) and not parts.fragment and len(parts.path) > 1
-
-
-def _normalize_push(address: object) -> tuple[str, str]:
-    """A browser's PushSubscription JSON → (canonical JSON, endpoint).
-
-    Only ``endpoint`` and ``keys`` (``p256dh``: a 65-byte P-256 point, ``auth``: 16
-    bytes) are kept. The endpoint must be https on a known push service
-    (``SUBSCRIPTION_PUSH_HOSTS``); otherwise anyone could make our workers send
-    requests to an address of their choosing."""
-    if not isinstance(address, dict):
-        raise _refuse("address", _("For web push, send the browser's push subscription."))
-    unknown = set(address) - {"endpoint", "keys", "expirationTime"}
-    if unknown:
-        raise _refuse("address." + sorted(unknown)[0], _("Unknown field."))
-    endpoint = address.get("endpoint")
-    if not isinstance(endpoint, str) or not 10 <= len(endpoint) <= MAX_ENDPOINT:
-        raise _refuse("address.endpoint", _("Enter the push endpoint URL."))
-    try:
-        parts = urlsplit(endpoint)
-        host = (parts.hostname or "").lower()
-    except ValueError:
-        raise _refuse("address.endpoint", _("This is not a URL.")) from None
-    any_host = "*" in getattr(settings, "SUBSCRIPTION_PUSH_HOSTS", ["*"])
-    schemes = {"https", "http"} if any_host else {"https"}
-    if parts.scheme not in schemes or not host or parts.username or parts.password:
-        raise _refuse("address.endpoint", _("The push endpoint must be an https URL."))
-    if not _push_host_allowed(host):
-        raise _refuse("address.endpoint", _("This push service is not accepted."))
-    if not any_host and not _push_url_standard(parts):
-        raise _refuse("address.endpoint", _("This push service is not accepted."))
-    if any(ch.isspace() or ord(ch) < 32 for ch in endpoint):
-        raise _refuse("address.endpoint", _("This is not a URL."))
-    keys = address.get("keys")
-    if not isinstance(keys, dict) or set(keys) != {"p256dh", "auth"}:
-        raise _refuse("address.keys", _("Send the keys p256dh and auth, nothing else."))
-    p256dh = _b64url_bytes(keys["p256dh"], "address.keys.p256dh", 65)
-    auth = _b64url_bytes(keys["auth"], "address.keys.auth", 16)
-    canonical = json.dumps(
-        {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}},
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-    return canonical, endpoint
-
-
-def normalize_contact(channel: str, address: object) -> tuple[str, str]:
-    """(the contact as stored, its keyed hash), or ``ValidationError`` naming
-    ``address``. The hash of a web-push subscription is the hash of its endpoint: the
-    keys of one endpoint may change, the endpoint identifies it."""
-    if channel == SubscriptionChannel.SMS:
-        if not isinstance(address, str) or len(address) > 40:
-            raise _refuse("address", _("Enter a phone number, e.g. +1 213 555 0100."))
-        try:
-            contact = crypto.normalize_phone(address)
-        except ValueError:
-            raise _refuse("address", _("Enter a phone number, e.g. +1 213 555 0100.")) from None
-        key = contact
-    elif channel == SubscriptionChannel.EMAIL:
-        if not isinstance(address, str) or len(address) > 254:
-            raise _refuse("address", _("Enter an email address."))
-        try:
-            contact = crypto.normalize_email(address)
-        except ValueError:
-            raise _refuse("address", _("Enter an email address.")) from None
-        key = contact
-    elif channel == SubscriptionChannel.WEBPUSH:
-        contact, key = _normalize_push(address)
-    else:
-        raise _refuse("channel", _("Choose SMS, email or web push."))
-    return contact, crypto.keyed_hash(key, purpose=contact_purpose(channel))
-
-
-def contact_hash(channel: str, address: object) -> str:
-    return normalize_contact(channel, address)[1]
-
-
-def push_endpoint_hash(endpoint: str) -> str:
-    """The ``contact_hash`` of a browser's web-push subscriptions, from its endpoint."""
-    if not isinstance(endpoint, str) or not 10 <= len(endpoint) <= MAX_ENDPOINT:
-        raise _refuse("endpoint", _("Enter the push endpoint URL."))
-    return crypto.keyed_hash(endpoint, purpose=contact_purpose(SubscriptionChannel.WEBPUSH))
-
-
-# Codes -------------------------------------------------------------------------------------
-# A 6-digit code sent to a contact proves its holder typed it. Subscriptions keep theirs
-# on the row; a responder's dispatch contact (vecinos.delivery.responders) keeps its own
-# in the session until confirmed. Both go through these functions: one way to make a
-# code, count it against the contact, send it and judge what was typed.
-#
-# A code is never stored, queued or logged: it is derived (``code_for``: a keyed hash
-# under ``hash.key``) from what it confirms and the moment it was issued, and only a
-# keyed hash of it is kept. The task that sends it carries ids and re-derives it when
-# it runs, so the queue (a SQLite file and its WAL, or Redis) never holds a code.
-
-CODE_OK = "ok"
-CODE_WRONG = "wrong"
-CODE_EXPIRED = "expired"
-CODE_EXHAUSTED = "exhausted"
-CODE_DERIVE_PURPOSE = "subscription-code-derive"
-CODE_TEXT = gettext_lazy(
-    "Vecinos: your code is %(code)s. It expires in %(minutes)s minutes. "
-    "If you did not ask for alerts, ignore this message."
-)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _code_hash(subscription_id: object, code: str) -> str:
-    # Bound to the row, so a hash copied to another row matches nothing.
-    return crypto.keyed_hash(f"{subscription_id}:{code}", purpose=CODE_PURPOSE)
-
-
-def code_for(bound: str, issued: datetime) -> str:
-    """The code for ``bound`` (what it confirms) issued at ``issued``: six digits of a
-    keyed hash, so only this server can make it, and the same again when the sending
-    task runs. Microseconds make two issues to the same contact different codes."""
-    micros = (issued - _EPOCH) // timedelta(microseconds=1)
-    digest = crypto.keyed_hash(f"{bound}@{micros}", purpose=CODE_DERIVE_PURPOSE)
-    return f"{int(digest, 16) % 10**CODE_DIGITS:0{CODE_DIGITS}d}"
-
-
-def _code_minutes() -> int:
-    return int(getattr(settings, "SUBSCRIPTION_CODE_MINUTES", 15))
-
-
-def _max_attempts() -> int:
-    return int(getattr(settings, "SUBSCRIPTION_CODE_ATTEMPTS", 5))
-
-
-def issue_code(bound: str) -> tuple[str, str, datetime]:
-    """A fresh code for ``bound`` (whatever it must confirm): (the code; its keyed
-    hash, to keep; when it expires, which is also what it is derived from:
-    ``code_for(bound, expires_at)`` gives it again)."""
-    expires_at = timezone.now() + timedelta(minutes=_code_minutes())
-    code = code_for(bound, expires_at)
-    return code, _code_hash(bound, code), expires_at
-
-
-def count_code(contact_hash: str, *, scope: str = "subscription-code") -> None:
-    """Count one code about to be sent to this contact, or raise ``TooManyCodes``:
-    ``SUBSCRIPTION_CONTACT_RATE`` per contact (and ``SUBSCRIPTION_CONTACT_DAILY_RATE``
-    a day), so nobody can flood someone else's phone with codes by typing their
-    number anywhere."""
-    for suffix, rate in (
-        ("", getattr(settings, "SUBSCRIPTION_CONTACT_RATE", (3, 3600))),
-        (":day", getattr(settings, "SUBSCRIPTION_CONTACT_DAILY_RATE", (6, 86400))),
-    ):
-        verdict = ratelimit.hit(scope + suffix, contact_hash, rate)
-        if not verdict.allowed:
-            raise TooManyCodes(verdict.retry_after)
-
-
-def check_code(
-    *,
-    bound: object,
-    code: object,
-    digest: str,
-    expires_at: datetime | None,
-    attempts: int,
-    now: datetime,
-) -> tuple[str, int]:
-    """Judge a typed ``code`` against the kept ``digest``: (verdict, attempts left).
-
-    1. No code kept, or ``SUBSCRIPTION_CODE_ATTEMPTS`` used up: ``exhausted``.
-    2. Past ``expires_at``: ``expired``.
-    3. Not the code: ``wrong``, which costs an attempt (the caller records it); the
-       count is of attempts left after this one: at 0 the caller voids the code and
-       answers as for ``exhausted``.
-    4. Otherwise ``ok``.
-    The comparison takes the same time whatever the digits."""
-    left = max(0, _max_attempts() - attempts)
-    if not digest or left == 0:
-        return CODE_EXHAUSTED, 0
-    if expires_at is None or expires_at <= now:
-        return CODE_EXPIRED, left
-    if isinstance(code, str) and hmac.compare_digest(_code_hash(bound, plain_digits(code)), digest):
-        return CODE_OK, left
-    return CODE_WRONG, left - 1
-
-
-def plain_digits(code: str) -> str:
-    """``code`` without surrounding space, its digits as ASCII: a phone keyboard set to
-    Chinese or Japanese types full-width digits, one set to Persian or Arabic its own
-    (Extended Arabic-Indic, Arabic-Indic); all are the digits we sent, and the forms
-    accept them as such (``\\d`` matches every decimal digit)."""
-    return "".join(
-        str(unicodedata.decimal(char)) if unicodedata.decimal(char, None) is not None else char
-        for char in code.strip()
-    )
-
-
-def code_message(*, language: str, code: str, text: Promise = CODE_TEXT) -> tuple[str, str]:
-    """(subject, text) of a code message in ``language``."""
-    with translation.override(language):
-        subject = _("Your Vecinos confirmation code")
-        body = str(text) % {"code": code, "minutes": _code_minutes()}
-    return subject, body
-
-
-# Actions -----------------------------------------------------------------------------------
+    channel: str
+    address: str
+    subject: str
+    text: str
+    key: str
 
 
 def _area(
@@ -330,15 +93,6 @@ def _area(
         return areas.point_area(lat, lng, radius)
     except areas.AreaError as error:
         raise _refuse(error.field, error.message) from None
-
-
-def _cells_of(subscription_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, set[int]]:
-    found: dict[uuid.UUID, set[int]] = {}
-    for sub_id, cell in SubscriptionCell.objects.filter(
-        subscription_id__in=list(subscription_ids)
-    ).values_list("subscription_id", "cell"):
-        found.setdefault(sub_id, set()).add(cell)
-    return found
 
 
 def _same_area_active(
@@ -486,10 +240,8 @@ def subscribe(
             batch_size=500,
         )
         if fresh:
-            from vecinos.alerts import tasks
-
             row_id = str(subscription.pk)
-            transaction.on_commit(lambda: tasks.send_subscription_code(row_id))
+            transaction.on_commit(lambda: hooks.subscription_code_requested.call(row_id))
     return subscription
 
 
@@ -507,12 +259,10 @@ def _check_room(channel: str, contact_hash: str) -> None:
         )
 
 
-def deliver_code(*, subscription_id: str) -> bool:
-    """The worker's half of step 2 of ``subscribe``: derive the code of a pending row
-    again and send it to the contact, in the row's language. Nothing is sent for a
-    row that is gone, confirmed, stopped or expired. True if sent."""
-    from vecinos.delivery.send import send_now
-
+def code_message_of(subscription_id: str) -> Message | None:
+    """The worker's half of step 2 of ``subscribe``: the code message of a pending
+    row, its code derived again, in the row's language. None for a row that is gone,
+    confirmed, stopped or past its code's time (nothing is sent)."""
     row = Subscription.objects.filter(pk=subscription_id).first()
     if (
         row is None
@@ -522,17 +272,10 @@ def deliver_code(*, subscription_id: str) -> bool:
         or row.code_expires_at is None
         or row.code_expires_at <= timezone.now()
     ):
-        return False
+        return None
     code = code_for(_code_bound(row.channel, row.contact_hash), row.code_issued_at)
     subject, text = code_message(language=row.language, code=code)
-    send_now(
-        channel=row.channel,
-        address=str(row.contact),
-        subject=subject,
-        text=text,
-        key=f"c{row.pk.hex}",
-    )
-    return True
+    return Message(row.channel, str(row.contact), subject, text, f"c{row.pk.hex}")
 
 
 def confirm_subscription(*, subscription: Subscription, code: str) -> Subscription:
@@ -717,48 +460,32 @@ def disable_after_failure(
         )
 
 
-# Manage links ------------------------------------------------------------------------------
-
-
-def subscriptions_of_contact(*, channel: str, contact_hash: str) -> list[Subscription]:
-    """Every subscription of one contact on one channel, newest first (manage page)."""
-    return list(
-        Subscription.objects.filter(channel=channel, contact_hash=contact_hash).order_by(
-            "-created_at"
-        )[:100]
-    )
-
-
 def send_manage_link(*, channel: str, address: str, language: str) -> None:
     """Ask for the manage link of a contact. The same work is done, and the same
     budget spent, whether or not the contact has subscriptions: the request is
     counted against ``SUBSCRIPTION_CONTACT_RATE`` (its own budget, not the codes'),
     and, within it, a task is queued with the contact sealed. The task looks the
     contact up when it runs and sends the link only if there is something to manage
-    (``deliver_manage_link``). So neither the answer, nor its time, nor the codes a
+    (``manage_link_message``). So neither the answer, nor its time, nor the codes a
     contact can still get say whether it subscribes."""
-    from vecinos.alerts import tasks
-    from vecinos.delivery.send import seal
-
-    _contact, hashed = normalize_contact(channel, address)
+    contact, hashed = normalize_contact(channel, address)
     verdict = ratelimit.hit(
         "subscription-manage", hashed, getattr(settings, "SUBSCRIPTION_CONTACT_RATE", (3, 3600))
     )
     if not verdict.allowed:
         return
-    sealed = seal(_contact)
+    sealed = crypto.encrypt(contact, purpose=MANAGE_REQUEST_PURPOSE)
     language = language if language in LANGUAGES else ""
-    transaction.on_commit(lambda: tasks.send_manage_link(channel, sealed, language))
+    transaction.on_commit(
+        lambda: hooks.manage_link_requested.call(channel=channel, sealed=sealed, language=language)
+    )
 
 
-def deliver_manage_link(*, channel: str, sealed: str, language: str) -> bool:
-    """The worker's half of ``send_manage_link``: find the contact's subscriptions
-    and, if it has any beyond a pending one, send the link, made now (the queue
-    never held it). True if sent."""
-    from vecinos.alerts import links
-    from vecinos.delivery.send import send_now, unseal
-
-    contact = unseal(channel, sealed)
+def manage_link_message(*, channel: str, sealed: str, language: str) -> Message | None:
+    """The worker's half of ``send_manage_link``: the contact's manage link, made now
+    (the queue never held it), if it has anything beyond a pending subscription; else
+    None (nothing is sent)."""
+    contact = crypto.decrypt(sealed, purpose=MANAGE_REQUEST_PURPOSE)
     _contact, hashed = normalize_contact(channel, contact)
     found = (
         Subscription.objects.filter(channel=channel, contact_hash=hashed)
@@ -767,32 +494,9 @@ def deliver_manage_link(*, channel: str, sealed: str, language: str) -> bool:
         .first()
     )
     if found is None:
-        return False
+        return None
     url = links.manage_url(found)
     with translation.override(language or found.language):
         subject = _("Manage your Vecinos alerts")
         text = _("Vecinos: see and stop your alerts here: %(url)s") % {"url": url}
-    send_now(
-        channel=channel,
-        address=contact,
-        subject=subject,
-        text=text,
-        key="m" + uuid.uuid4().hex,
-    )
-    return True
-
-
-def masked_contact(subscription: Subscription) -> str:
-    """Enough of the contact for its owner to recognise it: ``•••0100``,
-    ``n•••@example.org``; a browser for web push."""
-    return mask_contact(subscription.channel, str(subscription.contact))
-
-
-def mask_contact(channel: str, contact: str) -> str:
-    """``masked_contact`` for any stored contact (a responder's dispatch contact too)."""
-    if channel == SubscriptionChannel.SMS:
-        return "•••" + contact[-4:]
-    if channel == SubscriptionChannel.EMAIL:
-        local, _at, domain = contact.partition("@")
-        return f"{local[:1]}•••@{domain}"
-    return str(_("this browser"))
+    return Message(channel, contact, subject, text, "m" + uuid.uuid4().hex)
