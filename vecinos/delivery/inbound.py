@@ -372,9 +372,13 @@ def record_status(
             # rows are where they should be and nothing else may change.
             return 0
         if status == DeliveryStatus.DELIVERED:
-            Subscription.objects.filter(pk__in={row[1] for row in rows}).update(last_success_at=now)
+            Subscription.objects.filter(
+                pk__in={row[1] for row in rows if row[1] is not None}
+            ).update(last_success_at=now)
         if status == DeliveryStatus.FAILED and error_code in PERMANENT_ERRORS:
             for _pk, subscription_id, sent_at, created_at in rows:
+                if subscription_id is None:  # another kind of message: no subscription
+                    continue
                 subscriptions.disable_after_failure(
                     subscription_id=subscription_id,
                     failed_send_at=sent_at or created_at,

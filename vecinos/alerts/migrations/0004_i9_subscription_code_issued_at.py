@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alerts', '0002_i9_subscription_last_success'),
+        ('alerts', '0003_i9_subscription_last_success'),
     ]
 
     operations = [
