@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
@@ -284,7 +285,8 @@ class SignedTwilio:
 
     def text(self, body: str, sender: str = "+12135550100") -> Any:
         """An inbound SMS from ``sender``; returns the response."""
-        params = {"MessageSid": "SM" + "a" * 32, "From": sender, "To": "+13235550001"}
+        # Every message Twilio sends has its own id (a replay repeats one).
+        params = {"MessageSid": "SM" + uuid.uuid4().hex, "From": sender, "To": "+13235550001"}
         params["Body"] = body
         return self.post("/sms/twilio", params)
 

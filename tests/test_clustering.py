@@ -194,10 +194,19 @@ def test_two_clients_count_as_two_sources() -> None:
     assert (incident.report_count, incident.source_count) == (2, 2)
 
 
-def test_the_same_client_key_on_another_channel_is_another_source() -> None:
+def test_the_same_network_on_the_form_and_the_api_is_one_source() -> None:
+    # One network using both is one witness (tests/test_source_independence.py).
     submit(client_key="k", channel=Channel.API)
 
     second = submit(client_key="k", channel=Channel.WEB)
+
+    assert Incident.objects.get(pk=second.incident_id).source_count == 1
+
+
+def test_the_same_client_key_by_sms_is_another_source() -> None:
+    submit(client_key="k", channel=Channel.API)
+
+    second = submit(client_key="k", channel=Channel.SMS)
 
     assert Incident.objects.get(pk=second.incident_id).source_count == 2
 

@@ -183,8 +183,13 @@ def test_the_code_of_one_number_does_not_confirm_another(
     django_capture_on_commit_callbacks: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    codes = iter(["123456", "654321"])
-    monkeypatch.setattr(subscriptions.codes, "_new_code", lambda: next(codes))
+    codes: dict[object, str] = {}
+
+    def fake(*issue: object) -> str:
+        return codes.get(issue) or codes.setdefault(issue, ["123456", "654321"][len(codes)])
+
+    monkeypatch.setattr(subscriptions.codes, "code_for", fake)
+    monkeypatch.setattr(subscriptions, "code_for", fake)
     client = signed_in(rosa)
     first = ask_for_code(client, django_capture_on_commit_callbacks, console_outbox)
     ask_for_code(client, django_capture_on_commit_callbacks, console_outbox, "+12135550188")

@@ -136,8 +136,14 @@ def test_a_stopped_subscription_cannot_be_confirmed(pending: tuple[str, str]) ->
 def test_the_code_of_one_subscription_does_not_confirm_another(
     django_capture_on_commit_callbacks: Any, console_outbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    codes = iter(["123456", "654321"])  # two different codes, for certain
-    monkeypatch.setattr(subscriptions.codes, "_new_code", lambda: next(codes))
+    codes: dict[object, str] = {}  # two different codes, for certain
+    monkeypatch.setattr(
+        subscriptions.actions,
+        "code_for",
+        lambda *issue: (
+            codes.get(issue) or codes.setdefault(issue, ["123456", "654321"][len(codes)])
+        ),
+    )
     _first, first_code = subscribe_and_read_code(django_capture_on_commit_callbacks, console_outbox)
     second, second_code = subscribe_and_read_code(
         django_capture_on_commit_callbacks, console_outbox, address="+12135550111"

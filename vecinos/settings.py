@@ -228,6 +228,12 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = False
 # A password-reset form must not mail whatever address a stranger types in.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Failed sign-ins to one account from every client before it is under watch
+# (vecinos.accounts.adapter.AccountAdapter): no lock-out of its owner either way.
+ACCOUNT_LOGIN_FAILED_RATE = config.parse_rate(
+    config.env_str("VECINOS_ACCOUNT_LOGIN_FAILED_RATE", "20/h"),
+    name="VECINOS_ACCOUNT_LOGIN_FAILED_RATE",
+)
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -403,6 +409,12 @@ SUBSCRIPTION_CONTACT_RATE = config.parse_rate(
     config.env_str("VECINOS_SUBSCRIPTION_CONTACT_RATE", "3/h"),
     name="VECINOS_SUBSCRIPTION_CONTACT_RATE",
 )
+# Codes one contact may be sent in a day, whoever asks; beyond that (and within an hour
+# of the last code) requests share the last code sent (vecinos.alerts.subscriptions).
+SUBSCRIPTION_CONTACT_DAILY_RATE = config.parse_rate(
+    config.env_str("VECINOS_SUBSCRIPTION_CONTACT_DAILY_RATE", "6/d"),
+    name="VECINOS_SUBSCRIPTION_CONTACT_DAILY_RATE",
+)
 # Retention: unconfirmed subscriptions (hours), stopped or disabled ones (days).
 SUBSCRIPTION_PENDING_HOURS = config.env_int("VECINOS_SUBSCRIPTION_PENDING_HOURS", 24, minimum=1)
 SUBSCRIPTION_STOPPED_DAYS = config.env_int("VECINOS_SUBSCRIPTION_STOPPED_DAYS", 30, minimum=1)
@@ -432,6 +444,9 @@ SMS_INBOUND_GLOBAL_RATE = config.parse_rate(
     config.env_str("VECINOS_SMS_INBOUND_GLOBAL_RATE", "6000/m"),
     name="VECINOS_SMS_INBOUND_GLOBAL_RATE",
 )
+# Days the (keyed hashes of the) ids of inbound SMS are kept, so a replayed webhook
+# files nothing new.
+SMS_INBOUND_REPLAY_DAYS = config.env_int("VECINOS_SMS_INBOUND_REPLAY_DAYS", 30, minimum=1)
 
 # Security posture -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -515,6 +530,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# Uploaded photos are their owner's alone, whatever the umask (Django's default is
+# 0644): docs/operations.md, "The data directory".
+FILE_UPLOAD_PERMISSIONS = config.PRIVATE_FILE
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = config.PRIVATE_DIRECTORY
 
 # Logging: no IP address ever reaches a log line (vecinos.core.logging).
 LOGGING = {

@@ -44,10 +44,12 @@ def create_user(
     role: str,
     password: str | None,
     email: str = "",
+    display_name: str = "",
     actor: User | None,
 ) -> User:
     """Create an account. ``password`` is checked with Django's validators; ``None``
-    makes an account that cannot sign in with a password until one is set."""
+    makes an account that cannot sign in with a password until one is set.
+    ``display_name`` is what others see instead of the username (``User.shown_name``)."""
     if role not in Role.values:
         raise AccountError(
             _("Unknown role %(role)s: choose one of %(roles)s.")
@@ -55,7 +57,7 @@ def create_user(
         )
     if User.objects.filter(username__iexact=username).exists():
         raise AccountError(_("The username %(username)s is taken.") % {"username": username})
-    user = User(username=username, role=role, email=email)
+    user = User(username=username, role=role, email=email, display_name=display_name.strip())
     if password is None:
         user.set_unusable_password()
     else:
@@ -65,6 +67,15 @@ def create_user(
     user.save()
     record_event(AccountEvent.Type.USER_CREATED, user=user, actor=actor, role=role)
     return user
+
+
+def mfa_satisfied(user: User) -> bool:
+    """False for an account whose role must sign in with a second factor
+    (``MFA_ROLES``) and has none yet: a token would be a way around it, for making
+    tokens and for using them (``vecinos.api.auth``)."""
+    from vecinos.accounts.queries import has_totp
+
+    return not (settings.VECINOS_REQUIRE_MFA and user.needs_mfa and not has_totp(user))
 
 
 def _may_manage_tokens_of(actor: User | None, user: User) -> bool:
@@ -81,6 +92,11 @@ def create_api_token(*, user: User, name: str, actor: User | None) -> tuple[ApiT
     if not user.may_have_api_tokens:
         raise AccountError(
             _("A %(role)s account cannot have API tokens.") % {"role": user.get_role_display()}
+        )
+    if not mfa_satisfied(user):
+        raise AccountError(
+            _("A %(role)s account must set up two-factor sign-in before it can have API tokens.")
+            % {"role": user.get_role_display()}
         )
     name = name.strip()
     if len(name) > ApiToken._meta.get_field("name").max_length:  # type: ignore[operator]

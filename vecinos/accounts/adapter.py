@@ -1,20 +1,78 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 
-from vecinos.core import crypto
+from vecinos.core import crypto, ratelimit
+
+
+def _login_of(credentials: dict[str, Any]) -> str:
+    return str(credentials.get("username") or credentials.get("email") or "").strip().lower()
+
+
+def _has_second_factor(login: str) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(
+        user__username__iexact=login, type=Authenticator.Type.TOTP
+    ).exists()
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    """Sign-in limits that stop guessing without locking anyone out.
+
+    allauth's ``login_failed`` limit counts per client (``10/m/ip``) and per "key";
+    its key was the username alone, so five wrong passwords from anyone locked the
+    person out, again and again. Here:
+
+    1. The key is the username *and* the client: five failures from one client for
+       one account lock that client out of that account, not the person.
+    2. Across all clients, ``ACCOUNT_LOGIN_FAILED_RATE`` failures for one account in
+       its window put the account under watch: while it is, a client that has already
+       failed for it is refused at once (one guess per client per window), and any
+       other client, the person on their own phone, may still try.
+    3. An account with a second factor (TOTP) is never refused by 2: a password
+       alone does not get anyone in, and the person with their password and code
+       must."""
+
     def get_client_ip(self, request: HttpRequest) -> str:
         """allauth keys its login rate limits by client: give it the day-scoped
         pseudonym, never the address (which the privacy middleware has erased)."""
         return str(getattr(request, "client_key", "unknown"))
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:" + str(
+            getattr(request, "client_key", "unknown")
+        )
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        super().pre_authenticate(request, **credentials)
+        login = _login_of(credentials)
+        rate = settings.ACCOUNT_LOGIN_FAILED_RATE
+        if ratelimit.peek("login-account", login, rate).allowed:
+            return
+        this_client = f"{login}:{getattr(request, 'client_key', 'unknown')}"
+        if ratelimit.peek("login-account-client", this_client, (1, rate[1])).allowed:
+            return  # a client that has not failed for this account: may try
+        if _has_second_factor(login):
+            return
+        self._rollback_login_failed_rl_usage()
+        raise self.validation_error("too_many_login_attempts")
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        login = _login_of(credentials)
+        rate = settings.ACCOUNT_LOGIN_FAILED_RATE
+        ratelimit.hit("login-account", login, rate)
+        this_client = f"{login}:{getattr(request, 'client_key', 'unknown')}"
+        # One failure is enough to mark this client for this account (the limit
+        # of the account applies to it while the account is under watch).
+        ratelimit.hit("login-account-client", this_client, (1, rate[1]))
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Accounts are made by coordinators and admins (invites), not by strangers.

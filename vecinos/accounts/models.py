@@ -26,6 +26,10 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
     language = models.CharField(max_length=8, default="en", blank=True)
+    # What others see of this person (responders see who asked them; a timeline says
+    # who acted). The username is a sign-in name: shown, it tells anyone which name to
+    # hammer with wrong passwords. Empty: the role and a number (``shown_name``).
+    display_name = models.CharField(max_length=60, blank=True)
     is_demo = models.BooleanField(
         default=False, help_text="Created by `vecinos demo`; never outside the demo."
     )
@@ -35,6 +39,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    @property
+    def shown_name(self) -> str:
+        """The name others see: the display name, else e.g. "Dispatcher 12"."""
+        return self.display_name or f"{self.get_role_display()} {self.pk}"
 
     @property
     def is_admin(self) -> bool:

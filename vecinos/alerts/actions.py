@@ -12,11 +12,19 @@ drafter's own approval is refused. With 1 (the one-committee setting, for an ins
 with a single dispatcher on duty) the drafter must still press "approve" as a second,
 deliberate step, and that publishes.
 
-Retractions and all-clears are published at once by a single dispatcher, without a
-second approval: they can only reduce harm (they go to exactly the people the
-original reached, and say "ignore it" or "it is over"), and every minute a false
-alarm stands, people stay home from work or school. Waiting for a second person
-would make the correction slower than the mistake.
+Retractions and all-clears without a note are published at once by a single
+dispatcher, without a second approval: they can only reduce harm (they go to exactly
+the people the original reached, and say "ignore it" or "it is over", in fixed words),
+and every minute a false alarm stands, people stay home from work or school. Waiting
+for a second person would make the correction slower than the mistake. A follow-up
+that carries a ``note`` is free text to every recipient of the original, so it needs
+the same approvals as an alert: it waits as a draft, and publishing it (the last
+approval) retracts the original.
+
+An alert lives ``ALERT_TTL_HOURS`` from publication; then it is ``expired``
+(``expire_alerts``, every minute). Only an admin may issue a correction to an expired
+alert: otherwise a retraction would be a way for one person to message every
+recipient of any old alert, forever.
 """
 
 from __future__ import annotations
@@ -55,6 +63,8 @@ MAX_REASON = 280
 # the alarm late still finds the correction.
 FOLLOWUP_HOURS = 24
 FOLLOWUP_KINDS = (AlertKind.RETRACTION, AlertKind.ALL_CLEAR)
+# What a follow-up may correct: an alert in force, or (by an admin) one that expired.
+CORRECTABLE = (AlertStatus.PUBLISHED, AlertStatus.EXPIRED)
 
 
 class AlertRefused(ActionRefused):
@@ -84,6 +94,7 @@ class EventType:
     PUBLISHED = "published"
     CANCELLED = "cancelled"
     RETRACTED = "retracted"
+    EXPIRED = "expired"
 
 
 # Checks ----------------------------------------------------------------------------------
@@ -231,11 +242,62 @@ def _publish(alert: Alert, *, actor: User, now: datetime) -> int:
     alert.status = AlertStatus.PUBLISHED
     alert.published_at = now
     # The alert's life starts when it goes out, not when it was drafted.
-    alert.expires_at = now + _ttl()
+    alert.expires_at = now + (_followup_life() if alert.kind in FOLLOWUP_KINDS else _ttl())
     alert.save(update_fields=["status", "published_at", "expires_at"])
+    if alert.kind in FOLLOWUP_KINDS:
+        _retract_original(alert, actor=actor, now=now)
     created = fan_out(alert=alert)
     record_event(alert, EventType.PUBLISHED, actor=actor, deliveries=created)
     return created
+
+
+def _followup_life() -> timedelta:
+    return max(_ttl(), timedelta(hours=FOLLOWUP_HOURS))
+
+
+def _retract_original(followup: Alert, *, actor: User, now: datetime) -> None:
+    """The original of a follow-up going out becomes retracted."""
+    original = _locked(followup.original)  # type: ignore[arg-type]
+    if original.status not in CORRECTABLE:
+        raise AlertRefused(
+            _("The original alert is %(status)s; this follow-up cannot go out.")
+            % {"status": AlertStatus(original.status).label.lower()}
+        )
+    original.status = AlertStatus.RETRACTED
+    original.retracted_at = now
+    original.save(update_fields=["status", "retracted_at"])
+    record_event(
+        original,
+        EventType.RETRACTED,
+        actor=actor,
+        kind=followup.kind,
+        followup=str(followup.pk),
+        reason=followup.reason,
+    )
+
+
+def _expire(alert: Alert, *, now: datetime) -> bool:
+    """Mark one published alert whose time in force is over as expired (its event
+    row too). Conditional, so two workers expiring at once write it once."""
+    done = Alert.objects.filter(
+        pk=alert.pk, status=AlertStatus.PUBLISHED, expires_at__lte=now
+    ).update(status=AlertStatus.EXPIRED)
+    if done:
+        alert.status = AlertStatus.EXPIRED
+        record_event(alert, EventType.EXPIRED, actor=None)
+    return bool(done)
+
+
+def expire_alerts(*, now: datetime | None = None) -> int:
+    """Every published alert (or follow-up) past its time in force becomes
+    ``expired``. Run every minute by the worker; safe to overlap. Returns how many."""
+    now = now or timezone.now()
+    expired = 0
+    due = Alert.objects.filter(status=AlertStatus.PUBLISHED, expires_at__lte=now).order_by("pk")
+    for alert in due[:1000]:
+        with transaction.atomic():
+            expired += _expire(alert, now=now)
+    return expired
 
 
 def approve_alert(*, alert: Alert, actor: User) -> Alert:
@@ -255,7 +317,7 @@ def approve_alert(*, alert: Alert, actor: User) -> Alert:
             raise ApprovalRefused(_("You drafted this alert: another dispatcher must approve it."))
         if AlertApproval.objects.filter(alert=alert, approver=actor).exists():
             raise AlertRefused(_("You have already approved this alert."))
-        if alert.incident.status != IncidentStatus.CONFIRMED:
+        if alert.kind == AlertKind.ALERT and alert.incident.status != IncidentStatus.CONFIRMED:
             raise AlertRefused(
                 _("The incident is no longer confirmed (it is now %(status)s). Cancel this draft.")
                 % {"status": IncidentStatus(alert.incident.status).label}
@@ -281,11 +343,17 @@ def retract_alert(
     note: str = "",
 ) -> Alert:
     """Withdraw a published alert (``kind="retraction"``: it was sent in error) or end
-    it (``kind="all_clear"``). Makes and publishes at once the follow-up alert that
-    reaches exactly the original's recipients, each in their language (fan-out follows
-    ``original``); the original's status becomes retracted. ``reason`` is for the
-    console and the audit log; ``note`` (optional, plain, at most 140 characters) is
-    sent with the follow-up. Returns the follow-up."""
+    it (``kind="all_clear"``) with a follow-up alert that reaches exactly the
+    original's recipients, each in their language (fan-out follows ``original``).
+    ``reason`` is for the console and the audit log; ``note`` (optional, plain, at
+    most 140 characters) is sent with the follow-up.
+
+    1. Without a note the follow-up is published at once and the original becomes
+       retracted. With a note, it is a draft waiting for the approvals an alert needs
+       (``approve_alert``), and the original is retracted when it goes out.
+    2. An alert past its time in force is expired (marked so here if the minute's
+       job has not yet): only an admin may issue a correction to it.
+    Returns the follow-up."""
     require_role(actor, Role.DISPATCHER)
     if kind not in FOLLOWUP_KINDS:
         raise InvalidAlert(_("Choose a retraction or an all-clear."), field="kind")
@@ -293,20 +361,28 @@ def retract_alert(
     clean_note = plain_text(note, field="note", limit=MAX_NOTE)
     with transaction.atomic():
         original = _locked(alert)
+        now = timezone.now()
         if original.kind != AlertKind.ALERT:
             raise AlertRefused(_("A retraction or all-clear cannot itself be retracted."))
-        if original.status != AlertStatus.PUBLISHED:
+        expires_at = original.expires_at
+        if original.status == AlertStatus.PUBLISHED and expires_at and expires_at <= now:
+            _expire(original, now=now)
+        if original.status not in CORRECTABLE:
             raise AlertRefused(
                 _("Only a published alert can be retracted; this one is %(status)s.")
                 % {"status": AlertStatus(original.status).label.lower()}
             )
-        now = timezone.now()
+        if original.status == AlertStatus.EXPIRED and actor.role != Role.ADMIN:
+            raise AlertRefused(
+                _("This alert is over (expired). Only an admin can issue a correction to it.")
+            )
+        waits = bool(clean_note) and required_approvals() > 1
         followup = Alert(
             id=fresh_alert_id(),
             incident_id=original.incident_id,
             kind=kind,
             original=original,
-            status=AlertStatus.PUBLISHED,
+            status=AlertStatus.PENDING_APPROVAL,
             incident_kind=original.incident_kind,
             lat=original.lat,
             lng=original.lng,
@@ -318,28 +394,25 @@ def retract_alert(
             is_test=original.is_test,
             created_by=actor,
             created_at=now,
-            published_at=now,
-            expires_at=now + max(_ttl(), timedelta(hours=FOLLOWUP_HOURS)),
+            expires_at=now + _followup_life(),
             is_demo=original.is_demo,
         )
         followup.save(force_insert=True)
-        original.status = AlertStatus.RETRACTED
-        original.retracted_at = now
-        original.save(update_fields=["status", "retracted_at"])
-        record_event(
-            original,
-            EventType.RETRACTED,
-            actor=actor,
-            kind=kind,
-            followup=str(followup.pk),
-            reason=clean_reason,
-        )
-        AlertApproval.objects.create(alert=followup, approver=actor, created_at=now)
-        record_event(followup, EventType.DRAFTED, actor=actor, kind=kind)
-        created = fan_out(alert=followup)
-        record_event(
-            followup, EventType.PUBLISHED, actor=actor, deliveries=created, single_approval=True
-        )
+        record_event(followup, EventType.DRAFTED, actor=actor, kind=kind, note=bool(clean_note))
+        if not waits:
+            AlertApproval.objects.create(alert=followup, approver=actor, created_at=now)
+            followup.status = AlertStatus.PUBLISHED
+            followup.published_at = now
+            followup.save(update_fields=["status", "published_at"])
+            _retract_original(followup, actor=actor, now=now)
+            created = fan_out(alert=followup)
+            record_event(
+                followup,
+                EventType.PUBLISHED,
+                actor=actor,
+                deliveries=created,
+                single_approval=True,
+            )
     return followup
 
 

@@ -47,6 +47,10 @@ class Subscription(models.Model):
     # "2 km"): never the point itself.
     area_label = models.CharField(max_length=60, blank=True)
     # Confirmation: a keyed hash of the 6-digit code, when it expires, attempts left.
+    # The code itself is derived (keyed) from the contact and ``code_issued_at``, so
+    # several requests within an hour share the one code sent, and the task that sends
+    # it carries only this row's id (vecinos.alerts.subscriptions, "Codes").
+    code_issued_at = models.DateTimeField(null=True, blank=True)
     code_hash = models.CharField(max_length=64, blank=True)
     code_expires_at = models.DateTimeField(null=True, blank=True)
     code_attempts = models.PositiveSmallIntegerField(default=0)
@@ -54,6 +58,9 @@ class Subscription(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField(max_length=40, blank=True)
+    # The last sign the contact works: confirmed, a delivery receipt, a START from the
+    # number. Only a delivery failure newer than this disables the subscription.
+    last_success_at = models.DateTimeField(null=True, blank=True)
     is_demo = models.BooleanField(default=False)
 
     class Meta:

@@ -166,13 +166,16 @@ def public_alert(alert_id: object) -> Alert | None:
 
 def alert_for_short_code(code: str) -> Alert | None:
     """The alert whose short code (``messages.short_code``) is ``code``: a range
-    lookup on the primary key by the 40 bits the code stands for."""
+    lookup on the primary key by the 40 bits the code stands for. None for an alert
+    the public may not see (a draft, a cancelled or a test alert)."""
     prefix = messages.code_prefix(code.lower())
     if prefix is None:
         return None
     low = uuid.UUID(prefix + "0" * 22)
     high = uuid.UUID(prefix + "f" * 22)
-    return Alert.objects.filter(pk__gte=low, pk__lte=high).order_by("created_at").first()
+    # Only alerts that went out, never a test: a draft's or a test's short link must
+    # not lead anyone to its id (and through it to what it says).
+    return _public().filter(pk__gte=low, pk__lte=high).order_by("created_at").first()
 
 
 def feed_alerts(*, now: datetime | None = None) -> list[Alert]:

@@ -251,7 +251,12 @@ def alert_retract(request: HttpRequest, alert_id: str) -> HttpResponse:
         )
     except actions.AlertRefused as refusal:
         return _refused(request, alert.incident, refusal)
-    if followup.kind == AlertKind.ALL_CLEAR:
+    if followup.status == AlertStatus.PENDING_APPROVAL:
+        notice = _(
+            "A follow-up with a note is free text to everyone who got the alert: it waits "
+            "for a second dispatcher's approval, like an alert."
+        )
+    elif followup.kind == AlertKind.ALL_CLEAR:
         notice = _("All-clear sent to the people who got the alert.")
     else:
         notice = _("Retraction sent to the people who got the alert.")

@@ -101,10 +101,6 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             if point
             else None,
         )
-    except subscriptions.TooManyCodes as error:
-        response = render(request, "alerts/subscribe_rate_limited.html", status=429)
-        response["Retry-After"] = str(error.retry_after)
-        return response
     except ValidationError as error:
         _add_errors(form, error)
         return render(
@@ -153,7 +149,7 @@ def confirm(request: HttpRequest, subscription_id: uuid.UUID) -> HttpResponse:
             request,
             "alerts/subscribe_confirm.html",
             {**context, "form": form, "reason": error.reason},
-            status=422 if error.reason == "wrong" else 410,
+            status={"wrong": 422, "full": 409}.get(error.reason, 410),
         )
     # Only the person who typed the code sees the manage link (it lists every
     # subscription of this contact); confirming an active one again shows nothing new.

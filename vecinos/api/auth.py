@@ -14,11 +14,11 @@ Usage: a router or an operation that needs a signed-in staff member declares
 
 The client sends ``Authorization: Bearer vec_<prefix>_<secret>`` (made with
 ``vecinos token USERNAME`` or on the account page). A missing, malformed, unknown,
-revoked or expired token, or one whose owner is inactive or no longer in a staff
-role, answers 401 with a ``WWW-Authenticate: Bearer`` challenge (``challenge``). On
-success ``request.user`` (and ``request.auth``) is the token's owner, so the
-permission-checked getters of ``vecinos.accounts.access`` apply as they do to a
-browser session.
+revoked or expired token, or one whose owner is inactive, no longer in a staff
+role, or in a role that must use MFA without having it set up, answers 401 with a
+``WWW-Authenticate: Bearer`` challenge (``challenge``). On success ``request.user``
+(and ``request.auth``) is the token's owner, so the permission-checked getters of
+``vecinos.accounts.access`` apply as they do to a browser session.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
-from vecinos.accounts.actions import TOKEN_SCHEME, token_digest
+from vecinos.accounts.actions import TOKEN_SCHEME, mfa_satisfied, token_digest
 from vecinos.accounts.models import ApiToken, User
 
 # Longer than any token we issue; a longer header is garbage and is not even hashed.
@@ -60,6 +60,10 @@ class TokenAuth(HttpBearer):
             return None
         user = api_token.user
         if not api_token.is_active or not user.may_have_api_tokens:
+            return None
+        # A role that must sign in with a second factor uses tokens only while its
+        # account has one: a token made before, or by the operator, is no way around it.
+        if not mfa_satisfied(user):
             return None
         today = timezone.localdate()
         if api_token.last_used_on != today:

@@ -17,6 +17,7 @@ the reason. Unknown fields and bad values: 422 naming them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -193,15 +194,35 @@ def _incident(incident: Incident) -> dict[str, Any]:
 
 
 def _with_names(data: dict[str, Any], names: dict[int, str]) -> dict[str, Any]:
-    """Event data as stored (ids), with the responder's username beside their id."""
+    """Event data as stored (ids), with the responder's name beside their id."""
     if isinstance(data.get("responder"), int):
         return {**data, "responder_username": names.get(data["responder"])}
     return data
 
 
-def _detail(incident: Incident) -> dict[str, Any]:
+def _namer(viewer: User) -> Callable[[User | None], str | None]:
+    """How people are named to ``viewer``: dispatchers and admins, who dispatch by
+    username, see usernames; anyone else (a responder) sees display names, so a
+    responder never learns the sign-in name of a dispatcher or of another responder
+    (their own, they know)."""
+
+    def name(person: User | None) -> str | None:
+        if person is None:
+            return None
+        if viewer.is_dispatcher or person.pk == viewer.pk:
+            return person.username
+        return person.shown_name
+
+    return name
+
+
+def _detail(incident: Incident, viewer: User) -> dict[str, Any]:
+    name = _namer(viewer)
     events = list(queries.incident_timeline(incident))
     names = queries.usernames_in(events)
+    if not viewer.is_dispatcher:
+        people = User.objects.filter(pk__in=list(names))
+        names = {person.pk: name(person) or "" for person in people}
     return {
         **_incident(incident),
         "reports": [
@@ -225,7 +246,7 @@ def _detail(incident: Incident) -> dict[str, Any]:
         ],
         "dispatches": [
             {
-                "responder": dispatch.responder.username,
+                "responder": name(dispatch.responder),
                 "status": dispatch.status,
                 "created_at": dispatch.created_at,
                 "acknowledge_by": dispatch.acknowledge_by,
@@ -240,9 +261,7 @@ def _detail(incident: Incident) -> dict[str, Any]:
                 "notes": verification.notes,
                 "vehicles": verification.vehicles,
                 "officers": verification.officers,
-                "verified_by": (
-                    verification.verified_by.username if verification.verified_by else None
-                ),
+                "verified_by": name(verification.verified_by),
                 "created_at": verification.created_at,
             }
             for verification in queries.incident_verifications(incident)
@@ -250,7 +269,7 @@ def _detail(incident: Incident) -> dict[str, Any]:
         "timeline": [
             {
                 "type": event.type,
-                "actor": event.actor.username if event.actor else None,
+                "actor": name(event.actor),
                 "data": _with_names(event.data or {}, names),
                 "created_at": event.created_at,
             }
@@ -302,7 +321,7 @@ def list_incidents(
 )
 def get_incident(request: HttpRequest, incident_id: str) -> dict[str, Any]:
     user = _require(request, Role.DISPATCHER, Role.RESPONDER)
-    return _detail(get_incident_for_user(user, incident_id))
+    return _detail(get_incident_for_user(user, incident_id), user)
 
 
 @router.post(
@@ -318,7 +337,7 @@ def dispatch(request: HttpRequest, incident_id: str, payload: DispatchIn) -> dic
         actions.dispatch_responders(incident=incident, responders=people, actor=user)
     except actions.ActionRefused as refusal:
         raise _refused(refusal, field="responders") from None
-    return _detail(Incident.objects.get(pk=incident.pk))
+    return _detail(Incident.objects.get(pk=incident.pk), user)
 
 
 @router.post(
@@ -342,7 +361,7 @@ def verify(request: HttpRequest, incident_id: str, payload: VerifyIn) -> dict[st
         raise _refused(refusal, field="outcome") from None
     except Forbidden:
         raise HttpError(403, _("Your request for this incident is no longer open.")) from None
-    return _detail(Incident.objects.get(pk=incident.pk))
+    return _detail(Incident.objects.get(pk=incident.pk), user)
 
 
 @router.post(
@@ -361,4 +380,4 @@ def merge(request: HttpRequest, incident_id: str, payload: MergeIn) -> dict[str,
         merged = actions.merge_incidents(source=source, into=into, actor=user)
     except actions.ActionRefused as refusal:
         raise _refused(refusal, field="into") from None
-    return _detail(merged)
+    return _detail(merged, user)

@@ -27,7 +27,7 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
 from vecinos.api.errors import ErrorOut
 from vecinos.core import ratelimit
-from vecinos.reports import actions, writer
+from vecinos.reports import actions, sources, writer
 from vecinos.reports.models import Channel, Report
 
 router = Router(tags=["reports"])
@@ -145,7 +145,7 @@ def create_report(request: HttpRequest, payload: ReportIn) -> JsonResponse:
     if not verdict.allowed:
         raise RateLimited(verdict.retry_after)
     try:
-        report = _store(payload, client_key=getattr(request, "client_key", ""))
+        report = _store(payload, client_key=sources.source_of(request))
     except writer.WriterLost:
         raise Unconfirmed from None
     except writer.WriterBusy:  # nothing was stored

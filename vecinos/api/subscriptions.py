@@ -9,8 +9,10 @@
 
 The body is strict like the rest of the API: unknown fields, wrong types, NaN,
 out-of-range numbers, unknown ZIP codes, impossible phone numbers or emails answer
-4xx naming the field. Too many subscriptions from one client, or too many codes to
-one contact, answer 429 with ``Retry-After``.
+4xx naming the field. Too many subscriptions from one client answer 429 with
+``Retry-After``. Nothing answers differently for a contact that subscribes, or that
+was sent many codes: a contact gets a bounded number of codes and the rest of its
+requests share the last one (``vecinos.alerts.subscriptions.subscribe``).
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ class ConfirmOut(Schema):
 
 
 class ConfirmErrorOut(ErrorOut):
-    # wrong (422), expired, exhausted or not_pending (410)
+    # wrong (422), full (409), expired, exhausted or not_pending (410)
     reason: str
     attempts_left: int
 
@@ -181,21 +183,15 @@ def _confirm_rate() -> tuple[int, int]:
 )
 def create_subscription(request: HttpRequest, payload: SubscriptionIn) -> Status[dict[str, Any]]:
     _client_limit(request, "subscription", settings.SUBSCRIPTION_RATE)
-    try:
-        subscription = subscriptions.subscribe(
-            channel=payload.channel,
-            address=payload.address,
-            language=payload.language,
-            zip_code=payload.area.zip,
-            lat=payload.area.lat,
-            lng=payload.area.lng,
-            radius_km=payload.area.radius_km,
-        )
-    except subscriptions.TooManyCodes as error:
-        raise RateLimited(
-            error.retry_after,
-            _("This contact was sent too many codes. Try again later."),
-        ) from None
+    subscription = subscriptions.subscribe(
+        channel=payload.channel,
+        address=payload.address,
+        language=payload.language,
+        zip_code=payload.area.zip,
+        lat=payload.area.lat,
+        lng=payload.area.lng,
+        radius_km=payload.area.radius_km,
+    )
     return Status(202, {"id": subscription.id, "status": subscription.status})
 
 
@@ -206,6 +202,7 @@ def create_subscription(request: HttpRequest, payload: SubscriptionIn) -> Status
         200: ConfirmOut,
         400: ErrorOut,
         404: ErrorOut,
+        409: ConfirmErrorOut,
         410: ConfirmErrorOut,
         413: ErrorOut,
         415: ErrorOut,
@@ -224,7 +221,7 @@ def confirm(
     try:
         subscriptions.confirm_subscription(subscription=subscription, code=payload.code)
     except subscriptions.ConfirmationError as error:
-        status = 422 if error.reason == "wrong" else 410
+        status = {"wrong": 422, "full": 409}.get(error.reason, 410)
         return Status(
             status,
             {

@@ -135,10 +135,23 @@ def parse_rate(value: str, *, name: str = "rate") -> tuple[int, int]:
     return int(count), seconds
 
 
+PRIVATE_DIRECTORY = 0o700
+PRIVATE_FILE = 0o600
+
+
+def private_directory(path: Path) -> Path:
+    """``path``, created if missing, with mode 0700 (an existing directory made by
+    someone else's umask, e.g. 0755, is tightened): what docs/operations.md promises
+    for the data directory and what it holds."""
+    path.mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o777 != PRIVATE_DIRECTORY:
+        path.chmod(PRIVATE_DIRECTORY)
+    return path
+
+
 def data_dir() -> Path:
     path = Path(env_str("VECINOS_DATA_DIR") or Path.cwd() / "var").resolve()
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
+    return private_directory(path)
 
 
 def write_secret_file(path: Path, content: str) -> None:

@@ -59,6 +59,18 @@ send_transactional = Hook(
     "contact after the transaction commits (confirmation codes, manage links). "
     "Registered by delivery (``vecinos/delivery/send.py``).",
 )
+subscription_code_requested = Hook(
+    "subscription_code_requested",
+    "``(subscription_id: str) -> None``: after commit, a pending subscription's code is "
+    "to be sent. The task carries the id only and derives the code when it runs "
+    "(``vecinos/delivery/tasks.py``).",
+)
+manage_link_requested = Hook(
+    "manage_link_requested",
+    "``(*, channel, sealed, language) -> None``: after commit, someone asked for the "
+    "manage link of a contact (sealed for the queue); the task sends it if the contact "
+    "has subscriptions, the link made when it runs (``vecinos/delivery/tasks.py``).",
+)
 dispatch_requested = Hook(
     "dispatch_requested",
     "``(dispatch_id: int) -> None``: after commit, a responder was asked to go; tell "

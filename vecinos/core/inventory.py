@@ -109,6 +109,9 @@ INVENTORY: dict[str, Table] = {
             "date_joined": Entry(PERSONAL, ROW, "when the account was made"),
             "role": Entry(PERSONAL, ROW, "admin, coordinator, dispatcher, responder or member"),
             "language": Entry(PERSONAL, ROW, "preferred interface language"),
+            "display_name": Entry(
+                PERSONAL, ROW, "what others see of the person instead of the sign-in name"
+            ),
             "is_demo": Entry(INTERNAL, ROW, "made by `vecinos demo`"),
             "groups": Entry(INTERNAL, ROW, "Django permission groups (unused by Vecinos)"),
             "user_permissions": Entry(INTERNAL, ROW, "Django permissions (unused by Vecinos)"),
@@ -253,8 +256,10 @@ INVENTORY: dict[str, Table] = {
             "source_tag": Entry(
                 INTERNAL,
                 ROW,
-                "hash of the day-scoped client pseudonym: tells sources apart for one day, "
-                "unlinkable to an address once that day's key is gone",
+                "keyed hash of the day-scoped pseudonym of the reporter's network (an IPv4 "
+                "address or an IPv6 /48; a signed-in responder's account instead): tells "
+                "sources apart for one day, unlinkable to an address once that day's key "
+                "is gone",
             ),
             "purged_at": Entry(INTERNAL, ROW, "when retention erased the text and photo"),
             "is_demo": Entry(INTERNAL, ROW, "made by `vecinos demo`"),
@@ -333,6 +338,9 @@ INVENTORY: dict[str, Table] = {
             "language": Entry(PERSONAL, ROW, "language of the messages"),
             "status": Entry(INTERNAL, ROW, "pending, active, stopped or disabled"),
             "area_label": Entry(PERSONAL, ROW, "how the area was chosen (a ZIP or a radius)"),
+            "code_issued_at": Entry(
+                INTERNAL, ROW, "when the code it shares was sent (the code is derived from it)"
+            ),
             "code_hash": Entry(SECRET, ROW, "keyed hash of the confirmation code"),
             "code_expires_at": Entry(INTERNAL, ROW, "when the code expires"),
             "code_attempts": Entry(INTERNAL, ROW, "wrong codes tried"),
@@ -340,6 +348,9 @@ INVENTORY: dict[str, Table] = {
             "confirmed_at": Entry(INTERNAL, ROW, "when it was confirmed"),
             "stopped_at": Entry(INTERNAL, ROW, "when the subscriber stopped it"),
             "disabled_reason": Entry(INTERNAL, ROW, "why delivery gave up (a code)"),
+            "last_success_at": Entry(
+                INTERNAL, ROW, "last sign the contact works (confirmation, receipt, START)"
+            ),
             "is_demo": Entry(INTERNAL, ROW, "made by `vecinos demo`"),
         },
     ),
@@ -565,7 +576,7 @@ STORES: list[Store] = [
         "Rate-limit counters (cache: memory or Redis)",
         "counts per day-scoped client pseudonym (HMAC of the address under a daily key "
         "that lives only in memory or Redis)",
-        "one rate-limit window; the daily key expires after two days",
+        "one rate-limit window; the daily key is gone at the end of its UTC day",
     ),
     Store(
         "Logs (standard error)",
@@ -575,7 +586,10 @@ STORES: list[Store] = [
     ),
     Store(
         "Task queue (SQLite in the data directory, or Redis)",
-        "ids of rows to work on; never contacts or text",
+        "ids of rows to work on; for one-off messages (dispatch requests, replies to "
+        "reporters, manage-link requests) the contact encrypted and the text; never a "
+        "confirmation code, a manage link or a contact in plaintext (codes and links are "
+        "derived or made when the task runs)",
         "until the task has run",
     ),
     Store(
@@ -745,9 +759,9 @@ field is missing from it or when this page is out of date.
   requests from a known address and searches every row, the database file, the cache
   and the logs for it.
 - **Rate limits without tracking.** Counters are keyed by an HMAC of the address under
-  a key that changes every day and lives only in memory (or Redis, with a two-day
-  TTL). Counters expire with their window; yesterday's pseudonyms cannot be
-  recomputed by anyone.
+  a key that changes every day and lives only in memory (or Redis, expiring at
+  midnight UTC); each process forgets it at midnight too. Counters expire with their
+  window; yesterday's pseudonyms cannot be recomputed by anyone.
 - **Contacts are encrypted at rest.** Phone numbers, email addresses and push
   endpoints of subscribers are stored with AES-256-GCM (`EncryptedTextField`) under a
   key kept outside the database: `encryption.keys` in the data directory (mode 0600),

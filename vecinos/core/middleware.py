@@ -2,7 +2,9 @@
 
 ``PrivacyMiddleware`` runs first. It works out the client address (from
 ``X-Forwarded-For`` only when the direct peer is a trusted proxy), turns it into the
-day-scoped pseudonym ``request.client_key`` for rate limiting, and then erases the
+day-scoped pseudonyms ``request.client_key`` for rate limiting and
+``request.source_key`` (of its wider network) for counting independent sources of
+reports, and then erases the
 address and every forwarding header from the request, so no view, library, log line
 or row can ever see it.
 
@@ -111,6 +113,8 @@ class PrivacyMiddleware:
         meta = request.META
         address = client_address(meta)
         request.client_key = ratelimit.client_key(address)  # type: ignore[attr-defined]
+        # Wider (an IPv6 /48): whether two reports come from independent sources.
+        request.source_key = ratelimit.source_key(address)  # type: ignore[attr-defined]
         if settings.VECINOS_TRUSTED_PROXIES and not _is_trusted(meta.get("REMOTE_ADDR", "")):
             # Proxies are declared and this peer is not one: its claim to have come
             # over HTTPS (SECURE_PROXY_SSL_HEADER in production) is not believed either.

@@ -2,9 +2,12 @@
 
 A client is known only by ``client_key``: an HMAC of its address under a key that
 changes every day and is never written to disk. In one process the key lives in
-memory; with ``REDIS_URL`` it lives in Redis with a two-day TTL, so every web process
-computes the same key and shares counters. After the key has expired nobody, not even
-someone holding the Redis dump and the database, can tell which address made a counter.
+memory; with ``REDIS_URL`` it lives in Redis, so every web process computes the same
+key and shares counters. Either way it is gone when its UTC day is over: Redis expires
+it at midnight (and the next day's first request deletes it, should a clock lag), and
+each process forgets it at midnight even when no request comes. After that nobody, not
+even someone holding the Redis dump, the database and ``hash.key``, can tell which
+address made a counter or a report's ``source_tag``.
 
 Counters are fixed windows in Django's cache (atomic ``incr`` on Redis and on the
 local-memory cache) and expire with their window.
@@ -26,18 +29,47 @@ from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
 
-DAY_KEY_TTL = 2 * 86400
+DAY_SECONDS = 86400
 # After Redis failed to give the day key, how long to use a local one before asking again.
 REDIS_RETRY_SECONDS = 30.0
 
 _lock = threading.Lock()
 _day_keys: dict[str, bytes] = {}
 _local_until = 0.0  # while Redis is unreachable: monotonic time of the next attempt
+_timer: threading.Timer | None = None
 
 
 def _today() -> str:
     """The UTC day: the day key changes at midnight UTC on every machine at once."""
     return time.strftime("%Y%m%d", time.gmtime())
+
+
+def _yesterday() -> str:
+    return time.strftime("%Y%m%d", time.gmtime(time.time() - DAY_SECONDS))
+
+
+def seconds_left_today() -> int:
+    """Seconds until the next midnight UTC (at least 1): how long today's key lives."""
+    return max(1, DAY_SECONDS - int(time.time()) % DAY_SECONDS)
+
+
+def _forget_past_days() -> None:
+    """At midnight: drop every key of a day that is over, even if no request comes."""
+    global _timer
+    with _lock:
+        for day in [d for d in _day_keys if d != _today()]:
+            del _day_keys[day]
+        _timer = None
+
+
+def _forget_at_midnight() -> None:
+    global _timer
+    if _timer is not None:
+        _timer.cancel()
+    # A second late, so that _today() is the new day when it runs.
+    _timer = threading.Timer(seconds_left_today() + 1, _forget_past_days)
+    _timer.daemon = True
+    _timer.start()
 
 
 def _redis_day_key(day: str) -> bytes:
@@ -46,8 +78,10 @@ def _redis_day_key(day: str) -> bytes:
     client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
     name = f"vecinos:client-key:{day}"
     try:
+        # Yesterday is over: its key goes now, whatever its expiry said.
+        client.delete(f"vecinos:client-key:{_yesterday()}")
         for _attempt in range(2):  # the second only if it expired between SET and GET
-            client.set(name, secrets.token_bytes(32), nx=True, ex=DAY_KEY_TTL)
+            client.set(name, secrets.token_bytes(32), nx=True, ex=seconds_left_today())
             value = client.get(name)
             if isinstance(value, bytes) and len(value) == 32:
                 return value
@@ -82,15 +116,19 @@ def day_key() -> bytes:
             key = secrets.token_bytes(32)
         _day_keys.clear()  # yesterday's key is forgotten
         _day_keys[day] = key
+        _forget_at_midnight()
     return key
 
 
 def forget_day_keys() -> None:
     """Drop this process's day keys (tests; a key is made again on the next request)."""
-    global _local_until
+    global _local_until, _timer
     with _lock:
         _day_keys.clear()
         _local_until = 0.0
+        if _timer is not None:
+            _timer.cancel()
+            _timer = None
 
 
 def _rate_unit(address: str) -> str:
@@ -106,6 +144,29 @@ def _rate_unit(address: str) -> str:
             return str(ip.ipv4_mapped)
         return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
     return str(ip)
+
+
+def _source_unit(address: str) -> str:
+    """What one *source* of reports is: an IPv4 address, or the /48 of an IPv6
+    address. A /48 is what one site (a home, an office, a small provider's customer)
+    is given, so twelve /64s of one /48 are one place, not twelve witnesses."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(ip) >> 80 << 80, 48)))
+    return str(ip)
+
+
+def source_key(address: str) -> str:
+    """A pseudonym of the network a report comes from, for judging whether reports
+    are independent: the same day key and HMAC as ``client_key``, over the wider
+    unit of ``_source_unit`` (and its own prefix, so the two never coincide)."""
+    unit = "source\x00" + _source_unit(address)
+    return hmac.new(day_key(), unit.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def client_key(address: str) -> str:
@@ -144,3 +205,18 @@ def hit(scope: str, key: str, rate: tuple[int, int]) -> Verdict:
         logger.warning("rate limits: cache unreachable (%s); request allowed", type(error).__name__)
         return Verdict(allowed=True, retry_after=retry_after, remaining=limit)
     return Verdict(allowed=count <= limit, retry_after=retry_after, remaining=max(0, limit - count))
+
+
+def peek(scope: str, key: str, rate: tuple[int, int]) -> Verdict:
+    """What ``hit`` would have counted so far in the current window, without counting
+    (``allowed`` while the count is under the limit). Fails open like ``hit``."""
+    limit, period = rate
+    now = int(time.time())
+    window = now // period
+    retry_after = max(1, (window + 1) * period - now)
+    try:
+        count = int(cache.get(f"rl:{scope}:{key}:{window}") or 0)
+    except Exception as error:
+        logger.warning("rate limits: cache unreachable (%s); request allowed", type(error).__name__)
+        count = 0
+    return Verdict(allowed=count < limit, retry_after=retry_after, remaining=max(0, limit - count))

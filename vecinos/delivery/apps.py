@@ -13,6 +13,8 @@ class DeliveryConfig(AppConfig):
         from vecinos.delivery.transports import webpush
 
         hooks.send_transactional.register(tasks.send_transactional)
+        hooks.subscription_code_requested.register(tasks.subscription_code_requested)
+        hooks.manage_link_requested.register(tasks.manage_link_requested)
         hooks.dispatch_requested.register(responders.notify_dispatch_id)
         hooks.responder_contacts.register(responders.contacts_for_page)
         hooks.deliveries_waiting.register(tasks.wake_workers)

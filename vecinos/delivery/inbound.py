@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -34,11 +34,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from vecinos.alerts import areas, subscriptions
-from vecinos.alerts.models import Delivery, DeliveryStatus, Subscription, SubscriptionStatus
+from vecinos.alerts.models import Delivery, DeliveryStatus, Subscription
 from vecinos.core import crypto, hooks, ratelimit
 from vecinos.core.request_size import too_large
 from vecinos.core.text import without_control_characters
 from vecinos.delivery import keywords, places, reporters
+from vecinos.delivery.models import InboundMessage
 from vecinos.reports.actions import MAX_DESCRIPTION, MAX_PLACE, NewReport, submit_report
 from vecinos.reports.models import Channel, Kind, Report
 
@@ -49,6 +50,7 @@ MAX_REQUEST_BYTES = 16 * 1024
 MAX_BODY_CHARS = 1600
 SID_RE = re.compile(r"^[A-Za-z0-9]{10,64}$")
 NUMBER_PURPOSE = "sms-inbound"
+SID_PURPOSE = "sms-inbound-sid"
 
 
 # Signature -------------------------------------------------------------------------------
@@ -269,6 +271,20 @@ def handle_message(phone: str, body: str) -> str | None:
         return _help_text()
 
 
+def first_time(sid: str) -> bool:
+    """Record that the inbound message ``sid`` is being handled; False if it was
+    already. The signature covers the parameters but no time, so a captured request
+    stays valid: this is what keeps a replayed ``REPORTE`` from filing twice. Kept by
+    a keyed hash for ``SMS_INBOUND_REPLAY_DAYS`` (the retention job of this app)."""
+    hashed = crypto.keyed_hash(sid, purpose=SID_PURPOSE)
+    try:
+        with transaction.atomic():
+            InboundMessage.objects.create(sid_hash=hashed)
+    except IntegrityError:
+        return False
+    return True
+
+
 @csrf_exempt  # Twilio signs its requests; it has no CSRF token
 @require_POST
 def twilio_inbound(request: HttpRequest) -> HttpResponse:
@@ -279,6 +295,12 @@ def twilio_inbound(request: HttpRequest) -> HttpResponse:
     except ValueError:
         return twiml(None)  # a short code or an alphanumeric sender: nobody to answer
     body = request.POST.get("Body", "")[:MAX_BODY_CHARS]
+    sid = request.POST.get("MessageSid", "") or request.POST.get("SmsSid", "")
+    if not SID_RE.match(sid):
+        return HttpResponse(status=400)
+    if not first_time(sid):
+        # A replay (or Twilio retrying a message we answered): acted on already.
+        return twiml(None)
     stop = keywords.parse(body).kind == keywords.STOP
     # STOP always works; everything else is bounded per number and in total.
     if not stop:
@@ -325,8 +347,11 @@ def record_status(
     """Move the delivery with this provider id (or, given, this delivery id: the
     callback may come before the worker has recorded the sid) forward to ``state`` (a
     Twilio message state). A conditional update that only moves forward, so
-    duplicates and callbacks out of order are harmless. A permanent error disables the
-    subscription. Returns the rows moved."""
+    duplicates and callbacks out of order are harmless: one that moves nothing changes
+    nothing else either. A receipt is a success of the subscription; a permanent
+    error disables it only if that message was sent after its last success (a late
+    ``undelivered`` for an old message, after newer ones arrived or the person texted
+    START, does not). Returns the rows moved."""
     status = TWILIO_STATES.get(state)
     if status is None or not BEFORE[status]:
         return 0
@@ -343,14 +368,30 @@ def record_status(
     if status == DeliveryStatus.FAILED:
         changes["error"] = f"twilio:{error_code or state}"[:80]
     with transaction.atomic():
-        moved = Delivery.objects.filter(which, status__in=BEFORE[status]).update(**changes)
+        rows = list(
+            Delivery.objects.filter(which, status__in=BEFORE[status]).values_list(
+                "pk", "subscription_id", "sent_at", "created_at"
+            )
+        )
+        moved = Delivery.objects.filter(
+            pk__in=[row[0] for row in rows], status__in=BEFORE[status]
+        ).update(**changes)
+        if not moved:
+            # A duplicate, a replay, or a callback overtaken by a later state: the
+            # rows are where they should be and nothing else may change.
+            return 0
+        if status == DeliveryStatus.DELIVERED:
+            Subscription.objects.filter(
+                pk__in={row[1] for row in rows if row[1] is not None}
+            ).update(last_success_at=now)
         if status == DeliveryStatus.FAILED and error_code in PERMANENT_ERRORS:
-            for subscription in Subscription.objects.filter(
-                deliveries__provider_id=provider_id,
-                status__in=[SubscriptionStatus.ACTIVE, SubscriptionStatus.PENDING],
-            ).distinct():
-                subscriptions.disable_subscription(
-                    subscription=subscription, reason=f"sms:{error_code}"
+            for _pk, subscription_id, sent_at, created_at in rows:
+                if subscription_id is None:  # another kind of message: no subscription
+                    continue
+                subscriptions.disable_after_failure(
+                    subscription_id=subscription_id,
+                    failed_send_at=sent_at or created_at,
+                    reason=f"sms:{error_code}",
                 )
     return int(moved)
 

@@ -3,6 +3,9 @@
 ``ReporterContact``: the phone number of someone who reported by SMS, kept encrypted
 for ``REPORT_RETENTION`` days only, so a dispatcher can answer them from the console
 ("is the van still there?") without ever seeing the number.
+
+``InboundMessage``: a keyed hash of the Twilio id of each inbound SMS handled, so a
+replayed (or retried) webhook with the same ``MessageSid`` files nothing new.
 """
 
 from __future__ import annotations
@@ -52,3 +55,14 @@ class ResponderContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} contact of user {self.user_id}"
+
+
+class InboundMessage(models.Model):
+    """One inbound SMS already acted on, by a keyed hash of its ``MessageSid`` (the
+    id alone: not the number, not the text, not what it made)."""
+
+    sid_hash = models.CharField(max_length=64, unique=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"inbound {self.sid_hash[:8]}"

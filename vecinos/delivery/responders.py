@@ -42,6 +42,7 @@ from vecinos.accounts.models import AccountEvent, User
 from vecinos.alerts import subscriptions
 from vecinos.core import crypto, ratelimit
 from vecinos.delivery.models import ResponderContact
+from vecinos.delivery.send import send_now
 from vecinos.delivery.tasks import send_transactional
 from vecinos.reports.models import Dispatch, DispatchStatus
 
@@ -74,7 +75,11 @@ def _own(user: User, actor: User) -> None:
 def _bound(user: User, channel: str, contact_hash: str) -> str:
     """What a code confirms: this person, on this channel, this contact. A code sent
     for one contact confirms no other, even in the same session."""
-    return f"responder:{user.pk}:{channel}:{contact_hash}"
+    return _bound_ids(user.pk, channel, contact_hash)
+
+
+def _bound_ids(user_id: object, channel: str, contact_hash: str) -> str:
+    return f"responder:{user_id}:{channel}:{contact_hash}"
 
 
 @dataclass
@@ -173,18 +178,42 @@ def request_responder_contact(
     if channel not in CODE_CHANNELS:
         raise ValidationError({"channel": _("Choose SMS or email.")})
     contact, hashed = subscriptions.normalize_contact(channel, address)
-    subscriptions.count_code(hashed)
-    code, digest, expires_at = subscriptions.issue_code(_bound(user, channel, hashed))
-    subscriptions.send_code(
-        channel=channel, address=contact, language=language, code=code, text=CODE_TEXT
-    )
-    return PendingContact(
+    subscriptions.count_code(hashed, scope="responder-code")
+    _code, digest, expires_at = subscriptions.issue_code(_bound(user, channel, hashed))
+    pending = PendingContact(
         channel=channel,
         sealed=crypto.encrypt(contact, purpose=PENDING_PURPOSE),
         contact_hash=hashed,
         digest=digest,
         expires_at=expires_at,
     )
+    from vecinos.delivery import tasks
+
+    # The task carries the contact sealed and the code's expiry, never the code: it
+    # derives it again (vecinos.alerts.subscriptions.code_for).
+    args = (user.pk, channel, pending.sealed, hashed, expires_at.isoformat(), language)
+    transaction.on_commit(lambda: tasks.send_responder_code(*args))
+    return pending
+
+
+def deliver_responder_code(
+    *, user_id: int, channel: str, sealed: str, contact_hash: str, expires_at: str, language: str
+) -> bool:
+    """The worker's half of ``request_responder_contact``: derive the code again and
+    send it, unless it has expired. True if sent."""
+    expires = parse_datetime(expires_at)
+    if expires is None or expires <= timezone.now():
+        return False
+    code = subscriptions.code_for(_bound_ids(user_id, channel, contact_hash), expires)
+    subject, text = subscriptions.code_message(language=language, code=code, text=CODE_TEXT)
+    send_now(
+        channel=channel,
+        address=crypto.decrypt(sealed, purpose=PENDING_PURPOSE),
+        subject=subject,
+        text=text,
+        key=f"r{user_id}-{int(expires.timestamp())}",
+    )
+    return True
 
 
 def confirm_responder_contact(

@@ -1,7 +1,8 @@
 """Retention of what delivery keeps about people (docs/privacy.md), run by
 ``vecinos purge`` and the hourly job: reporters' numbers (``ReporterContact``) are
-deleted ``REPORT_RETENTION`` days after the report came in, the day its text is purged.
-One indexed delete; running twice does nothing more."""
+deleted ``REPORT_RETENTION`` days after the report came in, the day its text is purged;
+the keyed hashes of inbound SMS ids (``InboundMessage``) after
+``SMS_INBOUND_REPLAY_DAYS``. Indexed deletes; running twice does nothing more."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from vecinos.core.retention import retention_job
-from vecinos.delivery.models import ReporterContact
+from vecinos.delivery.models import InboundMessage, ReporterContact
 
 
 def purge_reporter_contacts(now: datetime) -> int:
@@ -22,3 +23,10 @@ def purge_reporter_contacts(now: datetime) -> int:
 @retention_job("reporter_contacts")
 def run(now: datetime) -> dict[str, int]:
     return {"reporter_contacts_deleted": purge_reporter_contacts(now)}
+
+
+@retention_job("inbound_sms")
+def purge_inbound_messages(now: datetime) -> dict[str, int]:
+    cutoff = now - timedelta(days=int(settings.SMS_INBOUND_REPLAY_DAYS))
+    deleted, _rows = InboundMessage.objects.filter(received_at__lt=cutoff).delete()
+    return {"inbound_sms_ids_deleted": deleted}

@@ -41,12 +41,34 @@ def unseal(channel: str, sealed: str) -> str | dict[str, object]:
 def deliver_transactional(
     *, channel: str, sealed: str, subject: str, text: str, key: str, url: str = ""
 ) -> Receipt | None:
-    """The worker's half: decrypt and send. A transient failure raises (the task is
-    retried); a permanent one is logged and dropped (nothing would change on a retry)."""
+    """The worker's half: decrypt and send (``send_now``)."""
+    return send_now(
+        channel=channel,
+        address=unseal(channel, sealed),
+        subject=subject,
+        text=text,
+        key=key,
+        url=url,
+    )
+
+
+def send_now(
+    *,
+    channel: str,
+    address: str | dict[str, object],
+    subject: str,
+    text: str,
+    key: str,
+    url: str = "",
+) -> Receipt | None:
+    """Send one message now, from a worker task. A transient failure raises (the task
+    is retried); a permanent one is logged and dropped (nothing would change on a
+    retry). Tasks that must not carry what they send (a code, a manage link) make it
+    when they run and call this."""
     message = OutgoingMessage(
         key=key,
         channel=channel,
-        address=unseal(channel, sealed),
+        address=address,
         subject=subject,
         text=text,
         url=url,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from vecinos.alerts import subscriptions
 from vecinos.delivery import outbox, send
 
 
@@ -85,3 +86,56 @@ def send_transactional(
     key = "t" + uuid.uuid4().hex
     sealed = send.seal(address)
     transaction.on_commit(lambda: send_message(channel, sealed, str(subject), str(text), key, url))
+
+
+# Messages whose secret is made when the task runs -----------------------------------------
+# These tasks carry ids (or a contact sealed for the queue), never a code or a working
+# link: the queue (huey.sqlite3 and its WAL, or Redis) never holds one.
+
+
+def _send(message: subscriptions.Message | None) -> None:
+    if message is not None:
+        send.send_now(
+            channel=message.channel,
+            address=message.address,
+            subject=message.subject,
+            text=message.text,
+            key=message.key,
+        )
+
+
+@db_task(priority=20, retries=5, retry_delay=30)
+def send_subscription_code(subscription_id: str) -> None:
+    """The confirmation code of a pending subscription, derived again here."""
+    _send(subscriptions.code_message_of(subscription_id))
+
+
+@db_task(priority=20, retries=5, retry_delay=30)
+def send_manage_link(channel: str, sealed: str, language: str) -> None:
+    """The manage link of a contact, made here, if it has anything to manage."""
+    _send(subscriptions.manage_link_message(channel=channel, sealed=sealed, language=language))
+
+
+def subscription_code_requested(subscription_id: str) -> None:
+    send_subscription_code(subscription_id)
+
+
+def manage_link_requested(*, channel: str, sealed: str, language: str) -> None:
+    send_manage_link(channel, sealed, language)
+
+
+@db_task(priority=20, retries=5, retry_delay=30)
+def send_responder_code(
+    user_id: int, channel: str, sealed: str, contact_hash: str, expires_at: str, language: str
+) -> None:
+    """A responder's contact code: derived again here, never carried by the queue."""
+    from vecinos.delivery import responders
+
+    responders.deliver_responder_code(
+        user_id=user_id,
+        channel=channel,
+        sealed=sealed,
+        contact_hash=contact_hash,
+        expires_at=expires_at,
+        language=language,
+    )

@@ -22,13 +22,17 @@ from __future__ import annotations
 import io
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from vecinos.core.config import PRIVATE_DIRECTORY
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 2048
@@ -131,6 +135,12 @@ def clean_photo(upload: Any) -> CleanPhoto:
 def store_photo(photo: CleanPhoto) -> str:
     """Save a cleaned photo under a random name; return its storage name."""
     name = f"{DIRECTORY}/{secrets.token_urlsafe(18)}.{photo.extension}"
+    # Directories made before uploads were private (0755) are tightened too.
+    root = Path(settings.MEDIA_ROOT)
+    if root.exists():
+        for directory in (root, root / DIRECTORY):
+            if directory.exists() and directory.stat().st_mode & 0o777 != PRIVATE_DIRECTORY:
+                directory.chmod(PRIVATE_DIRECTORY)
     return default_storage.save(name, ContentFile(photo.data))
 
 

@@ -31,7 +31,7 @@ from vecinos.reports.models import (
 
 # The widest area a responder may say they cover (the availability form's limit).
 MAX_RADIUS_KM = 50.0
-QUEUE_LIMIT = 200
+QUEUE_PAGE = 50
 PUBLIC_WINDOW = timedelta(hours=24)
 RUMOR_WINDOW = timedelta(days=7)
 PUBLIC_LIMIT = 500
@@ -49,15 +49,31 @@ DEFAULT_SORT = "recent"
 # Console ------------------------------------------------------------------------------------
 
 
-def console_queue(*, sort: str = DEFAULT_SORT) -> QuerySet[Incident]:
-    """Incidents still in play (not closed, not merged away), in the chosen order.
-    One query; every column the queue shows is on the incident row."""
+def console_queue(
+    *,
+    sort: str = DEFAULT_SORT,
+    status: str = "",
+    kind: str = "",
+    min_sources: int = 0,
+    needs_location: bool = False,
+) -> QuerySet[Incident]:
+    """Incidents still in play (not closed, not merged away), in the chosen order,
+    narrowed by the console's filters (a status, a kind, at least ``min_sources``
+    independent sources, only those that need a location). Not cut off: the console
+    pages through it (``QUEUE_PAGE`` a page), so a flood cannot push a real incident
+    out of reach. One query a page (and one to count); every column the queue shows
+    is on the incident row."""
     order = QUEUE_SORTS.get(sort, QUEUE_SORTS[DEFAULT_SORT])
-    return (
-        Incident.objects.exclude(status=IncidentStatus.CLOSED)
-        .filter(merged_into__isnull=True)
-        .order_by(*order, "pk")[:QUEUE_LIMIT]
-    )
+    found = Incident.objects.exclude(status=IncidentStatus.CLOSED).filter(merged_into__isnull=True)
+    if status in IncidentStatus.values:
+        found = found.filter(status=status)
+    if kind:
+        found = found.filter(kind=kind)
+    if min_sources > 1:
+        found = found.filter(source_count__gte=min_sources)
+    if needs_location:
+        found = found.filter(needs_location=True)
+    return found.order_by(*order, "pk")
 
 
 def incident_timeline(incident: Incident) -> QuerySet[IncidentEvent]:

@@ -17,10 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import (
     FileResponse,
@@ -39,7 +41,7 @@ from vecinos.accounts.access import acting_user, dispatcher_required
 from vecinos.core import hooks, live
 from vecinos.reports import actions, queries
 from vecinos.reports.events import LIVE_CHANNEL
-from vecinos.reports.models import Incident, IncidentEvent, IncidentStatus, Outcome
+from vecinos.reports.models import Incident, IncidentEvent, IncidentStatus, Kind, Outcome
 from vecinos.reports.queries import get_incident_for_user, get_report_for_user
 
 # An open stream is closed after this long; the browser reconnects at once. It bounds
@@ -57,11 +59,51 @@ def _panels(incident: Incident | None) -> list[dict[str, Any]]:
 
 
 def _queue_context(request: HttpRequest) -> dict[str, Any]:
+    """The queue's page and filters, from the query string. Anything unknown is
+    ignored (the whole queue, page 1): a filter link must never answer an error."""
     sort = request.GET.get("sort", queries.DEFAULT_SORT)
     if sort not in queries.QUEUE_SORTS:
         sort = queries.DEFAULT_SORT
+    status = request.GET.get("status", "")
+    status = status if status in IncidentStatus.values else ""
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in Kind.values else ""
+    try:
+        min_sources = max(0, min(1000, int(request.GET.get("sources", "0"))))
+    except ValueError:
+        min_sources = 0
+    needs_location = request.GET.get("needs_location", "") == "1"
+    filters = {
+        key: value
+        for key, value in (
+            ("status", status),
+            ("kind", kind),
+            ("sources", str(min_sources) if min_sources > 1 else ""),
+            ("needs_location", "1" if needs_location else ""),
+        )
+        if value
+    }
+    found = queries.console_queue(
+        sort=sort,
+        status=status,
+        kind=kind,
+        min_sources=min_sources,
+        needs_location=needs_location,
+    )
+    page = Paginator(found, queries.QUEUE_PAGE).get_page(request.GET.get("page"))
+    here = {**filters, "sort": sort}
     return {
-        "incidents": queries.console_queue(sort=sort),
+        "incidents": page.object_list,
+        "page": page,
+        "filters": filters,
+        "query": urlencode(here),
+        "filter_query": urlencode(filters),
+        "statuses": [
+            (value, label)
+            for value, label in IncidentStatus.choices
+            if value != IncidentStatus.CLOSED
+        ],
+        "kinds": Kind.choices,
         "panels": _panels(None),
         "sort": sort,
         "sorts": [

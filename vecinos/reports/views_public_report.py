@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from vecinos.core import ratelimit
 from vecinos.core.request_size import too_large
-from vecinos.reports import photos, writer
+from vecinos.reports import photos, sources, writer
 from vecinos.reports.actions import NewReport
 from vecinos.reports.forms import ReportForm
 from vecinos.reports.models import Channel
@@ -75,7 +75,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 officers=data.get("officers"),
                 language=get_language() or "",
                 channel=Channel.WEB,
-                client_key=getattr(request, "client_key", ""),
+                client_key=sources.source_of(request),
                 photo=data.get("photo"),
                 needs_location=data["needs_location"],
             )

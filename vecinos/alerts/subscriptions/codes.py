@@ -1,15 +1,19 @@
 """Confirmation codes. A 6-digit code sent to a contact proves its holder typed it.
 Subscriptions keep theirs on the row; a responder's dispatch contact
 (vecinos.delivery.responders) keeps its own in the session until confirmed. Both go
-through these functions: one way to make a code, count it against the contact, send
-it and judge what was typed."""
+through these functions: one way to make a code, count it against the contact, word it
+and judge what was typed.
+
+A code is never stored, queued or logged: it is derived (``code_for``: a keyed hash
+under ``hash.key``) from what it confirms and the moment it was issued, and only a
+keyed hash of it is kept. The task that sends it carries ids and derives it again when
+it runs, so the queue (a SQLite file and its WAL, or Redis) never holds a code."""
 
 from __future__ import annotations
 
 import hmac
-import secrets
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -17,17 +21,15 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vecinos.core import crypto, hooks, ratelimit
+from vecinos.core import crypto, ratelimit
 
 CODE_DIGITS = 6
-
-
 CODE_PURPOSE = "subscription-code"
 
 
 class TooManyCodes(Exception):
-    """This contact was sent as many codes as an hour allows (someone may be typing
-    another person's number): try again in ``retry_after`` seconds."""
+    """This contact was sent as many codes as an hour (or a day) allows (someone may
+    be typing another person's number): try again in ``retry_after`` seconds."""
 
     def __init__(self, retry_after: int) -> None:
         super().__init__("too many confirmation codes for this contact")
@@ -35,21 +37,15 @@ class TooManyCodes(Exception):
 
 
 CODE_OK = "ok"
-
-
 CODE_WRONG = "wrong"
-
-
 CODE_EXPIRED = "expired"
-
-
 CODE_EXHAUSTED = "exhausted"
-
-
+CODE_DERIVE_PURPOSE = "subscription-code-derive"
 CODE_TEXT = gettext_lazy(
     "Vecinos: your code is %(code)s. It expires in %(minutes)s minutes. "
     "If you did not ask for alerts, ignore this message."
 )
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _code_hash(subscription_id: object, code: str) -> str:
@@ -57,8 +53,13 @@ def _code_hash(subscription_id: object, code: str) -> str:
     return crypto.keyed_hash(f"{subscription_id}:{code}", purpose=CODE_PURPOSE)
 
 
-def _new_code() -> str:
-    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+def code_for(bound: str, issued: datetime) -> str:
+    """The code for ``bound`` (what it confirms) issued at ``issued``: six digits of a
+    keyed hash, so only this server can make it, and the same again when the sending
+    task runs. Microseconds make two issues to the same contact different codes."""
+    micros = (issued - _EPOCH) // timedelta(microseconds=1)
+    digest = crypto.keyed_hash(f"{bound}@{micros}", purpose=CODE_DERIVE_PURPOSE)
+    return f"{int(digest, 16) % 10**CODE_DIGITS:0{CODE_DIGITS}d}"
 
 
 def _code_minutes() -> int:
@@ -69,24 +70,27 @@ def _max_attempts() -> int:
     return int(getattr(settings, "SUBSCRIPTION_CODE_ATTEMPTS", 5))
 
 
-def issue_code(bound: object) -> tuple[str, str, datetime]:
-    """A fresh code for ``bound`` (whatever it must confirm, e.g. a row's id): (the
-    code, to send; its keyed hash, to keep; when it expires)."""
-    code = _new_code()
-    return code, _code_hash(bound, code), timezone.now() + timedelta(minutes=_code_minutes())
+def issue_code(bound: str) -> tuple[str, str, datetime]:
+    """A fresh code for ``bound`` (whatever it must confirm): (the code; its keyed
+    hash, to keep; when it expires, which is also what it is derived from:
+    ``code_for(bound, expires_at)`` gives it again)."""
+    expires_at = timezone.now() + timedelta(minutes=_code_minutes())
+    code = code_for(bound, expires_at)
+    return code, _code_hash(bound, code), expires_at
 
 
-def count_code(contact_hash: str) -> None:
+def count_code(contact_hash: str, *, scope: str = "subscription-code") -> None:
     """Count one code about to be sent to this contact, or raise ``TooManyCodes``:
-    ``SUBSCRIPTION_CONTACT_RATE`` per contact whatever asks for it, so nobody can
-    flood someone else's phone with codes by typing their number anywhere."""
-    verdict = ratelimit.hit(
-        "subscription-code",
-        contact_hash,
-        getattr(settings, "SUBSCRIPTION_CONTACT_RATE", (3, 3600)),
-    )
-    if not verdict.allowed:
-        raise TooManyCodes(verdict.retry_after)
+    ``SUBSCRIPTION_CONTACT_RATE`` per contact (and ``SUBSCRIPTION_CONTACT_DAILY_RATE``
+    a day), so nobody can flood someone else's phone with codes by typing their
+    number anywhere."""
+    for suffix, rate in (
+        ("", getattr(settings, "SUBSCRIPTION_CONTACT_RATE", (3, 3600))),
+        (":day", getattr(settings, "SUBSCRIPTION_CONTACT_DAILY_RATE", (6, 86400))),
+    ):
+        verdict = ratelimit.hit(scope + suffix, contact_hash, rate)
+        if not verdict.allowed:
+            raise TooManyCodes(verdict.retry_after)
 
 
 def check_code(
@@ -128,11 +132,9 @@ def plain_digits(code: str) -> str:
     )
 
 
-def send_code(
-    *, channel: str, address: str, language: str, code: str, text: Promise = CODE_TEXT
-) -> None:
-    """Send ``code`` to a contact (after commit), worded by ``text`` in ``language``."""
+def code_message(*, language: str, code: str, text: Promise = CODE_TEXT) -> tuple[str, str]:
+    """(subject, text) of a code message in ``language``."""
     with translation.override(language):
         subject = _("Your Vecinos confirmation code")
         body = str(text) % {"code": code, "minutes": _code_minutes()}
-    hooks.send_transactional.call(channel=channel, address=address, subject=subject, text=body)
+    return subject, body

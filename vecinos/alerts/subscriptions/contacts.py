@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -49,6 +50,17 @@ def _push_host_allowed(host: str) -> bool:
     return any(host == suffix or host.endswith("." + suffix) for suffix in allowed)
 
 
+def _push_url_standard(parts: Any) -> bool:
+    """The shape every known push service gives its endpoints: the standard https
+    port (none, or 443), no fragment, and a path (the subscription's token). A port
+    of our choosing would aim the workers at another service on the push host."""
+    try:
+        port = parts.port
+    except ValueError:
+        return False
+    return port in (None, 443) and not parts.fragment and len(parts.path) > 1
+
+
 def _normalize_push(address: object) -> tuple[str, str]:
     """A browser's PushSubscription JSON → (canonical JSON, endpoint).
 
@@ -74,6 +86,9 @@ def _normalize_push(address: object) -> tuple[str, str]:
     if parts.scheme not in schemes or not host or parts.username or parts.password:
         raise _refuse("address.endpoint", _("The push endpoint must be an https URL."))
     if not _push_host_allowed(host) or outgoing.literal_refused(endpoint):
+        raise _refuse("address.endpoint", _("This push service is not accepted."))
+    any_host = "*" in getattr(settings, "SUBSCRIPTION_PUSH_HOSTS", ["*"])
+    if not any_host and not _push_url_standard(parts):
         raise _refuse("address.endpoint", _("This push service is not accepted."))
     if any(ch.isspace() for ch in endpoint) or has_control_characters(endpoint, lines=False):
         raise _refuse("address.endpoint", _("This is not a URL."))

@@ -1,18 +1,19 @@
 """The console transport: development, test mode, test alerts and ``SMS_PROVIDER=console``.
 
-Nothing leaves the machine. The message is logged by its key and a short hash of the
-contact (never the contact itself: logs are not encrypted), and kept in :data:`outbox`,
-a bounded in-memory list that tests read.
+Nothing leaves the machine. The message is logged by its key, a short keyed hash of
+the contact and its subject (never the contact, nor the text, which may hold a code or
+a link that works: logs are not encrypted), and kept in :data:`outbox`, a bounded
+in-memory list that tests read.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections import deque
 from dataclasses import dataclass
 
+from vecinos.core import crypto
 from vecinos.delivery.transports.base import OutgoingMessage, Receipt, Transport
 
 logger = logging.getLogger(__name__)
@@ -45,10 +46,16 @@ _lock = threading.Lock()
 _counter = 0
 
 
+FINGERPRINT_PURPOSE = "console-log"
+
+
 def contact_fingerprint(address: str | dict[str, object]) -> str:
-    """Eight hex digits that tell two contacts apart in a log without revealing either."""
+    """Eight hex digits that tell two contacts apart in a log without revealing either.
+
+    Keyed (``hash.key``): an unkeyed hash of a phone number is reversed by hashing
+    every number of an area code, ten million in seconds."""
     text = address.get("endpoint", "") if isinstance(address, dict) else address
-    return hashlib.sha256(str(text).encode()).hexdigest()[:8]
+    return crypto.keyed_hash(str(text), purpose=FINGERPRINT_PURPOSE)[:8]
 
 
 def clear() -> None:
@@ -67,10 +74,11 @@ class ConsoleTransport(Transport):
             provider_id = f"console-{_counter}"
             outbox.append(Sent(message=message, provider_id=provider_id))
         logger.info(
-            "console %s %s to %s: %s",
+            "console %s %s to %s: %s (%d characters)",
             message.channel,
             message.key,
             contact_fingerprint(message.address),
-            message.subject or message.text[:60],
+            message.subject or "-",
+            len(message.text),
         )
         return Receipt(provider_id=provider_id, status="sent")

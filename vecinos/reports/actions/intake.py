@@ -48,10 +48,14 @@ SOURCE_TAG_PURPOSE = "reports.Report.source_tag"
 
 
 def source_tag(*, channel: str, client_key: str) -> str:
-    """A short keyed hash saying "same client or not" and nothing else. ``client_key``
-    is already a day-scoped pseudonym (or, for SMS, whatever the channel uses to tell
-    senders apart), so the same person on another day counts as a new source."""
-    return crypto.keyed_hash(f"{channel}\x00{client_key}", purpose=SOURCE_TAG_PURPOSE)[:16]
+    """A short keyed hash saying "same source or not" and nothing else. ``client_key``
+    is already a day-scoped pseudonym (``vecinos.reports.sources``: of the network, an
+    IPv6 /48, or of a trusted reporter's account; for SMS, whatever the channel uses
+    to tell senders apart), so the same person on another day counts as a new source.
+    The web form and the API share one namespace: one network using both is one
+    source."""
+    scope = "net" if channel in (Channel.WEB, Channel.API) else channel
+    return crypto.keyed_hash(f"{scope}\x00{client_key}", purpose=SOURCE_TAG_PURPOSE)[:16]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -31,6 +31,11 @@ class Command(BaseCommand):
             help="read the password from the first line of standard input",
         )
         parser.add_argument("--email", default="")
+        parser.add_argument(
+            "--display-name",
+            default="",
+            help="what others see instead of the username (e.g. 'Dani, Boyle Heights')",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         username: str = options["username"]
@@ -55,6 +60,7 @@ class Command(BaseCommand):
                 role=role,
                 password=password,
                 email=options["email"],
+                display_name=options["display_name"],
                 actor=None,
             )
         except actions.AccountError as error:
