@@ -482,14 +482,12 @@ class SmsPreview:
     limit: int
 
 
-PREVIEW_LANGUAGES = ("en", "es", "zh-hans")
-
-
-def sms_previews(alert: Alert, languages: tuple[str, ...] = PREVIEW_LANGUAGES) -> list[SmsPreview]:
-    """The SMS as subscribers of ``languages`` would get it, with its segment count,
-    for the dispatcher who drafts or approves it."""
+def sms_previews(alert: Alert, languages: tuple[str, ...] | None = None) -> list[SmsPreview]:
+    """The SMS as subscribers of ``languages`` (every language we write alerts in,
+    unless told) would get it, with its segment count, for the dispatcher who drafts
+    or approves it: a language whose message drops the place is seen before it goes."""
     previews = []
-    for code in languages:
+    for code in languages if languages is not None else tuple(BOOKS):
         text = render_message(alert, language=code, channel="sms").text
         encoding, units = sms_units(text)
         previews.append(

@@ -24,6 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.cache import cache_control
@@ -114,6 +115,12 @@ def _done(
             {"incident": fresh, "notice": notice, "notice_is_error": error},
         )
     (flash.error if error else flash.success)(request, notice)
+    back = request.POST.get("next", "")
+    if back.startswith("/console/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts=None, require_https=False
+    ):
+        # The list of drafts or an alert's page: the dispatcher stays where they were.
+        return HttpResponseRedirect(back)
     return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]) + "#alerts")
 
 
@@ -175,16 +182,16 @@ def _preview(
         is_test=test,
         created_at=timezone.now(),
     )
-    return render(
-        request,
-        "alerts/console_preview.html",
-        {
-            "incident": incident,
-            "panel": panel_context(incident, acting_user(request)),
-            "previews": messages.sms_previews(draft),
-            "draft": draft,
-        },
-    )
+    context = {
+        "incident": incident,
+        "panel": panel_context(incident, acting_user(request)),
+        "previews": messages.sms_previews(draft),
+        "draft": draft,
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        # The panel with the preview above the form, not a whole page inside the panel.
+        return render(request, "alerts/console_incident_alerts.html", context)
+    return render(request, "alerts/console_preview.html", context)
 
 
 @require_POST
@@ -273,9 +280,11 @@ def console_alert(request: HttpRequest, alert_id: str) -> HttpResponse:
         {
             "row": this,
             "alert": this.alert,
-            "previews": messages.sms_previews(alert, tuple(code for code, _ in messages.LANGUAGES)),
+            "previews": messages.sms_previews(alert),
             "events": list(this.alert.events.all()),
             "approvals_required": actions.required_approvals(),
+            "reason_max": actions.MAX_REASON,
+            "note_max": actions.MAX_NOTE,
         },
     )
 
