@@ -41,7 +41,8 @@ from vecinos.alerts.models import (
     AlertStatus,
 )
 from vecinos.core import geo, live
-from vecinos.reports.models import Incident, IncidentStatus
+from vecinos.reports import events as incident_events
+from vecinos.reports.models import Incident, IncidentEvent, IncidentStatus
 
 MIN_RADIUS_KM = 0.2
 MAX_RADIUS_KM = 25.0
@@ -357,6 +358,17 @@ def retract_alert(
             followup=str(followup.pk),
             reason=clean_reason,
         )
+        if kind == AlertKind.RETRACTION and not original.is_test:
+            # "Sent in error": what the alert said is withdrawn, and so is the map's
+            # "confirmed" for the same incident, until someone confirms it again
+            # (reports.queries.public_confirmed). An all-clear leaves the map alone:
+            # the raid happened and is over.
+            incident_events.record_event(
+                original.incident,
+                IncidentEvent.Type.WITHDRAWN,
+                actor=actor,
+                alert=str(original.pk),
+            )
         AlertApproval.objects.create(alert=followup, approver=actor, created_at=now)
         record_event(followup, EventType.DRAFTED, actor=actor, kind=kind)
         created = _fan_out(followup)

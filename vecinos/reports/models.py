@@ -258,6 +258,7 @@ class IncidentEvent(models.Model):
         REOPENED = "reopened", _("Reopened")
         AGGREGATED = "aggregated", _("Reduced to an aggregate")
         REPLIED = "replied", _("Replied to a reporter by SMS")
+        WITHDRAWN = "withdrawn", _("Withdrawn from the public map")
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=16, choices=Type.choices)

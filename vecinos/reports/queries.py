@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from vecinos.accounts.access import incidents_visible_to
@@ -214,17 +214,33 @@ def _last_outcome() -> Subquery:
 
 def public_confirmed(now: datetime | None = None) -> QuerySet[Incident]:
     """Incidents confirmed on the ground and active in the last 24 hours, still
-    confirmed or since closed (a later correction to false removes them)."""
+    confirmed or since closed (a later correction to false removes them, and so does
+    an alert retracted as sent in error, until the incident is confirmed again)."""
     now = now or timezone.now()
     since = now - PUBLIC_WINDOW
+    last_checked = Subquery(
+        Verification.objects.filter(incident=OuterRef("pk"))
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
+    last_withdrawn = Subquery(
+        IncidentEvent.objects.filter(incident=OuterRef("pk"), type=IncidentEvent.Type.WITHDRAWN)
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
     return (
         Incident.objects.filter(
             status__in=[IncidentStatus.CONFIRMED, IncidentStatus.CLOSED],
             merged_into__isnull=True,
         )
         .filter(Q(last_seen_at__gte=since) | Q(verified_at__gte=since))
-        .annotate(last_outcome=_last_outcome())
+        .annotate(
+            last_outcome=_last_outcome(),
+            last_checked_at=last_checked,
+            last_withdrawn_at=last_withdrawn,
+        )
         .filter(last_outcome=Outcome.CONFIRMED)
+        .filter(Q(last_withdrawn_at__isnull=True) | Q(last_withdrawn_at__lt=F("last_checked_at")))
         .order_by("-last_seen_at", "pk")[:PUBLIC_LIMIT]
     )
 
