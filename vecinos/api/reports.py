@@ -9,6 +9,12 @@ answers 429 with ``Retry-After``. A 201 means the report is committed (on SQLite
 ``vecinos.reports.writer`` batches concurrent reports into one commit and answers
 only after it; 503 with ``Retry-After`` if that takes longer than
 ``REPORT_WRITE_TIMEOUT``).
+
+A client may send an ``Idempotency-Key`` header (8 to 128 characters; a UUID): a
+second request with the same key (a retry after a 503, a timeout or a lost answer; a
+phone's offline queue) answers the first request's 201 with the same ids and stores
+nothing new. Only a keyed hash of the key is stored, and it is erased with the
+report's free text.
 """
 
 from __future__ import annotations
@@ -125,6 +131,18 @@ BUSY_RETRY_AFTER = 5
         503: ErrorOut,
     },
     summary="Report enforcement activity (anonymous)",
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string", "minLength": 8, "maxLength": 128},
+                "description": "Sent again with the same report, answers the first "
+                "request's result and stores nothing new (a UUID is a good key).",
+            }
+        ]
+    },
 )
 def create_report(request: HttpRequest, payload: ReportIn) -> JsonResponse:
     verdict = ratelimit.hit(
@@ -133,7 +151,11 @@ def create_report(request: HttpRequest, payload: ReportIn) -> JsonResponse:
     if not verdict.allowed:
         raise RateLimited(verdict.retry_after)
     try:
-        report = _store(payload, client_key=getattr(request, "client_key", ""))
+        report = _store(
+            payload,
+            client_key=getattr(request, "client_key", ""),
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+        )
     except writer.WriterBusy:
         raise Busy from None
     # The 201 body is three fixed fields: written directly, it skips a pydantic
@@ -145,7 +167,9 @@ def create_report(request: HttpRequest, payload: ReportIn) -> JsonResponse:
     )
 
 
-def _store(payload: ReportIn, *, client_key: str) -> Report | writer.StoredReport:
+def _store(
+    payload: ReportIn, *, client_key: str, idempotency_key: str
+) -> Report | writer.StoredReport:
     # Through the writer: on SQLite it batches concurrent reports into one durable
     # commit and returns only after it; elsewhere it calls the action directly.
     return writer.submit_report(
@@ -161,4 +185,5 @@ def _store(payload: ReportIn, *, client_key: str) -> Report | writer.StoredRepor
         language=payload.language or "",
         channel=Channel.API,
         client_key=client_key,
+        idempotency_key=idempotency_key,
     )

@@ -229,6 +229,12 @@ INVENTORY: dict[str, Table] = {
                 "hash of the day-scoped client pseudonym: tells sources apart for one day, "
                 "unlinkable to an address once that day's key is gone",
             ),
+            "idempotency_hash": Entry(
+                INTERNAL,
+                REPORT_RETENTION,
+                "keyed hash of the client's idempotency key, so a resend of the same "
+                "report answers the first one; the key itself is never stored",
+            ),
             "purged_at": Entry(INTERNAL, ROW, "when retention erased the text and photo"),
             "is_demo": Entry(INTERNAL, ROW, "made by `vecinos demo`"),
         },

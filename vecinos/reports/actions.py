@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,6 +59,9 @@ MAX_AHEAD = timedelta(minutes=5)
 # ``Kind.values`` builds a new list on every access; this is read per report.
 KINDS = tuple(Kind.values)
 SOURCE_TAG_PURPOSE = "reports.Report.source_tag"
+IDEMPOTENCY_PURPOSE = "reports.Report.idempotency_key"
+# What a client may send as an idempotency key: a UUID, a ULID, random base64url...
+IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9._:~+/=-]{8,128}$")
 # Control characters other than tab and newlines, and lone surrogates: neither
 # database stores them faithfully (PostgreSQL refuses NUL outright).
 _FORBIDDEN_CHARS = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
@@ -144,6 +148,29 @@ def check_report(
         raise ValidationError(errors)
 
 
+def idempotency_hash(key: str | None) -> str | None:
+    """The keyed hash stored for a client's idempotency key (``None`` without one).
+    The key itself is never stored: only equality with a resend is needed."""
+    if not key:
+        return None
+    if not isinstance(key, str) or not IDEMPOTENCY_KEY_RE.match(key):
+        raise ValidationError(
+            {
+                "idempotency_key": _(
+                    "The idempotency key must be 8 to 128 letters, digits or . _ : ~ + / = -"
+                    " (a UUID is a good choice)."
+                )
+            }
+        )
+    return crypto.keyed_hash(key, purpose=IDEMPOTENCY_PURPOSE)
+
+
+def _already_stored(key_hash: str | None) -> Report | None:
+    if key_hash is None:
+        return None
+    return Report.objects.filter(idempotency_hash=key_hash).first()
+
+
 def submit_report(
     *,
     kind: str,
@@ -160,9 +187,14 @@ def submit_report(
     client_key: str,
     photo: Any = None,
     needs_location: bool = False,
+    idempotency_key: str = "",
     now: datetime | None = None,
 ) -> Report:
     """Store one report and put it into an incident.
+
+    0. With an ``idempotency_key`` (a client's resend of the same report: the
+       offline queue, a retry after a 503 or a lost answer), a report already
+       stored under that key is returned as it is, and nothing new is stored.
 
     1. Check the domain rules (``check_report``) and clean the photo (decode, strip
        every piece of metadata, re-encode) before touching the database.
@@ -180,6 +212,9 @@ def submit_report(
     fails; a file orphaned by an outer transaction rolling back is swept up by the
     retention job.
     """
+    earlier = _already_stored(idempotency_hash(idempotency_key))
+    if earlier is not None:
+        return earlier
     prepared = _prepare_report(
         kind=kind,
         lat=lat,
@@ -195,11 +230,19 @@ def submit_report(
         client_key=client_key,
         photo=photo,
         needs_location=needs_location,
+        idempotency_key=idempotency_key,
         now=now,
     )
     try:
         with transaction.atomic():
             report = _store_report(**prepared.store_kwargs())
+    except IntegrityError:
+        photos.delete_photo(prepared.photo_name)
+        # The same key committed by a concurrent request (PostgreSQL) since we looked.
+        earlier = _already_stored(prepared.key_hash)
+        if earlier is None:
+            raise
+        return earlier
     except BaseException:
         photos.delete_photo(prepared.photo_name)
         raise
@@ -223,6 +266,7 @@ class _Prepared:
     channel: str
     tag: str
     photo_name: str
+    key_hash: str | None
     now: datetime
 
     def store_kwargs(self) -> dict[str, Any]:
@@ -245,11 +289,13 @@ def _prepare_report(
     client_key: str,
     photo: Any = None,
     needs_location: bool = False,
+    idempotency_key: str = "",
     now: datetime | None = None,
 ) -> _Prepared:
     """Step 1 of ``submit_report``: normalise, check the domain rules, clean and
     store the photo. No database access; raises ``ValidationError``."""
     now = now or timezone.now()
+    key_hash = idempotency_hash(idempotency_key)
     observed_at = observed_at or now
     agencies = sorted(set(agencies))
     place = place.strip() if isinstance(place, str) else place
@@ -290,6 +336,7 @@ def _prepare_report(
         channel=channel,
         tag=source_tag(channel=channel, client_key=client_key),
         photo_name=photo_name,
+        key_hash=key_hash,
         now=now,
     )
 
@@ -309,6 +356,7 @@ def _store_report(
     channel: str,
     tag: str,
     photo_name: str,
+    key_hash: str | None = None,
     now: datetime,
 ) -> Report:
     incident = None
@@ -344,6 +392,7 @@ def _store_report(
         language=language,
         channel=channel,
         source_tag=tag,
+        idempotency_hash=key_hash,
     )
     if photo_name:
         report.photo.name = photo_name
@@ -473,14 +522,19 @@ def submit_reports(jobs: list[dict[str, Any]]) -> list[Report | Exception]:
     report (five of them compiled by the ORM each time).
     """
     results: list[Report | Exception | None] = [None] * len(jobs)
+    resends = _resends(jobs, results)
     ready: list[tuple[int, _Prepared]] = []
     for index, kwargs in enumerate(jobs):
+        if results[index] is not None or index in resends:
+            continue
         try:
             ready.append((index, _prepare_report(**kwargs)))
         except Exception as error:
             results[index] = error
     stored: list[Report | Exception] = []
     if not ready:
+        for index, first in resends.items():
+            results[index] = results[first]
         return [result or RuntimeError("not stored") for result in results]
     try:
         with transaction.atomic():
@@ -494,14 +548,53 @@ def submit_reports(jobs: list[dict[str, Any]]) -> list[Report | Exception]:
                     stored.append(_store_report(**prepared.store_kwargs()))
             except Exception as error:
                 photos.delete_photo(prepared.photo_name)
-                stored.append(error)
+                earlier = (
+                    _already_stored(prepared.key_hash)
+                    if isinstance(error, IntegrityError)
+                    else None
+                )
+                stored.append(earlier or error)
     except BaseException:
         for _, prepared in ready:
             photos.delete_photo(prepared.photo_name)
         raise
     for (index, _), outcome in zip(ready, stored, strict=True):
         results[index] = outcome
+    for index, first in resends.items():
+        results[index] = results[first]
     return [result or RuntimeError("not stored") for result in results]
+
+
+def _resends(
+    jobs: list[dict[str, Any]], results: list[Report | Exception | None]
+) -> dict[int, int]:
+    """Step 0 of ``submit_reports``: jobs whose idempotency key is already stored get
+    that report as their result (one query for the batch); a job repeating the key of
+    an earlier job of the same batch is answered with that job's result (returned as
+    {index: index of the first}); a malformed key fails its job."""
+    hashes: list[str | None] = []
+    for index, kwargs in enumerate(jobs):
+        try:
+            hashes.append(idempotency_hash(kwargs.get("idempotency_key")))
+        except ValidationError as error:
+            results[index] = error
+            hashes.append(None)
+    wanted = {key_hash for key_hash in hashes if key_hash is not None}
+    if not wanted:
+        return {}
+    stored = {r.idempotency_hash: r for r in Report.objects.filter(idempotency_hash__in=wanted)}
+    first: dict[str, int] = {}
+    resends: dict[int, int] = {}
+    for index, key_hash in enumerate(hashes):
+        if key_hash is None or results[index] is not None:
+            continue
+        if key_hash in stored:
+            results[index] = stored[key_hash]
+        elif key_hash in first:
+            resends[index] = first[key_hash]
+        else:
+            first[key_hash] = index
+    return resends
 
 
 def _store_batch(batch: list[_Prepared]) -> list[Report]:
@@ -574,6 +667,7 @@ def _store_batch(batch: list[_Prepared]) -> list[Report]:
             language=prepared.language,
             channel=prepared.channel,
             source_tag=prepared.tag,
+            idempotency_hash=prepared.key_hash,
         )
         if prepared.photo_name:
             report.photo.name = prepared.photo_name

@@ -10,6 +10,7 @@ the place text and places it.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +40,9 @@ class ReportForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+    # Made fresh for each rendering of the form and echoed back: a second send of the
+    # same filled-in form (a double tap, a retry, the offline queue) is the same report.
+    idempotency_key = forms.CharField(required=False, max_length=128, widget=forms.HiddenInput)
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
     observed_at = forms.DateTimeField(
@@ -92,6 +96,7 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.now = now or timezone.now()
         self.fields["observed_at"].initial = timezone.localtime(self.now).strftime(DATETIME_LOCAL)
+        self.fields["idempotency_key"].initial = uuid.uuid4().hex
 
     def clean_place(self) -> str:
         place: str = self.cleaned_data.get("place", "")

@@ -146,6 +146,9 @@ class Report(models.Model):
     # Tells reports from the same client apart from independent ones without saying who:
     # a hash of the day-scoped client pseudonym, unlinkable once that day's key is gone.
     source_tag = models.CharField(max_length=32, blank=True)
+    # The client's idempotency key (a resend of the same report), as a keyed hash only;
+    # erased with the free text by retention.
+    idempotency_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     # Set when retention removed the free text and the photo.
     purged_at = models.DateTimeField(null=True, blank=True)
     is_demo = models.BooleanField(default=False)

@@ -79,6 +79,7 @@ def report(request: HttpRequest) -> HttpResponse:
             client_key=getattr(request, "client_key", ""),
             photo=data.get("photo"),
             needs_location=data["needs_location"],
+            idempotency_key=data.get("idempotency_key") or "",
         )
     except writer.WriterBusy:
         response = render(request, "reports/report_busy.html", status=503)
