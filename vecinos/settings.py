@@ -229,6 +229,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/h/ip,3/h/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Recovery codes are made when the authenticator app is set up and shown that once (a
+# copy of the page in a browser's history shows asterisks); new ones replace them.
+MFA_RECOVERY_CODES_SHOW_ONCE = True
 MFA_ADAPTER = "vecinos.accounts.adapter.MFAAdapter"
 MFA_TOTP_ISSUER = "Vecinos"
 # Roles that must have two-factor sign-in (DESIGN.md: dispatcher, coordinator, admin).

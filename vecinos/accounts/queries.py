@@ -12,6 +12,12 @@ def api_tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
 
 
+def has_recovery_codes(user: User) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).exists()
+
+
 def has_totp(user: User) -> bool:
     from allauth.mfa.models import Authenticator
 
