@@ -98,6 +98,7 @@ def panel_context(incident: Incident, user: User, **extra: Any) -> dict[str, Any
         "radius_max": actions.MAX_RADIUS_KM,
         "note_max": actions.MAX_NOTE,
         "reason_max": actions.MAX_REASON,
+        "place_max": actions.MAX_PLACE_LABEL,
         **extra,
     }
 
@@ -146,10 +147,18 @@ def alert_draft(request: HttpRequest, incident_id: str) -> HttpResponse:
     test = request.POST.get("test") in {"1", "on", "true"}
     try:
         radius = _parse_radius(request.POST.get("radius_km"))
+        label = _parse_place_label(request)
         if request.POST.get("preview"):
-            return _preview(request, incident, radius=radius, note=note, test=test)
+            return _preview(
+                request, incident, radius=radius, note=note, test=test, place_label=label
+            )
         alert = actions.draft_alert(
-            incident=incident, radius_km=radius, note=note, test=test, actor=user
+            incident=incident,
+            radius_km=radius,
+            note=note,
+            test=test,
+            place_label=label,
+            actor=user,
         )
     except actions.AlertRefused as refusal:
         return _done(request, incident, refusal.message, error=True)
@@ -162,10 +171,38 @@ def alert_draft(request: HttpRequest, incident_id: str) -> HttpResponse:
     return _done(request, incident, notice)
 
 
+def _parse_place_label(request: HttpRequest) -> str | None:
+    """The public place label the draft form asks for: required, unless the
+    dispatcher chose "no place" (then messages say "in your area"). A post without
+    the field at all (a script) takes the incident's label, as the API does."""
+    if request.POST.get("no_place") in {"1", "on", "true"}:
+        return ""
+    if "place_label" not in request.POST:
+        return None
+    label = actions.plain_text(
+        request.POST.get("place_label", ""), field="place_label", limit=actions.MAX_PLACE_LABEL
+    )
+    if not label:
+        raise actions.InvalidAlert(
+            _(
+                "Write where it is for the public (cross streets or a landmark), or choose "
+                "“no place” to send the alert without one."
+            ),
+            field="place_label",
+        )
+    return label
+
+
 def _preview(
-    request: HttpRequest, incident: Incident, *, radius: float, note: str, test: bool
+    request: HttpRequest,
+    incident: Incident,
+    *,
+    radius: float,
+    note: str,
+    test: bool,
+    place_label: str | None,
 ) -> HttpResponse:
-    """The SMS in three languages for an alert not yet drafted (nothing is saved)."""
+    """The SMS in every language for an alert not yet drafted (nothing is saved)."""
     radius = actions.check_radius(radius)
     clean_note = actions.plain_text(note, field="note", limit=actions.MAX_NOTE)
     if incident.lat is None or incident.lng is None:
@@ -177,7 +214,7 @@ def _preview(
         lat=incident.lat,
         lng=incident.lng,
         radius_km=radius,
-        place_label=incident.public_label,
+        place_label=incident.public_label if place_label is None else place_label,
         note=clean_note,
         is_test=test,
         created_at=timezone.now(),
