@@ -39,6 +39,7 @@ from vecinos.accounts.access import (
 from vecinos.accounts.models import User
 from vecinos.alerts import actions, messages, queries
 from vecinos.alerts.models import Alert, AlertKind, AlertStatus
+from vecinos.core import geo
 from vecinos.reports.models import Incident, IncidentStatus
 
 PUBLIC_MAX_AGE = 60
@@ -59,6 +60,7 @@ class AlertRow:
     can_cancel: bool
     can_retract: bool
     expired: bool
+    reach: queries.Reach | None = None
 
 
 def alert_rows(alerts: list[Alert], user: User) -> list[AlertRow]:
@@ -81,6 +83,11 @@ def alert_rows(alerts: list[Alert], user: User) -> list[AlertRow]:
                 can_cancel=pending,
                 can_retract=alert.kind == AlertKind.ALERT and alert.status == AlertStatus.PUBLISHED,
                 expired=alert.expires_at is not None and alert.expires_at <= now,
+                # Before approval: who it would reach (a follow-up reaches exactly the
+                # original's recipients, shown by their delivery counts).
+                reach=queries.reach(alert.cells or [])
+                if pending and not alert.original_id
+                else None,
             )
         )
     return rows
@@ -207,12 +214,13 @@ def _preview(
     clean_note = actions.plain_text(note, field="note", limit=actions.MAX_NOTE)
     if incident.lat is None or incident.lng is None:
         raise actions.AlertRefused(_("This incident has no place on the map to alert around."))
+    lat, lng = actions.alert_centre(incident)
     draft = Alert(
         incident=incident,
         kind=AlertKind.ALERT,
         incident_kind=incident.kind,
-        lat=incident.lat,
-        lng=incident.lng,
+        lat=lat,
+        lng=lng,
         radius_km=radius,
         place_label=incident.public_label if place_label is None else place_label,
         note=clean_note,
@@ -223,6 +231,7 @@ def _preview(
         "incident": incident,
         "panel": panel_context(incident, acting_user(request)),
         "previews": messages.sms_previews(draft),
+        "reach": queries.reach(geo.cells_within(lat, lng, radius)),
         "draft": draft,
     }
     if request.htmx:  # type: ignore[attr-defined]
