@@ -338,7 +338,8 @@ def test_a_page_without_a_location_says_so(dani: User) -> None:
     make_report(incident=incident, place="by the school")
     html = signed_in(dani).get(f"/console/incidents/{incident.pk}").content.decode()
     assert "No report gave a point on the map." in html
-    assert 'id="map"' not in html
+    # No map of reports; only the (hidden without JavaScript) map to place it on.
+    assert "data-points" not in html and 'data-pick="locate-point"' in html
 
 
 def test_the_timeline_names_responders_while_their_accounts_exist(

@@ -262,6 +262,7 @@ class IncidentEvent(models.Model):
         AGGREGATED = "aggregated", _("Reduced to an aggregate")
         REPLIED = "replied", _("Replied to a reporter by SMS")
         WITHDRAWN = "withdrawn", _("Withdrawn from the public map")
+        LOCATED = "located", _("Placed on the map by staff")
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=16, choices=Type.choices)

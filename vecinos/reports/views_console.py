@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -205,6 +206,8 @@ def describe_event(event: IncidentEvent, names: dict[int, str]) -> TimelineEntry
         text = _("Closed after a quiet period") if data.get("reason") == "quiet" else _("Closed")
     elif event.type == kind.REOPENED:
         text = _("Reopened")
+    elif event.type == kind.LOCATED:
+        text = _("Placed on the map")
     else:
         text = str(event.get_type_display())
     if data.get("status") == IncidentStatus.NEW and event.type != kind.REOPENED:
@@ -232,6 +235,8 @@ def _incident_context(incident: Incident, **extra: Any) -> dict[str, Any]:
         "is_closed": incident.status == IncidentStatus.CLOSED,
         "can_dispatch": incident.status in actions.VERIFIABLE,
         "tile_url": settings.VECINOS_TILE_URL,
+        "map_center": settings.LEAFLET_CONFIG.get("DEFAULT_CENTER", (34.05, -118.25)),
+        "map_zoom": settings.LEAFLET_CONFIG.get("DEFAULT_ZOOM", 10),
         **extra,
     }
 
@@ -385,6 +390,41 @@ def incident_label(request: HttpRequest, incident_id: str) -> HttpResponse:
     except actions.ActionRefused as refusal:
         return _refused(request, incident, refusal)
     return _done(request, incident, _("Public label saved."))
+
+
+POINT_RE = re.compile(r"^\s*(-?\d{1,3}(?:[.,]\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:[.,]\d+)?)\s*$")
+
+
+def _parse_point(text: str) -> tuple[float, float] | None:
+    """ "34.0472, -118.2193" (as maps apps copy it; also with ; or a space between)."""
+    found = POINT_RE.match(text or "")
+    if not found:
+        return None
+    return float(found.group(1).replace(",", ".")), float(found.group(2).replace(",", "."))
+
+
+@require_POST
+@dispatcher_required
+def incident_locate(request: HttpRequest, incident_id: str) -> HttpResponse:
+    user = acting_user(request)
+    incident = get_incident_for_user(user, incident_id, write=True)
+    point = _parse_point(request.POST.get("point", ""))
+    if point is None:
+        messages.error(
+            request,
+            _(
+                "Write the latitude and longitude as a maps app copies them, "
+                "e.g. 34.04720, -118.21930, or tap the place on the map."
+            ),
+        )
+        return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]))
+    try:
+        actions.locate_incident(incident=incident, lat=point[0], lng=point[1], actor=user)
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal.message))
+        return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]))
+    messages.success(request, _("The incident is on the map."))
+    return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]))
 
 
 @require_POST

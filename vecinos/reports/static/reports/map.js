@@ -14,6 +14,17 @@
     attribution: "&copy; OpenStreetMap contributors"
   }).addTo(map);
 
+  // Placing an incident that has no point: a tap on the map fills the form's field.
+  if (data.pick) {
+    var field = document.getElementById(data.pick);
+    var marker = null;
+    map.on("click", function (event) {
+      var lat = event.latlng.lat.toFixed(5), lng = event.latlng.lng.toFixed(5);
+      if (field) { field.value = lat + ", " + lng; }
+      if (marker) { marker.setLatLng(event.latlng); } else { marker = window.L.marker(event.latlng).addTo(map); }
+    });
+  }
+
   var points = data.points ? JSON.parse(data.points) : [];
   points.forEach(function (point) {
     window.L.circleMarker(point, { radius: 7, weight: 2 }).addTo(map);
