@@ -44,6 +44,8 @@ translations: $(VENV)/.installed
 
 # Links and the printed address follow the port (VECINOS_PUBLIC_URL=... overrides).
 demo: export VECINOS_PUBLIC_URL ?= http://$(HOST):$(PORT)
+# The demo network covers Los Angeles County (a report from elsewhere is marked).
+demo: export VECINOS_SERVICE_AREA ?= bbox:33.70,-118.95,34.82,-117.65
 demo: $(VENV)/.installed translations
 	$(BIN)/vecinos migrate --no-input -v 0
 	$(BIN)/vecinos collectstatic --no-input -v 0

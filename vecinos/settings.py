@@ -414,6 +414,10 @@ if PRODUCTION:
     # channel is off and mail is dropped, which is all that mail.E001 would say.
     SILENCED_SYSTEM_CHECKS: list[str] = [] if _email_host else ["mail.E001"]
 
+# Where the network's committees can check reports (vecinos/core/service_area.py): a
+# report from outside is kept but marked, and out of the queue's main view.
+VECINOS_SERVICE_AREA = config.env_str("VECINOS_SERVICE_AREA", "")
+
 # Map tiles are the only third-party requests a page may make (DESIGN.md, principle 5).
 VECINOS_TILE_URL = config.env_str(
     "VECINOS_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

@@ -32,7 +32,7 @@ from ninja.errors import HttpError
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
 from vecinos.api.errors import ErrorOut
-from vecinos.core import ratelimit
+from vecinos.core import ratelimit, service_area
 from vecinos.reports import actions, writer
 from vecinos.reports.models import Channel, Report
 
@@ -100,6 +100,10 @@ class ReportAccepted(Schema):
     id: uuid.UUID
     incident_id: uuid.UUID
     status: Literal["received"]
+    outside_service_area: bool = Field(
+        description="The point is outside the area the network covers "
+        "(VECINOS_SERVICE_AREA): stored, but nobody may be able to check it."
+    )
 
 
 class RateLimited(HttpError):
@@ -158,11 +162,16 @@ def create_report(request: HttpRequest, payload: ReportIn) -> JsonResponse:
         )
     except writer.WriterBusy:
         raise Busy from None
-    # The 201 body is three fixed fields: written directly, it skips a pydantic
+    # The 201 body is four fixed fields: written directly, it skips a pydantic
     # validation and render that cost about a tenth of the whole request under load.
     # The OpenAPI document still describes it (ReportAccepted).
     return JsonResponse(
-        {"id": str(report.id), "incident_id": str(report.incident_id), "status": "received"},
+        {
+            "id": str(report.id),
+            "incident_id": str(report.incident_id),
+            "status": "received",
+            "outside_service_area": not service_area.covers(payload.lat, payload.lng),
+        },
         status=201,
     )
 

@@ -190,6 +190,9 @@ INVENTORY: dict[str, Table] = {
             "public_label": Entry(PUBLIC, ROW, "place name written by staff for public pages"),
             "agencies": Entry(PUBLIC, ROW, "agencies reported (codes)"),
             "needs_location": Entry(INTERNAL, ROW, "no report gave a usable place yet"),
+            "outside_service_area": Entry(
+                INTERNAL, ROW, "its place is outside VECINOS_SERVICE_AREA (kept out of the queue)"
+            ),
             "merged_into": Entry(INTERNAL, ROW, "the incident this one was merged into"),
             "created_at": Entry(INTERNAL, ROW, "when the row was made"),
             "updated_at": Entry(INTERNAL, ROW, "last change"),

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from vecinos.accounts.access import Forbidden, require_role
 from vecinos.accounts.models import Role, User
-from vecinos.core import bulk, crypto, geo
+from vecinos.core import bulk, crypto, geo, service_area
 from vecinos.reports import clustering, photos, queries
 from vecinos.reports.events import record_event, record_events
 from vecinos.reports.models import (
@@ -433,6 +433,7 @@ def _new_incident(
         agencies=agencies,
         confidence=clustering.confidence(tally=first, last_seen_at=observed_at, now=now),
         needs_location=cell is None,
+        outside_service_area=not service_area.covers(lat, lng),
         created_at=now,
         updated_at=now,
     )
@@ -1596,7 +1597,17 @@ def locate_incident(*, incident: Incident, lat: float, lng: float, actor: User) 
         cell = geo.cell_for(lat, lng)
         incident.lat, incident.lng, incident.cell = float(lat), float(lng), cell
         incident.needs_location = False
+        incident.outside_service_area = not service_area.covers(lat, lng)
         incident.updated_at = timezone.now()
-        incident.save(update_fields=["lat", "lng", "cell", "needs_location", "updated_at"])
+        incident.save(
+            update_fields=[
+                "lat",
+                "lng",
+                "cell",
+                "needs_location",
+                "outside_service_area",
+                "updated_at",
+            ]
+        )
         record_event(incident, IncidentEvent.Type.LOCATED, actor=actor, cell=f"{cell:x}")
     return incident

@@ -84,6 +84,8 @@ class Incident(models.Model):
     public_label = models.CharField(max_length=120, blank=True)
     agencies = models.JSONField(default=list, blank=True)
     needs_location = models.BooleanField(default=False)
+    # Its place is outside VECINOS_SERVICE_AREA (vecinos/core/service_area.py).
+    outside_service_area = models.BooleanField(default=False)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
     )

@@ -47,14 +47,24 @@ DEFAULT_SORT = "recent"
 # Console ------------------------------------------------------------------------------------
 
 
-def console_queue(*, sort: str = DEFAULT_SORT) -> QuerySet[Incident]:
-    """Incidents still in play (not closed, not merged away), in the chosen order.
-    One query; every column the queue shows is on the incident row."""
+def console_queue(*, sort: str = DEFAULT_SORT, outside: bool = False) -> QuerySet[Incident]:
+    """Incidents still in play (not closed, not merged away), in the chosen order:
+    those inside the service area, or with ``outside`` those outside it. One query;
+    every column the queue shows is on the incident row."""
     order = QUEUE_SORTS.get(sort, QUEUE_SORTS[DEFAULT_SORT])
     return (
         Incident.objects.exclude(status=IncidentStatus.CLOSED)
-        .filter(merged_into__isnull=True)
+        .filter(merged_into__isnull=True, outside_service_area=outside)
         .order_by(*order, "pk")[:QUEUE_LIMIT]
+    )
+
+
+def outside_count() -> int:
+    """Incidents in play outside the service area (the queue links to them)."""
+    return (
+        Incident.objects.exclude(status=IncidentStatus.CLOSED)
+        .filter(merged_into__isnull=True, outside_service_area=True)
+        .count()
     )
 
 

@@ -61,8 +61,11 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
     sort = request.GET.get("sort", queries.DEFAULT_SORT)
     if sort not in queries.QUEUE_SORTS:
         sort = queries.DEFAULT_SORT
+    outside = request.GET.get("outside") == "1"
     return {
-        "incidents": queries.console_queue(sort=sort),
+        "incidents": queries.console_queue(sort=sort, outside=outside),
+        "outside": outside,
+        "outside_count": 0 if outside else queries.outside_count(),
         "sort": sort,
         "sorts": [
             ("recent", _("Latest activity")),
