@@ -56,8 +56,10 @@ def test_another_key_or_no_key_is_another_report() -> None:
 def test_concurrent_resends_store_one_report() -> None:
     def send(_: int) -> Any:
         return actions.submit_report(
-            kind="raid", lat=34.04, lng=-118.21, channel="api", client_key="a",
-            idempotency_key=KEY,
+            actions.NewReport(
+                kind="raid", lat=34.04, lng=-118.21, channel="api", client_key="a",
+                idempotency_key=KEY,
+            )
         )  # fmt: skip
 
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -75,15 +77,19 @@ def test_a_malformed_key_is_refused_naming_it() -> None:
 
 @pytest.mark.django_db
 def test_one_batch_with_the_same_key_twice_stores_one_report() -> None:
-    job = {"kind": "raid", "lat": 34.04, "lng": -118.21, "channel": "api", "client_key": "a"}
-    earlier = actions.submit_reports([{**job, "idempotency_key": "already-stored-1"}])[0]
+    def job(**extra: Any) -> actions.NewReport:
+        return actions.NewReport(
+            kind="raid", lat=34.04, lng=-118.21, channel="api", client_key="a", **extra
+        )
+
+    earlier = actions.submit_reports([job(idempotency_key="already-stored-1")])[0]
     results = actions.submit_reports(
         [
-            {**job, "idempotency_key": KEY},
-            {**job, "idempotency_key": KEY},
-            {**job},
-            {**job, "idempotency_key": "already-stored-1"},
-            {**job, "idempotency_key": "bad key!"},
+            job(idempotency_key=KEY),
+            job(idempotency_key=KEY),
+            job(),
+            job(idempotency_key="already-stored-1"),
+            job(idempotency_key="bad key!"),
         ]
     )
     assert isinstance(results[0], Report) and results[1] is results[0]

@@ -16,7 +16,7 @@ from tests.conftest import signed_in
 from tests.factories import BOYLE_HEIGHTS
 from vecinos.accounts.models import User
 from vecinos.core import geo, service_area
-from vecinos.reports.actions import submit_report
+from vecinos.reports.actions import NewReport, submit_report
 from vecinos.reports.models import Incident
 
 pytestmark = pytest.mark.django_db
@@ -69,10 +69,12 @@ def test_the_form_tells_the_reporter_the_network_may_not_cover_it() -> None:
 
 def test_the_queue_keeps_outside_incidents_apart(dani: User) -> None:
     inside = submit_report(
-        kind="raid", lat=BOYLE_HEIGHTS[0], lng=BOYLE_HEIGHTS[1], channel="api", client_key="a"
+        NewReport(
+            kind="raid", lat=BOYLE_HEIGHTS[0], lng=BOYLE_HEIGHTS[1], channel="api", client_key="a"
+        )
     )
     outside = submit_report(
-        kind="raid", lat=NEW_YORK[0], lng=NEW_YORK[1], channel="api", client_key="b"
+        NewReport(kind="raid", lat=NEW_YORK[0], lng=NEW_YORK[1], channel="api", client_key="b")
     )
     client = signed_in(dani)
     main = client.get("/console").content.decode()

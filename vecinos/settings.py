@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "vecinos.delivery",
     "vecinos.api",
     "vecinos.feeds",
+    "vecinos.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
