@@ -419,11 +419,25 @@ if PRODUCTION:
 # report from outside is kept but marked, and out of the queue's main view.
 VECINOS_SERVICE_AREA = config.env_str("VECINOS_SERVICE_AREA", "")
 
-# Map tiles are the only third-party requests a page may make (DESIGN.md, principle 5).
-VECINOS_TILE_URL = config.env_str(
-    "VECINOS_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+# Map tiles (vecinos/core/tiles.py). No page loads tiles from a third party: a tile
+# request says where someone is looking, with their address. Either the operator's own
+# tile server (VECINOS_TILE_URL, e.g. https://tiles.example.org/{z}/{x}/{y}.png), or
+# the site's caching proxy of an upstream (VECINOS_TILE_UPSTREAM: the server fetches,
+# browsers ask only the site), or none: the maps draw their cells on a plain ground.
+VECINOS_TILE_UPSTREAM = config.env_str("VECINOS_TILE_UPSTREAM", "")
+VECINOS_TILE_CACHE_DAYS = config.env_int("VECINOS_TILE_CACHE_DAYS", 30, minimum=1)
+VECINOS_TILE_USER_AGENT = config.env_str(
+    "VECINOS_TILE_USER_AGENT", "Vecinos tile cache (community alert network)"
 )
-_tile_origin = "/".join(VECINOS_TILE_URL.split("/", 3)[:3]).replace("{s}.", "*.")
+VECINOS_TILE_ATTRIBUTION = config.env_str("VECINOS_TILE_ATTRIBUTION", "© OpenStreetMap")
+VECINOS_TILE_URL = config.env_str(
+    "VECINOS_TILE_URL", "/tiles/{z}/{x}/{y}.png" if VECINOS_TILE_UPSTREAM else ""
+)
+_tile_origin = (
+    "/".join(VECINOS_TILE_URL.split("/", 3)[:3]).replace("{s}.", "*.")
+    if VECINOS_TILE_URL.startswith(("https://", "http://"))
+    else CSP.SELF
+)
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -441,7 +455,11 @@ SECURE_CSP = {
 }
 
 LEAFLET_CONFIG = {
-    "TILES": [("", VECINOS_TILE_URL, {"attribution": "© OpenStreetMap", "maxZoom": 18})],
+    "TILES": (
+        [("", VECINOS_TILE_URL, {"attribution": VECINOS_TILE_ATTRIBUTION, "maxZoom": 18})]
+        if VECINOS_TILE_URL
+        else []
+    ),
     "DEFAULT_CENTER": (34.05, -118.25),
     "DEFAULT_ZOOM": 10,
     "RESET_VIEW": False,

@@ -529,6 +529,12 @@ class Store:
 
 STORES: list[Store] = [
     Store(
+        "Map tile cache (DATA_DIR/tiles/, with VECINOS_TILE_UPSTREAM)",
+        "map tiles the site fetched for its visitors, mixed: which areas someone looked "
+        "at recently, never who (no visitor's address or cookie is kept or sent)",
+        "VECINOS_TILE_CACHE_DAYS (default 30), then deleted by `vecinos purge`",
+    ),
+    Store(
         "Rate-limit counters (cache: memory or Redis)",
         "counts per day-scoped client pseudonym (HMAC of the address under a daily key "
         "that lives only in memory or Redis)",

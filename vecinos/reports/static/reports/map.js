@@ -9,10 +9,13 @@
   var data = el.dataset;
   var map = window.L.map(el, { scrollWheelZoom: false })
     .setView([parseFloat(data.lat), parseFloat(data.lng)], parseInt(data.zoom || "12", 10));
-  window.L.tileLayer(data.tiles, {
-    maxZoom: 18,
-    attribution: "&copy; OpenStreetMap contributors"
-  }).addTo(map);
+  // Tiles only from the site or the operator's server; with none, the cells and
+  // points are drawn on a plain ground.
+  if (data.tiles) {
+    window.L.tileLayer(data.tiles, { maxZoom: 18, attribution: data.attribution || "" }).addTo(map);
+  } else {
+    el.classList.add("no-tiles");
+  }
 
   // Placing an incident that has no point: a tap on the map fills the form's field.
   if (data.pick) {
