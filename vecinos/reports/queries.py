@@ -5,10 +5,12 @@ parse-authorise-act-render function and each page's query count stays small."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -433,6 +435,23 @@ def get_incident_for_user(user: User, incident_id: object, *, write: bool = Fals
         return incidents_visible_to(user).get(pk=pk)
     except Incident.DoesNotExist:
         raise Http404 from None
+
+
+SHORT_ID_RE = re.compile(r"^[0-9a-f]{6,31}$")
+
+
+def incidents_by_short_id(user: User, text: str) -> list[Incident]:
+    """The incidents ``user`` may see whose id starts with ``text`` (the 8 hex digits
+    the console shows everywhere; 6 to 31 of them, dashes ignored), at most two: one
+    means found, two means give more of the id. Anything else matches nothing."""
+    prefix = text.strip().lower().replace("-", "")
+    if not SHORT_ID_RE.match(prefix):
+        return []
+    if connection.features.has_native_uuid_field:
+        # PostgreSQL compares the id's canonical text, with its dashes.
+        dashed = "-".join(prefix[a:b] for a, b in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32)))
+        prefix = dashed.rstrip("-")
+    return list(incidents_visible_to(user).filter(pk__startswith=prefix).order_by("pk")[:2])
 
 
 def get_report_for_user(user: User, report_id: object) -> Report:

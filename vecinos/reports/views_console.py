@@ -348,9 +348,18 @@ def incident_merge(request: HttpRequest, incident_id: str) -> HttpResponse:
         try:
             into = get_incident_for_user(user, target_id, write=True)
         except Http404:
-            raise actions.InvalidInput(
-                _("There is no incident with the id %(id)s.") % {"id": target_id[:40]}
-            ) from None
+            # The 8 characters shown everywhere are enough when only one id starts so.
+            found = queries.incidents_by_short_id(user, target_id)
+            if len(found) == 2:
+                raise actions.InvalidInput(
+                    _("More than one incident's id starts with %(id)s: give more of it.")
+                    % {"id": target_id[:40]}
+                ) from None
+            if not found:
+                raise actions.InvalidInput(
+                    _("There is no incident with the id %(id)s.") % {"id": target_id[:40]}
+                ) from None
+            into = found[0]
         into = actions.merge_incidents(source=incident, into=into, actor=user)
     except actions.ActionRefused as refusal:
         return _refused(request, incident, refusal)
