@@ -32,6 +32,11 @@ VECINOS_ENCRYPTION_KEYS = config.encryption_keys(directory=DATA_DIR)
 VECINOS_HASH_KEY = config.hash_key(directory=DATA_DIR)
 
 DEBUG = config.env_bool("VECINOS_DEBUG", default=not PRODUCTION and not TESTING)
+# Set by `make demo` only: what a tester of the demo needs and a real network must
+# never do (the console transport shows confirmation codes). Refused in production.
+VECINOS_DEMO = config.env_bool("VECINOS_DEMO", False)
+if PRODUCTION and VECINOS_DEMO:
+    raise ImproperlyConfigured("VECINOS_DEMO is for `make demo` only, never in production.")
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("VECINOS_DEBUG cannot be on in production")
 

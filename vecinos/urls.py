@@ -8,6 +8,7 @@ from vecinos.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("readyz", core_views.readyz, name="readyz"),
     path("tiles/<int:z>/<int:x>/<int:y>.png", tiles.tile, name="tile"),
     path("i18n/", include("django.conf.urls.i18n")),

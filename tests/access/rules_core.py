@@ -8,6 +8,7 @@ from tests.access.matrix import EVERYONE, Rule
 RULES = [
     Rule("home", allowed=EVERYONE),
     Rule("healthz", allowed=EVERYONE),
+    Rule("favicon", allowed=EVERYONE),
     Rule("readyz", allowed=EVERYONE),
     # The tile proxy (off in tests: a 404 that is not a refusal of anyone).
     Rule("tile", kwargs=lambda w: {"z": 1, "x": 0, "y": 0}, allowed=EVERYONE, refused={403}),
