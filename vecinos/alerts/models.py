@@ -190,16 +190,31 @@ class Delivery(models.Model):
     Unique on (alert, subscription), so fan-out can be retried without sending twice.
     Workers claim rows with a conditional update (``claim_token``), send with the row
     id as idempotency key, and record the outcome here.
+
+    Other kinds of message ride the same outbox (``kind`` other than ``alert``, e.g. a
+    committee's announcement): they name their item and recipient by id
+    (``item_id``, ``recipient_id``, unique per kind) and leave ``alert`` and
+    ``subscription`` empty; the app that owns the kind registers how to render and
+    address them (``vecinos.delivery.outbox.register_kind``).
     """
 
     # No index of its own: the unique (alert, subscription) constraint starts with it,
     # and one index less to write per row is a tenth of fan-out's time.
     alert = models.ForeignKey(
-        Alert, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+        Alert,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_index=False,
     )
     subscription = models.ForeignKey(
-        Subscription, on_delete=models.CASCADE, related_name="deliveries"
+        Subscription, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
+    # A database default too: fan-out writes alert rows with raw SQL that names no kind.
+    kind = models.CharField(max_length=24, default="alert", db_default="alert")
+    item_id = models.BigIntegerField(null=True, blank=True)
+    recipient_id = models.BigIntegerField(null=True, blank=True)
     channel = models.CharField(max_length=8, choices=SubscriptionChannel.choices)
     status = models.CharField(
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
@@ -218,7 +233,12 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["alert", "subscription"], name="one_delivery_per_recipient"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "item_id", "recipient_id"],
+                condition=models.Q(item_id__isnull=False),
+                name="one_delivery_per_item_recipient",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
@@ -226,4 +246,4 @@ class Delivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"delivery {self.pk} of {self.alert_id} ({self.status})"
+        return f"delivery {self.pk} of {self.alert_id or self.kind} ({self.status})"

@@ -400,6 +400,16 @@ INVENTORY: dict[str, Table] = {
             "delivered_at": Entry(INTERNAL, ROW, "when the provider reported delivery"),
             "error": Entry(INTERNAL, ROW, "last error (a code, never a contact)"),
             "created_at": Entry(INTERNAL, ROW, "when fan-out made it"),
+            "kind": Entry(
+                INTERNAL,
+                ROW,
+                "alert, or another kind registered with the outbox "
+                "(an announcement, an event reminder, a family update)",
+            ),
+            "item_id": Entry(INTERNAL, ROW, "for other kinds: which item (e.g. an announcement)"),
+            "recipient_id": Entry(
+                SENSITIVE, ROW, "for other kinds: which recipient (e.g. a membership, a case)"
+            ),
         },
     ),
     # Vecinos: delivery ---------------------------------------------------------------
