@@ -58,7 +58,19 @@ def console_queue(*, sort: str = DEFAULT_SORT, outside: bool = False) -> QuerySe
     return (
         Incident.objects.exclude(status=IncidentStatus.CLOSED)
         .filter(merged_into__isnull=True, outside_service_area=outside)
+        .annotate(first_place=_first_place())
         .order_by(*order, "pk")[:QUEUE_LIMIT]
+    )
+
+
+def _first_place() -> Subquery:
+    """Where the incident is in words, for a card: the place text of its first report
+    that gave one (staff only; the public sees only the label staff write)."""
+    return Subquery(
+        Report.objects.filter(incident=OuterRef("pk"))
+        .exclude(place="")
+        .order_by("received_at", "id")
+        .values("place")[:1]
     )
 
 
@@ -174,7 +186,17 @@ def responder_dispatches(user: User) -> QuerySet[Dispatch]:
             | Q(created_at__gte=since)
         )
         .select_related("incident")
+        .annotate(first_place=_first_place_of_incident())
         .order_by("-created_at")[:50]
+    )
+
+
+def _first_place_of_incident() -> Subquery:
+    return Subquery(
+        Report.objects.filter(incident=OuterRef("incident_id"))
+        .exclude(place="")
+        .order_by("received_at", "id")
+        .values("place")[:1]
     )
 
 
