@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_queue_cards_say_where(dani: User) -> None:
-    labelled = make_incident(public_label="Cesar Chavez Ave & Soto St")
+    make_incident(public_label="Cesar Chavez Ave & Soto St")
     written = make_incident(at=None)
     make_report(incident=written, place="by the bakery on 1st")
     bare = make_incident()

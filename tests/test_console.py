@@ -82,7 +82,9 @@ def test_the_queue_lists_open_incidents_with_what_a_dispatcher_needs(dani: User)
     assert "2 reports" in html and "2 sources" in html
     assert "needs a location" in html
     assert "confidence" in html
-    assert "near the school" not in html  # reporter text stays on the incident page
+    # Where, as the reporter wrote it (staff only, marked so); a description stays on
+    # the incident page.
+    assert "“near the school” (as a reporter wrote it)" in html
 
 
 def test_the_queue_sorts_by_confidence_and_age_without_javascript(dani: User) -> None:
