@@ -266,7 +266,7 @@ def test_a_refused_transition_is_explained_in_the_console(incident: Incident, da
 def test_labelling_closing_and_reopening_from_the_console(incident: Incident, dani: User) -> None:
     client = signed_in(dani)
     client.post(f"/console/incidents/{incident.pk}/label", {"public_label": "Soto St"})
-    client.post(f"/console/incidents/{incident.pk}/close")
+    client.post(f"/console/incidents/{incident.pk}/close", {"confirm": "1"})
     incident.refresh_from_db()
     assert (incident.public_label, incident.status) == ("Soto St", IncidentStatus.CLOSED)
     html = client.get(f"/console/incidents/{incident.pk}").content.decode()

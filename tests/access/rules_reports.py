@@ -89,7 +89,13 @@ RULES = [
         data=lambda w: {"point": "34.0472, -118.2193"},
         allowed=DISPATCHERS,
     ),
-    Rule("console_close", method="POST", kwargs=incident, allowed=DISPATCHERS),
+    Rule(
+        "console_close",
+        method="POST",
+        kwargs=incident,
+        data=lambda w: {"confirm": "1"},
+        allowed=DISPATCHERS,
+    ),
     Rule("console_reopen", method="POST", kwargs=incident, allowed=DISPATCHERS),
     Rule(
         "console_split",

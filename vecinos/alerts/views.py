@@ -274,6 +274,14 @@ def alert_cancel(request: HttpRequest, alert_id: str) -> HttpResponse:
 def alert_retract(request: HttpRequest, alert_id: str) -> HttpResponse:
     user = acting_user(request)
     alert = get_alert_for_user(user, alert_id, write=True)
+    if request.POST.get("confirm") != "1":
+        # One click must not message everyone the alert reached: tick a box first.
+        return _done(
+            request,
+            alert.incident,
+            _("Tick “Yes, send it now” to send the retraction or all-clear."),
+            error=True,
+        )
     kind = request.POST.get("kind", AlertKind.RETRACTION)
     try:
         followup = actions.retract_alert(

@@ -440,6 +440,11 @@ def incident_locate(request: HttpRequest, incident_id: str) -> HttpResponse:
 def incident_close(request: HttpRequest, incident_id: str) -> HttpResponse:
     user = acting_user(request)
     incident = get_incident_for_user(user, incident_id, write=True)
+    if request.POST.get("confirm") != "1":
+        # One click must not end an incident: the form asks to tick a box first.
+        return _done(
+            request, incident, _("Tick “Yes, close it” to close the incident."), error=True
+        )
     try:
         actions.close_incident(incident=incident, actor=user)
     except actions.ActionRefused as refusal:
