@@ -34,6 +34,7 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from vecinos.accounts.access import acting_user, dispatcher_required
@@ -41,7 +42,7 @@ from vecinos.accounts.models import User
 from vecinos.core import live
 from vecinos.reports import actions, queries
 from vecinos.reports.events import LIVE_CHANNEL
-from vecinos.reports.models import Incident, IncidentEvent, IncidentStatus, Outcome
+from vecinos.reports.models import Agency, Incident, IncidentEvent, IncidentStatus, Outcome
 from vecinos.reports.queries import get_incident_for_user, get_report_for_user
 
 # An open stream is closed after this long; the browser reconnects at once. It bounds
@@ -192,10 +193,16 @@ def describe_event(event: IncidentEvent, names: dict[int, str]) -> TimelineEntry
             text = _("Outcome: %(outcome)s") % {"outcome": outcome}
     elif event.type == kind.MERGED and data.get("into"):
         link = _uuid(data["into"])
-        text = _("Merged (%(count)s reports) into") % {"count": data.get("reports", 0)}
+        count = data.get("reports", 0)
+        text = ngettext(
+            "Merged (%(count)s report) into", "Merged (%(count)s reports) into", count
+        ) % {"count": count}
     elif event.type == kind.MERGED:
         link = _uuid(data.get("source"))
-        text = _("%(count)s reports merged in from") % {"count": data.get("reports", 0)}
+        count = data.get("reports", 0)
+        text = ngettext(
+            "%(count)s report merged in from", "%(count)s reports merged in from", count
+        ) % {"count": count}
     elif event.type == kind.SPLIT:
         link = _uuid(data.get("to"))
         text = _("A report was moved out to")
@@ -234,6 +241,11 @@ def _incident_context(incident: Incident, **extra: Any) -> dict[str, Any]:
         "is_closed": incident.status == IncidentStatus.CLOSED,
         "can_dispatch": incident.status in actions.VERIFIABLE,
         "tile_url": settings.VECINOS_TILE_URL,
+        # Agencies by name, not code ("ICE", "Sheriff's department", not "ice").
+        "agency_names": [
+            str(Agency(code).label) for code in incident.agencies if code in Agency.values
+        ],
+        "agency_choices": Agency.choices,
         "map_center": settings.LEAFLET_CONFIG.get("DEFAULT_CENTER", (34.05, -118.25)),
         "map_zoom": settings.LEAFLET_CONFIG.get("DEFAULT_ZOOM", 10),
         **extra,
