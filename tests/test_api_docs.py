@@ -35,6 +35,9 @@ EXPECTED_OPERATIONS = {
     ("POST", "/api/v1/alerts/{alert_id}/approve"),
     ("POST", "/api/v1/alerts/{alert_id}/retract"),
     ("POST", "/api/v1/alerts/{alert_id}/cancel"),
+    ("GET", "/api/v1/legal-aid"),
+    ("GET", "/api/v1/legal-aid/{slug}"),
+    ("GET", "/api/v1/hotlines"),
 }
 # Served by Django views outside django-ninja, so not in the OpenAPI document.
 OTHER_ENDPOINTS = [

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "vecinos.reports",
     "vecinos.alerts",
     "vecinos.delivery",
+    "vecinos.directory",
+    "vecinos.library",
     "vecinos.api",
     "vecinos.feeds",
     "vecinos.demo",
@@ -127,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vecinos.core.context_processors.site",
+                "vecinos.directory.context_processors.hotlines",
             ],
         },
     }
@@ -470,6 +473,12 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
     "NO_GLOBALS": True,
 }
+
+# Hotlines ---------------------------------------------------------------------------------
+# The network's rapid-response number, shown on every public page, every alert page and
+# every printed card (committees' and other numbers are kept in the directory).
+VECINOS_HOTLINE = config.env_str("VECINOS_HOTLINE", "")
+VECINOS_HOTLINE_LABEL = config.env_str("VECINOS_HOTLINE_LABEL", "")
 
 # Languages --------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -21,4 +21,6 @@ urlpatterns = [
     path("feeds/", include("vecinos.feeds.urls")),
     path("", include("vecinos.delivery.urls_inbound")),
     path("", include("vecinos.delivery.urls_responder")),
+    path("", include("vecinos.library.urls")),
+    path("", include("vecinos.directory.urls")),
 ]

@@ -199,8 +199,11 @@ def code_prefix(code: str) -> str | None:
     return raw.hex()
 
 
-def short_url(alert: Alert) -> str:
-    return f"{settings.VECINOS_PUBLIC_URL}{SHORT_PATH}{short_code(alert.pk)}"
+def short_url(alert: Alert, *, language: str | None = None) -> str:
+    """``/a/<code>``, or ``/a/<code>/<language>`` to open the alert page (and the
+    know-your-rights pages it leads to) in the subscriber's language."""
+    url = f"{settings.VECINOS_PUBLIC_URL}{SHORT_PATH}{short_code(alert.pk)}"
+    return f"{url}/{language}" if language else url
 
 
 def alert_url(alert: Alert, *, language: str | None = None) -> str:
@@ -353,7 +356,14 @@ def _shorter_places(place: str) -> list[str]:
 
 def sms_candidates(f: Fields, link: str) -> list[tuple[str, bool]]:
     """Every form of the SMS, longest first, each with whether it names the place
-    (see ``sms_text``)."""
+    (see ``sms_text``). Each form comes first with the link that names the
+    subscriber's language (``/a/<code>/<language>``, so that "Know your rights" opens
+    in it), then with the bare link, which is shorter."""
+    pairs = zip(_forms(f, f"{link}/{f.book.code}"), _forms(f, link), strict=True)
+    return [candidate for pair in pairs for candidate in pair]
+
+
+def _forms(f: Fields, link: str) -> list[tuple[str, bool]]:
     book = f.book
     head = (f"{book.test} " if f.test else "") + book.titles[f.alert_kind] + book.colon
     tiny = (f"{book.test} " if f.test else "") + _sentence(book.tiny[f.alert_kind], f)
@@ -402,7 +412,9 @@ def sms_text(f: Fields, link: str) -> str:
        characters; the tiny form (kind and time) followed by the place phrase, the
        label whole and then cut, with a short way out and then with the stop
        keyword alone; the title, kind and place without the time; the title and
-       place alone; the tiny form without a place. Every form keeps the short link and the way out.
+       place alone; the tiny form without a place. Every form keeps the short link
+       and the way out, and is tried first with the link that names the
+       subscriber's language (``/a/<code>/<language>``).
     2. For languages written in Latin letters (English, Spanish, Tagalog), each form
        is also tried with its accents folded to plain letters (``fold_to_gsm``):
        "CORRECCIÓN" costs a UCS-2 message of 70 characters, "CORRECCION" fits GSM-7's
