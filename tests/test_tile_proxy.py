@@ -18,6 +18,9 @@ from pytest_django import Settings
 from tests.servers.tiles import PNG, TileServer
 from vecinos.core import tiles
 
+# A 404 renders the site's page, which reads the session.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def upstream(settings: Settings, tmp_path: Path) -> Iterator[TileServer]:
@@ -32,7 +35,6 @@ def body(response: object) -> bytes:
     return b"".join(response.streaming_content)  # type: ignore[attr-defined]
 
 
-@pytest.mark.django_db
 def test_a_tile_is_fetched_once_then_served_from_the_cache(upstream: TileServer) -> None:
     client = Client()
     client.cookies["sessionid"] = "a-visitor"
@@ -72,7 +74,6 @@ def test_old_tiles_are_deleted_by_retention(upstream: TileServer, settings: Sett
     assert not path.exists()
 
 
-@pytest.mark.django_db
 def test_without_a_tile_source_pages_name_no_tile_server(settings: Settings) -> None:
     settings.VECINOS_TILE_URL = ""
     for url in ("/report", "/map"):
