@@ -55,6 +55,13 @@ fonts:
 
 # Links and the printed address follow the port (VECINOS_PUBLIC_URL=... overrides).
 demo: export VECINOS_PUBLIC_URL ?= http://$(HOST):$(PORT)
+# The demo network covers Los Angeles County (a report from elsewhere is marked).
+demo: export VECINOS_SERVICE_AREA ?= bbox:33.70,-118.95,34.82,-117.65
+# A demo is what a tester sees: the site's own error pages (never Django's technical
+# ones), static files compressed as in production; VECINOS_DEMO turns on what only a
+# demo may do (vecinos/settings.py).
+demo: export VECINOS_DEBUG ?= false
+demo: export VECINOS_DEMO ?= true
 demo: $(VENV)/.installed translations fonts
 	$(BIN)/vecinos migrate --no-input -v 0
 	$(BIN)/vecinos collectstatic --no-input -v 0

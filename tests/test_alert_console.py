@@ -185,7 +185,7 @@ def test_an_all_clear_is_sent_from_the_panel(
     alert = approve_alert(alert=draft_alert(incident=confirmed_incident, actor=dani), actor=diego)
     response = signed_in(dani).post(
         f"/console/alerts/{alert.pk}/retract",
-        {"kind": "all_clear", "reason": "Agents left", "note": ""},
+        {"kind": "all_clear", "reason": "Agents left", "note": "", "confirm": "1"},
         headers=HTMX,
     )
     assert "All-clear sent" in response.content.decode()
@@ -198,7 +198,9 @@ def test_a_retraction_without_a_reason_is_explained(
 ) -> None:
     alert = approve_alert(alert=draft_alert(incident=confirmed_incident, actor=dani), actor=diego)
     response = signed_in(dani).post(
-        f"/console/alerts/{alert.pk}/retract", {"kind": "retraction", "reason": ""}, headers=HTMX
+        f"/console/alerts/{alert.pk}/retract",
+        {"kind": "retraction", "reason": "", "confirm": "1"},
+        headers=HTMX,
     )
     assert "This field is required." in response.content.decode()
     assert not Alert.objects.filter(original=alert).exists()

@@ -82,7 +82,9 @@ def test_the_queue_lists_open_incidents_with_what_a_dispatcher_needs(dani: User)
     assert "2 reports" in html and "2 sources" in html
     assert "needs a location" in html
     assert "confidence" in html
-    assert "near the school" not in html  # reporter text stays on the incident page
+    # Where, as the reporter wrote it (staff only, marked so); a description stays on
+    # the incident page.
+    assert "“near the school” (as a reporter wrote it)" in html
 
 
 def test_the_queue_sorts_by_confidence_and_age_without_javascript(dani: User) -> None:
@@ -267,7 +269,7 @@ def test_a_refused_transition_is_explained_in_the_console(incident: Incident, da
 def test_labelling_closing_and_reopening_from_the_console(incident: Incident, dani: User) -> None:
     client = signed_in(dani)
     client.post(f"/console/incidents/{incident.pk}/label", {"public_label": "Soto St"})
-    client.post(f"/console/incidents/{incident.pk}/close")
+    client.post(f"/console/incidents/{incident.pk}/close", {"confirm": "1"})
     incident.refresh_from_db()
     assert (incident.public_label, incident.status) == ("Soto St", IncidentStatus.CLOSED)
     html = client.get(f"/console/incidents/{incident.pk}").content.decode()
@@ -341,7 +343,8 @@ def test_a_page_without_a_location_says_so(dani: User) -> None:
     make_report(incident=incident, place="by the school")
     html = signed_in(dani).get(f"/console/incidents/{incident.pk}").content.decode()
     assert "No report gave a point on the map." in html
-    assert 'id="map"' not in html
+    # No map of reports; only the (hidden without JavaScript) map to place it on.
+    assert "data-points" not in html and 'data-pick="locate-point"' in html
 
 
 def test_the_timeline_names_responders_while_their_accounts_exist(

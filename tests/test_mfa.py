@@ -162,5 +162,5 @@ def test_a_recovery_code_stands_in_for_the_authenticator(dani: User) -> None:
 
 def test_a_responder_signs_in_with_a_password_alone(rosa: User) -> None:
     client, location = sign_in_with_password("rosa")
-    assert location == "/account/"
+    assert location == "/responder"  # where a responder's work is
     assert is_signed_in(client)

@@ -201,6 +201,8 @@ def test_public_pages_load_nothing_from_third_parties(dani: User, url: str, sett
     for attribute in re.findall(r'(?:src|href|action)="([^"]*)"', html):
         assert not attribute.startswith(("http:", "https:", "//")), attribute
     if url == "/map":
-        assert f'data-tiles="{settings.VECINOS_TILE_URL}"' in html  # the only one, by design
+        assert f'data-tiles="{settings.VECINOS_TILE_URL}"' in html
+        # Tiles come from the site, the operator's server or nowhere (core/tiles.py).
+        assert "openstreetmap" not in html
     assert "<script>" not in html
     assert "style=" not in html

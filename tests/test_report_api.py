@@ -28,7 +28,8 @@ def test_a_valid_report_is_accepted_with_its_id_and_incident() -> None:
 
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "incident_id", "status"}
+    assert set(body) == {"id", "incident_id", "status", "outside_service_area"}
+    assert body["outside_service_area"] is False  # no service area configured
     assert body["status"] == "received"
     report = Report.objects.get(pk=body["id"])
     assert str(report.incident_id) == body["incident_id"]

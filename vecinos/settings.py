@@ -32,6 +32,11 @@ VECINOS_ENCRYPTION_KEYS = config.encryption_keys(directory=DATA_DIR)
 VECINOS_HASH_KEY = config.hash_key(directory=DATA_DIR)
 
 DEBUG = config.env_bool("VECINOS_DEBUG", default=not PRODUCTION and not TESTING)
+# Set by `make demo` only: what a tester of the demo needs and a real network must
+# never do (the console transport shows confirmation codes). Refused in production.
+VECINOS_DEMO = config.env_bool("VECINOS_DEMO", False)
+if PRODUCTION and VECINOS_DEMO:
+    raise ImproperlyConfigured("VECINOS_DEMO is for `make demo` only, never in production.")
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("VECINOS_DEBUG cannot be on in production")
 
@@ -241,6 +246,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/h/ip,3/h/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Recovery codes are made when the authenticator app is set up and shown that once (a
+# copy of the page in a browser's history shows asterisks); new ones replace them.
+MFA_RECOVERY_CODES_SHOW_ONCE = True
 MFA_ADAPTER = "vecinos.accounts.adapter.MFAAdapter"
 MFA_TOTP_ISSUER = "Vecinos"
 # Roles that must have two-factor sign-in (dispatcher, coordinator, admin: docs/operations.md).
@@ -467,11 +475,29 @@ if PRODUCTION:
     # channel is off and mail is dropped, which is all that mail.E001 would say.
     SILENCED_SYSTEM_CHECKS: list[str] = [] if _email_host else ["mail.E001"]
 
-# Map tiles are the only third-party requests a page may make (docs/architecture.md, principle 5).
-VECINOS_TILE_URL = config.env_str(
-    "VECINOS_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+# Where the network's committees can check reports (vecinos/core/service_area.py): a
+# report from outside is kept but marked, and out of the queue's main view.
+VECINOS_SERVICE_AREA = config.env_str("VECINOS_SERVICE_AREA", "")
+
+# Map tiles (vecinos/core/tiles.py). No page loads tiles from a third party: a tile
+# request says where someone is looking, with their address. Either the operator's own
+# tile server (VECINOS_TILE_URL, e.g. https://tiles.example.org/{z}/{x}/{y}.png), or
+# the site's caching proxy of an upstream (VECINOS_TILE_UPSTREAM: the server fetches,
+# browsers ask only the site), or none: the maps draw their cells on a plain ground.
+VECINOS_TILE_UPSTREAM = config.env_str("VECINOS_TILE_UPSTREAM", "")
+VECINOS_TILE_CACHE_DAYS = config.env_int("VECINOS_TILE_CACHE_DAYS", 30, minimum=1)
+VECINOS_TILE_USER_AGENT = config.env_str(
+    "VECINOS_TILE_USER_AGENT", "Vecinos tile cache (community alert network)"
 )
-_tile_origin = "/".join(VECINOS_TILE_URL.split("/", 3)[:3]).replace("{s}.", "*.")
+VECINOS_TILE_ATTRIBUTION = config.env_str("VECINOS_TILE_ATTRIBUTION", "© OpenStreetMap")
+VECINOS_TILE_URL = config.env_str(
+    "VECINOS_TILE_URL", "/tiles/{z}/{x}/{y}.png" if VECINOS_TILE_UPSTREAM else ""
+)
+_tile_origin = (
+    "/".join(VECINOS_TILE_URL.split("/", 3)[:3]).replace("{s}.", "*.")
+    if VECINOS_TILE_URL.startswith(("https://", "http://"))
+    else CSP.SELF
+)
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -489,7 +515,11 @@ SECURE_CSP = {
 }
 
 LEAFLET_CONFIG = {
-    "TILES": [("", VECINOS_TILE_URL, {"attribution": "© OpenStreetMap", "maxZoom": 18})],
+    "TILES": (
+        [("", VECINOS_TILE_URL, {"attribution": VECINOS_TILE_ATTRIBUTION, "maxZoom": 18})]
+        if VECINOS_TILE_URL
+        else []
+    ),
     "DEFAULT_CENTER": (34.05, -118.25),
     "DEFAULT_ZOOM": 10,
     "RESET_VIEW": False,

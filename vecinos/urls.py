@@ -2,12 +2,15 @@ from django.urls import include, path
 
 from vecinos.api.api import api
 from vecinos.api.routing import urls as api_urls
+from vecinos.core import tiles
 from vecinos.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("tiles/<int:z>/<int:x>/<int:y>.png", tiles.tile, name="tile"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("vecinos.accounts.urls")),

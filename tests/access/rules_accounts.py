@@ -28,4 +28,14 @@ RULES = [
         allowed={"rosa"},
         refused={404},
     ),
+    # The lost-device reset: admins only (everyone else a 404, as for any page outside
+    # their reach). The username asked about is one without a second factor, so the
+    # world's accounts keep theirs.
+    Rule(
+        "account_reset_second_factor",
+        method="POST",
+        data=lambda w: {"username": "mara"},
+        allowed={"ana"},
+        refused={404},
+    ),
 ]

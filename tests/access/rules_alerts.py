@@ -66,7 +66,7 @@ RULES = [
         "console_alert_retract",
         method="POST",
         kwargs=alert,
-        data=lambda w: {"reason": "sent in error", "kind": "retraction"},
+        data=lambda w: {"reason": "sent in error", "kind": "retraction", "confirm": "1"},
         allowed=DISPATCHERS,
     ),
     # Public alerts

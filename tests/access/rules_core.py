@@ -8,7 +8,10 @@ from tests.access.matrix import EVERYONE, Rule
 RULES = [
     Rule("home", allowed=EVERYONE),
     Rule("healthz", allowed=EVERYONE),
+    Rule("favicon", allowed=EVERYONE),
     Rule("readyz", allowed=EVERYONE),
+    # The tile proxy (off in tests: a 404 that is not a refusal of anyone).
+    Rule("tile", kwargs=lambda w: {"z": 1, "x": 0, "y": 0}, allowed=EVERYONE, refused={403}),
     Rule("set_language", method="POST", data=lambda w: {"language": "es"}, allowed=EVERYONE),
     # allauth's pages (sign-in, sign-out, MFA, password reset): allauth decides, per
     # page, what a visitor may see; the sign-in page is for everyone.

@@ -82,7 +82,20 @@ RULES = [
         data=lambda w: {"public_label": "Cesar Chavez Ave & Soto St"},
         allowed=DISPATCHERS,
     ),
-    Rule("console_close", method="POST", kwargs=incident, allowed=DISPATCHERS),
+    Rule(
+        "console_locate",
+        method="POST",
+        kwargs=incident,
+        data=lambda w: {"point": "34.0472, -118.2193"},
+        allowed=DISPATCHERS,
+    ),
+    Rule(
+        "console_close",
+        method="POST",
+        kwargs=incident,
+        data=lambda w: {"confirm": "1"},
+        allowed=DISPATCHERS,
+    ),
     Rule("console_reopen", method="POST", kwargs=incident, allowed=DISPATCHERS),
     Rule(
         "console_split",

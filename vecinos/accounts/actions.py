@@ -164,3 +164,24 @@ def deactivate_user(*, user: User, actor: User | None) -> bool:
     # The apps above (committees) end what the account held there, in this transaction.
     hooks.account_deactivated.call(user=user, actor=actor)
     return True
+
+
+def reset_second_factor(*, user: User, actor: User | None) -> int:
+    """The lost-device path: remove every second factor of ``user`` (authenticator app
+    and recovery codes) so that their next sign-in, with the password, goes straight
+    to setting up a new authenticator (``RequireMFAMiddleware``), which shows fresh
+    recovery codes once. Only an admin (or the operator at the command line, ``actor``
+    None) may do it, never for themselves from the web: someone holding only a
+    stolen password must not be able to drop the second factor. Returns how many
+    authenticators were removed; audited."""
+    from allauth.mfa.models import Authenticator
+
+    if actor is not None and not actor.is_admin:
+        raise AccountError(_("Only an admin can reset someone's two-factor sign-in."))
+    if actor is not None and actor.pk == user.pk:
+        raise AccountError(
+            _("Use one of your recovery codes to sign in, or ask another admin to reset it.")
+        )
+    removed, _by_model = Authenticator.objects.filter(user=user).delete()
+    record_event(AccountEvent.Type.MFA_RESET, user=user, actor=actor, removed=removed)
+    return removed

@@ -78,6 +78,13 @@ class AccountAdapter(DefaultAccountAdapter):
         # Accounts are made by coordinators and admins (invites), not by strangers.
         return False
 
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Where someone lands after signing in (when they asked for no page): where
+        their work is (``accounts.queries.landing_url``)."""
+        from vecinos.accounts.queries import landing_url
+
+        return landing_url(request.user)  # type: ignore[arg-type]
+
 
 MFA_PURPOSE = "mfa.Authenticator.data"
 # Keys of Authenticator.data that allauth encrypts through the adapter.

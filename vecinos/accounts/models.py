@@ -113,6 +113,7 @@ class AccountEvent(models.Model):
         CONTACT_SET = "contact_set", _("Dispatch contact set")
         CONTACT_REMOVED = "contact_removed", _("Dispatch contact removed")
         DEACTIVATED = "deactivated", _("Account deactivated")
+        MFA_RESET = "mfa_reset", _("Two-factor sign-in reset (lost device)")
 
     type = models.CharField(max_length=16, choices=Type.choices)
     # The person whose access changed, and the person who changed it (None: the

@@ -51,13 +51,15 @@ from vecinos.alerts.models import (
 from vecinos.core import geo
 from vecinos.core.errors import ActionRefused
 from vecinos.core.text import text_problem
-from vecinos.reports.models import Incident, IncidentStatus
+from vecinos.reports import events as incident_events
+from vecinos.reports.models import Incident, IncidentEvent, IncidentStatus
 
 MIN_RADIUS_KM = 0.2
 MAX_RADIUS_KM = 25.0
 DEFAULT_RADIUS_KM = 2.0
 MAX_NOTE = 140
 MAX_REASON = 280
+MAX_PLACE_LABEL = 120
 # A retraction or all-clear stays on the public alerts page (pinned at the top) and
 # its deliveries are retried this long: longer than an alert, so that someone who saw
 # the alarm late still finds the correction.
@@ -182,16 +184,24 @@ def draft_alert(
     radius_km: float = DEFAULT_RADIUS_KM,
     note: str = "",
     test: bool = False,
+    place_label: str | None = None,
     actor: User,
 ) -> Alert:
     """A draft alert for a confirmed incident: a circle of ``radius_km`` around the
-    incident's centre (and the H3 cells it covers), the incident's kind and public
-    label, the dispatcher's optional ``note`` (plain text, at most 140 characters,
-    sent verbatim). ``test``: a test-mode alert, delivered only to the console
-    transport and never shown on the public pages or feeds."""
+    incident's centre (and the H3 cells it covers), the incident's kind, the public
+    place label (``place_label``, plain text, at most 120 characters; None: the
+    incident's; "": no place, and messages say "in your area"), the dispatcher's
+    optional ``note`` (plain text, at most 140 characters, sent verbatim). ``test``:
+    a test-mode alert, delivered only to the console transport and never shown on
+    the public pages or feeds."""
     require_role(actor, Role.DISPATCHER)
     radius = check_radius(radius_km)
     clean_note = plain_text(note, field="note", limit=MAX_NOTE)
+    clean_label = (
+        None
+        if place_label is None
+        else plain_text(place_label, field="place_label", limit=MAX_PLACE_LABEL)
+    )
     if not isinstance(test, bool):
         raise InvalidAlert(_("Test mode is yes or no."), field="test")
     with transaction.atomic():
@@ -218,7 +228,7 @@ def draft_alert(
             lng=lng,
             radius_km=radius,
             cells=sorted(geo.cells_within(lat, lng, radius)),
-            place_label=incident.public_label,
+            place_label=incident.public_label if clean_label is None else clean_label,
             note=clean_note,
             is_test=test,
             created_by=actor,
@@ -274,6 +284,17 @@ def _retract_original(followup: Alert, *, actor: User, now: datetime) -> None:
         followup=str(followup.pk),
         reason=followup.reason,
     )
+    if followup.kind == AlertKind.RETRACTION and not original.is_test:
+        # "Sent in error": what the alert said is withdrawn, and so is the map's
+        # "confirmed" for the same incident, until someone confirms it again
+        # (reports.queries.public_confirmed). An all-clear leaves the map alone:
+        # the raid happened and is over.
+        incident_events.record_event(
+            original.incident,
+            IncidentEvent.Type.WITHDRAWN,
+            actor=actor,
+            alert=str(original.pk),
+        )
 
 
 def _expire(alert: Alert, *, now: datetime) -> bool:

@@ -343,70 +343,102 @@ def event_name(f: Fields) -> str:
 
 
 def _shorter_places(place: str) -> list[str]:
-    """The place label cut at word boundaries to about 32, 24 and 16 characters."""
+    """The place label cut at word boundaries to about 32, 24, 16, 12, 8 and 6
+    characters (a label of one long word is cut inside it)."""
     cuts = []
-    for limit in (32, 24, 16):
+    for limit in (32, 24, 16, 12, 8, 6):
         if len(place) > limit:
-            cut = place[:limit].rsplit(" ", 1)[0].rstrip(" ,;:-&/")
+            cut = place[:limit].rsplit(" ", 1)[0].rstrip(" ,;:-&/") or place[:limit]
             if cut and cut not in cuts and cut != place:
                 cuts.append(cut)
     return cuts
 
 
-def sms_candidates(f: Fields, link: str) -> list[str]:
-    """Every form of the SMS, longest first (see ``sms_text``). Each form comes first
-    with the link that names the subscriber's language (``/a/<code>/<language>``, so
-    that "Know your rights" opens in it), then with the bare link, which is shorter."""
+def sms_candidates(f: Fields, link: str) -> list[tuple[str, bool]]:
+    """Every form of the SMS, longest first, each with whether it names the place
+    (see ``sms_text``). Each form comes first with the link that names the
+    subscriber's language (``/a/<code>/<language>``, so that "Know your rights" opens
+    in it), then with the bare link, which is shorter."""
     pairs = zip(_forms(f, f"{link}/{f.book.code}"), _forms(f, link), strict=True)
     return [candidate for pair in pairs for candidate in pair]
 
 
-def _forms(f: Fields, link: str) -> list[str]:
+def _forms(f: Fields, link: str) -> list[tuple[str, bool]]:
     book = f.book
     head = (f"{book.test} " if f.test else "") + book.titles[f.alert_kind] + book.colon
     tiny = (f"{book.test} " if f.test else "") + _sentence(book.tiny[f.alert_kind], f)
     full = _sentence(book.full[f.alert_kind], f)
-    forms: list[str] = []
+    named = bool(f.place)
+    forms: list[tuple[str, bool]] = []
     if f.note:
-        forms.append(f"{head}{full} {f.note} {book.rights} {link} {book.reply_stop}")
-    forms.append(f"{head}{full} {book.rights} {link} {book.reply_stop}")
-    forms.append(f"{head}{_sentence(book.short[f.alert_kind], f)} {link} {book.short_stop}")
-    for place in _shorter_places(f.place):
-        short = _sentence(book.short[f.alert_kind], f, place=place)
-        forms.append(f"{head}{short} {link} {book.short_stop}")
-    forms.append(f"{tiny} {link} {book.short_stop}")
-    forms.append(f"{tiny} {link} {book.keyword}")
+        forms.append((f"{head}{full} {f.note} {book.rights} {link} {book.reply_stop}", named))
+    forms.append((f"{head}{full} {book.rights} {link} {book.reply_stop}", named))
+    forms.append((f"{head}{full} {link} {book.short_stop}", named))
+    short = book.short[f.alert_kind]
+    short_names = "{where}" in short
+    forms.append((f"{head}{_sentence(short, f)} {link} {book.short_stop}", named and short_names))
+    places = _shorter_places(f.place) if f.place else []
+    if short_names:
+        for place in places:
+            forms.append(
+                (f"{head}{_sentence(short, f, place=place)} {link} {book.short_stop}", True)
+            )
+    # The tiny form with the place after it: in the UCS-2 languages (70 code units a
+    # segment) nothing longer leaves room for a place beside the link.
+    for place in [f.place, *places] if f.place else []:
+        where = book.near.format(place=place)
+        forms.append((f"{tiny} {where} {link} {book.short_stop}", True))
+        forms.append((f"{tiny} {where} {link} {book.keyword}", True))
+    # Last before dropping the place: title, kind and place without the time (the
+    # link's page has it): where matters more to someone deciding which way to go.
+    bare = (f"{book.test} " if f.test else "") + book.titles[f.alert_kind] + book.colon
+    for place in [f.place, *places] if f.place else []:
+        where = book.near.format(place=place)
+        forms.append((f"{bare}{book.terse[f.incident_kind]} {where} {link} {book.keyword}", True))
+    for place in [f.place, *places] if f.place else []:
+        forms.append((f"{bare}{book.near.format(place=place)} {link} {book.keyword}", True))
+    forms.append((f"{tiny} {link} {book.short_stop}", False))
+    forms.append((f"{tiny} {link} {book.keyword}", False))
     return forms
 
 
 def sms_text(f: Fields, link: str) -> str:
-    """The SMS: the longest form that fits one segment, else the form with the fewest.
+    """The SMS: the longest form that fits one segment and names the place, else the
+    longest that fits, else the form with the fewest segments.
 
     1. Forms, longest first: the full sentence with the dispatcher's note; without
-       the note; a shorter sentence; the shorter sentence with the place label cut
-       to 32, 24 and 16 characters; the tiny form (kind and time) with a short way
-       out; the tiny form with the stop keyword alone. Every form keeps the short
-       link and the way out, and is tried first with the link that names the
+       the note; without the "know your rights" label; a shorter sentence; the
+       shorter sentence with the place label cut to 32, 24, 16, 12, 8 and 6
+       characters; the tiny form (kind and time) followed by the place phrase, the
+       label whole and then cut, with a short way out and then with the stop
+       keyword alone; the title, kind and place without the time; the title and
+       place alone; the tiny form without a place. Every form keeps the short link
+       and the way out, and is tried first with the link that names the
        subscriber's language (``/a/<code>/<language>``).
     2. For languages written in Latin letters (English, Spanish, Tagalog), each form
        is also tried with its accents folded to plain letters (``fold_to_gsm``):
        "CORRECCIÓN" costs a UCS-2 message of 70 characters, "CORRECCION" fits GSM-7's
        160. The form as written is tried first.
-    3. The first candidate that fits one segment wins. If none does (a very long
-       public URL), the candidate with the fewest segments, earliest first.
-    Complexity: O(forms * length), a dozen short strings.
+    3. The first candidate that fits one segment and names the place wins (a
+       subscriber must learn where, if anything fits); then the first that fits;
+       if none does (a very long public URL), the candidate with the fewest
+       segments, earliest first.
+    Complexity: O(forms * length), a few dozen short strings.
     """
-    candidates: list[str] = []
-    for form in sms_candidates(f, link):
-        candidates.append(form)
+    candidates: list[tuple[str, bool]] = []
+    for form, names_place in sms_candidates(f, link):
+        candidates.append((form, names_place))
         if f.book.fold:
             folded = fold_to_gsm(form)
             if folded != form:
-                candidates.append(folded)
-    for candidate in candidates:
-        if segments(candidate) == 1:
-            return candidate
-    return min(candidates, key=segments)
+                candidates.append((folded, names_place))
+    fitting = [(text, named) for text, named in candidates if segments(text) == 1]
+    for text, named in fitting:
+        if named:
+            return text
+    if fitting:
+        return fitting[0][0]
+    return min((text for text, _named in candidates), key=segments)
 
 
 def email_headers(
@@ -490,14 +522,12 @@ class SmsPreview:
     limit: int
 
 
-PREVIEW_LANGUAGES = ("en", "es", "zh-hans")
-
-
-def sms_previews(alert: Alert, languages: tuple[str, ...] = PREVIEW_LANGUAGES) -> list[SmsPreview]:
-    """The SMS as subscribers of ``languages`` would get it, with its segment count,
-    for the dispatcher who drafts or approves it."""
+def sms_previews(alert: Alert, languages: tuple[str, ...] | None = None) -> list[SmsPreview]:
+    """The SMS as subscribers of ``languages`` (every language we write alerts in,
+    unless told) would get it, with its segment count, for the dispatcher who drafts
+    or approves it: a language whose message drops the place is seen before it goes."""
     previews = []
-    for code in languages:
+    for code in languages if languages is not None else tuple(BOOKS):
         text = render_message(alert, language=code, channel="sms").text
         encoding, units = sms_units(text)
         previews.append(

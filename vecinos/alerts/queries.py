@@ -25,6 +25,9 @@ from vecinos.alerts.models import (
     AlertStatus,
     Delivery,
     DeliveryStatus,
+    Subscription,
+    SubscriptionCell,
+    SubscriptionStatus,
 )
 from vecinos.reports.models import Incident
 
@@ -73,6 +76,55 @@ def delivery_counts(alert_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, DeliveryC
     )
     for alert_id, channel, status, count in rows:
         result[alert_id].add(channel, status, count)
+    return result
+
+
+# Reach ------------------------------------------------------------------------------------
+
+# Languages named one by one in a reach estimate; the rest are "other languages".
+REACH_LANGUAGES = 4
+REACH_CHANNELS = ("sms", "email", "webpush")
+
+
+@dataclass
+class Reach:
+    """Who an alert would reach if it went out now: active subscriptions of its area,
+    by channel and by language (the largest first, in percent)."""
+
+    total: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+    by_language: list[tuple[str, int]] = field(default_factory=list)  # (name, percent)
+    other_percent: int = 0
+
+
+def reach(cells: Iterable[int]) -> Reach:
+    """The reach of an alert over ``cells``: one grouped query over the subscriptions
+    holding any of the cells (the same set fan-out would write rows for)."""
+    wanted = sorted({int(cell) for cell in cells})
+    result = Reach()
+    if not wanted:
+        return result
+    rows = (
+        Subscription.objects.filter(
+            status=SubscriptionStatus.ACTIVE,
+            id__in=SubscriptionCell.objects.filter(cell__in=wanted).values("subscription_id"),
+        )
+        .values_list("channel", "language")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    languages: dict[str, int] = defaultdict(int)
+    for channel, language, count in rows:
+        result.total += count
+        result.by_channel[channel] = result.by_channel.get(channel, 0) + count
+        languages[messages.phrasebook(language).name] += count
+    result.by_channel = {c: result.by_channel[c] for c in REACH_CHANNELS if c in result.by_channel}
+    if result.total:
+        ranked = sorted(languages.items(), key=lambda item: (-item[1], item[0]))
+        shown = ranked[:REACH_LANGUAGES]
+        result.by_language = [(name, round(100 * n / result.total)) for name, n in shown]
+        rest = sum(n for _name, n in ranked[REACH_LANGUAGES:])
+        result.other_percent = round(100 * rest / result.total) if rest else 0
     return result
 
 

@@ -24,6 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.cache import cache_control
@@ -34,6 +35,7 @@ from vecinos.accounts.models import User
 from vecinos.alerts import actions, messages, queries
 from vecinos.alerts.models import Alert, AlertKind, AlertStatus
 from vecinos.alerts.queries import get_alert_for_user
+from vecinos.core import geo
 from vecinos.core.views import bad_input
 from vecinos.reports.models import Incident, IncidentStatus
 from vecinos.reports.queries import get_incident_for_user
@@ -56,6 +58,7 @@ class AlertRow:
     can_cancel: bool
     can_retract: bool
     expired: bool
+    reach: queries.Reach | None = None
 
 
 def alert_rows(alerts: list[Alert], user: User) -> list[AlertRow]:
@@ -78,6 +81,11 @@ def alert_rows(alerts: list[Alert], user: User) -> list[AlertRow]:
                 can_cancel=pending,
                 can_retract=alert.kind == AlertKind.ALERT and alert.status == AlertStatus.PUBLISHED,
                 expired=alert.expires_at is not None and alert.expires_at <= now,
+                # Before approval: who it would reach (a follow-up reaches exactly the
+                # original's recipients, shown by their delivery counts).
+                reach=queries.reach(alert.cells or [])
+                if pending and not alert.original_id
+                else None,
             )
         )
     return rows
@@ -95,6 +103,7 @@ def panel_context(incident: Incident, user: User, **extra: Any) -> dict[str, Any
         "radius_max": actions.MAX_RADIUS_KM,
         "note_max": actions.MAX_NOTE,
         "reason_max": actions.MAX_REASON,
+        "place_max": actions.MAX_PLACE_LABEL,
         **extra,
     }
 
@@ -121,6 +130,12 @@ def _done(
         back = reverse("console_incident", args=[incident.pk]) + "#alerts"
         return bad_input(request, notice, back, status=status)
     (flash.error if error else flash.success)(request, notice)
+    back = request.POST.get("next", "")
+    if back.startswith("/console/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts=None, require_https=False
+    ):
+        # The list of drafts or an alert's page: the dispatcher stays where they were.
+        return HttpResponseRedirect(back)
     return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]) + "#alerts")
 
 
@@ -155,10 +170,18 @@ def alert_draft(request: HttpRequest, incident_id: str) -> HttpResponse:
     test = request.POST.get("test") in {"1", "on", "true"}
     try:
         radius = _parse_radius(request.POST.get("radius_km"))
+        label = _parse_place_label(request)
         if request.POST.get("preview"):
-            return _preview(request, incident, radius=radius, note=note, test=test)
+            return _preview(
+                request, incident, radius=radius, note=note, test=test, place_label=label
+            )
         alert = actions.draft_alert(
-            incident=incident, radius_km=radius, note=note, test=test, actor=user
+            incident=incident,
+            radius_km=radius,
+            note=note,
+            test=test,
+            place_label=label,
+            actor=user,
         )
     except actions.AlertRefused as refusal:
         return _refused(request, incident, refusal)
@@ -171,36 +194,66 @@ def alert_draft(request: HttpRequest, incident_id: str) -> HttpResponse:
     return _done(request, incident, notice)
 
 
+def _parse_place_label(request: HttpRequest) -> str | None:
+    """The public place label the draft form asks for: required, unless the
+    dispatcher chose "no place" (then messages say "in your area"). A post without
+    the field at all (a script) takes the incident's label, as the API does."""
+    if request.POST.get("no_place") in {"1", "on", "true"}:
+        return ""
+    if "place_label" not in request.POST:
+        return None
+    label = actions.plain_text(
+        request.POST.get("place_label", ""), field="place_label", limit=actions.MAX_PLACE_LABEL
+    )
+    if not label:
+        raise actions.InvalidAlert(
+            _(
+                "Write where it is for the public (cross streets or a landmark), or choose "
+                "“no place” to send the alert without one."
+            ),
+            field="place_label",
+        )
+    return label
+
+
 def _preview(
-    request: HttpRequest, incident: Incident, *, radius: float, note: str, test: bool
+    request: HttpRequest,
+    incident: Incident,
+    *,
+    radius: float,
+    note: str,
+    test: bool,
+    place_label: str | None,
 ) -> HttpResponse:
-    """The SMS in three languages for an alert not yet drafted (nothing is saved)."""
+    """The SMS in every language for an alert not yet drafted (nothing is saved)."""
     radius = actions.check_radius(radius)
     clean_note = actions.plain_text(note, field="note", limit=actions.MAX_NOTE)
     if incident.lat is None or incident.lng is None:
         raise actions.AlertRefused(_("This incident has no place on the map to alert around."))
+    lat, lng = actions.alert_centre(incident)
     draft = Alert(
         incident=incident,
         kind=AlertKind.ALERT,
         incident_kind=incident.kind,
-        lat=incident.lat,
-        lng=incident.lng,
+        lat=lat,
+        lng=lng,
         radius_km=radius,
-        place_label=incident.public_label,
+        place_label=incident.public_label if place_label is None else place_label,
         note=clean_note,
         is_test=test,
         created_at=timezone.now(),
     )
-    return render(
-        request,
-        "alerts/console_preview.html",
-        {
-            "incident": incident,
-            "panel": panel_context(incident, acting_user(request)),
-            "previews": messages.sms_previews(draft),
-            "draft": draft,
-        },
-    )
+    context = {
+        "incident": incident,
+        "panel": panel_context(incident, acting_user(request)),
+        "previews": messages.sms_previews(draft),
+        "reach": queries.reach(geo.cells_within(lat, lng, radius)),
+        "draft": draft,
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        # The panel with the preview above the form, not a whole page inside the panel.
+        return render(request, "alerts/console_incident_alerts.html", context)
+    return render(request, "alerts/console_preview.html", context)
 
 
 @require_POST
@@ -240,6 +293,14 @@ def alert_cancel(request: HttpRequest, alert_id: str) -> HttpResponse:
 def alert_retract(request: HttpRequest, alert_id: str) -> HttpResponse:
     user = acting_user(request)
     alert = get_alert_for_user(user, alert_id, write=True)
+    if request.POST.get("confirm") != "1":
+        # One click must not message everyone the alert reached: tick a box first.
+        return _done(
+            request,
+            alert.incident,
+            _("Tick “Yes, send it now” to send the retraction or all-clear."),
+            error=True,
+        )
     kind = request.POST.get("kind", AlertKind.RETRACTION)
     try:
         followup = actions.retract_alert(
@@ -294,9 +355,11 @@ def console_alert(request: HttpRequest, alert_id: str) -> HttpResponse:
         {
             "row": this,
             "alert": this.alert,
-            "previews": messages.sms_previews(alert, tuple(code for code, _ in messages.LANGUAGES)),
+            "previews": messages.sms_previews(alert),
             "events": list(this.alert.events.all()),
             "approvals_required": actions.required_approvals(),
+            "reason_max": actions.MAX_REASON,
+            "note_max": actions.MAX_NOTE,
         },
     )
 

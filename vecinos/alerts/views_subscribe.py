@@ -8,6 +8,7 @@ Push API by nature (``static/alerts/push.js``).
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
@@ -27,6 +29,9 @@ from vecinos.alerts.models import Subscription, SubscriptionStatus
 from vecinos.core import hooks, ratelimit
 
 SERVICE_WORKER = Path(__file__).resolve().parent / "static" / "alerts" / "sw.js"
+# Other apps' parts of the one root service worker: the report form kept for use
+# without signal (reports/static/reports/offline_sw.js).
+SERVICE_WORKER_PARTS = ["reports/offline_sw.js"]
 # A subscription form is a few hundred bytes; anything far bigger is not one.
 MAX_FORM_BYTES = 16 * 1024
 
@@ -267,9 +272,15 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
-    """``/sw.js``: served from the root so its scope covers the whole site."""
+    """``/sw.js``: served from the root so its scope covers the whole site. One service
+    worker per scope: the parts of other apps (``SERVICE_WORKER_PARTS``, static files)
+    are loaded into it with ``importScripts``."""
+    parts = "".join(
+        f"importScripts({json.dumps(static(part))});\n" for part in SERVICE_WORKER_PARTS
+    )
     response = HttpResponse(
-        SERVICE_WORKER.read_bytes(), content_type="application/javascript; charset=utf-8"
+        parts.encode() + SERVICE_WORKER.read_bytes(),
+        content_type="application/javascript; charset=utf-8",
     )
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache"

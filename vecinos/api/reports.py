@@ -9,6 +9,12 @@ answers 429 with ``Retry-After``. A 201 means the report is committed (on SQLite
 ``vecinos.reports.writer`` batches concurrent reports into one commit and answers
 only after it; 503 with ``Retry-After`` if that takes longer than
 ``REPORT_WRITE_TIMEOUT``).
+
+A client may send an ``Idempotency-Key`` header (8 to 128 characters; a UUID): a
+second request with the same key (a retry after a 503, a timeout or a lost answer; a
+phone's offline queue) answers the first request's 201 with the same ids and stores
+nothing new. Only a keyed hash of the key is stored, and it is erased with the
+report's free text.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from ninja.errors import HttpError
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
 from vecinos.api.errors import ErrorOut
-from vecinos.core import ratelimit
+from vecinos.core import ratelimit, service_area
 from vecinos.reports import actions, sources, writer
 from vecinos.reports.models import Channel, Report
 
@@ -94,6 +100,10 @@ class ReportAccepted(Schema):
     id: uuid.UUID
     incident_id: uuid.UUID
     status: Literal["received"]
+    outside_service_area: bool = Field(
+        description="The point is outside the area the network covers "
+        "(VECINOS_SERVICE_AREA): stored, but nobody may be able to check it."
+    )
 
 
 class RateLimited(HttpError):
@@ -137,6 +147,18 @@ BUSY_RETRY_AFTER = 5
         503: ErrorOut,
     },
     summary="Report enforcement activity (anonymous)",
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string", "minLength": 8, "maxLength": 128},
+                "description": "Sent again with the same report, answers the first "
+                "request's result and stores nothing new (a UUID is a good key).",
+            }
+        ]
+    },
 )
 def create_report(request: HttpRequest, payload: ReportIn) -> JsonResponse:
     verdict = ratelimit.hit(
@@ -145,21 +167,32 @@ def create_report(request: HttpRequest, payload: ReportIn) -> JsonResponse:
     if not verdict.allowed:
         raise RateLimited(verdict.retry_after)
     try:
-        report = _store(payload, client_key=sources.source_of(request))
+        report = _store(
+            payload,
+            client_key=sources.source_of(request),
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+        )
     except writer.WriterLost:
         raise Unconfirmed from None
     except writer.WriterBusy:  # nothing was stored
         raise Busy from None
-    # The 201 body is three fixed fields: written directly, it skips a pydantic
+    # The 201 body is four fixed fields: written directly, it skips a pydantic
     # validation and render that cost about a tenth of the whole request under load.
     # The OpenAPI document still describes it (ReportAccepted).
     return JsonResponse(
-        {"id": str(report.id), "incident_id": str(report.incident_id), "status": "received"},
+        {
+            "id": str(report.id),
+            "incident_id": str(report.incident_id),
+            "status": "received",
+            "outside_service_area": not service_area.covers(payload.lat, payload.lng),
+        },
         status=201,
     )
 
 
-def _store(payload: ReportIn, *, client_key: str) -> Report | writer.StoredReport:
+def _store(
+    payload: ReportIn, *, client_key: str, idempotency_key: str
+) -> Report | writer.StoredReport:
     # Through the writer: on SQLite it batches concurrent reports into one durable
     # commit and returns only after it; elsewhere it calls the action directly.
     return writer.submit_report(
@@ -176,5 +209,6 @@ def _store(payload: ReportIn, *, client_key: str) -> Report | writer.StoredRepor
             language=payload.language or "",
             channel=Channel.API,
             client_key=client_key,
+            idempotency_key=idempotency_key,
         )
     )

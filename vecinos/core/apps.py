@@ -7,4 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Vecinos core"
 
     def ready(self) -> None:
-        from vecinos.core import retention_jobs  # noqa: F401  (registers the purge job)
+        from vecinos.core import (
+            retention_jobs,  # noqa: F401  (registers the purge job)
+            tiles,  # noqa: F401  (registers the tile cache's purge job)
+        )

@@ -10,4 +10,5 @@ def site(request: HttpRequest) -> dict[str, object]:
         "VECINOS_ENV": settings.VECINOS_ENV,
         "INTERFACE_LANGUAGES": settings.LANGUAGES,
         "NAV_LINKS": items_for(request),
+        "TILE_ATTRIBUTION": settings.VECINOS_TILE_ATTRIBUTION if settings.VECINOS_TILE_URL else "",
     }

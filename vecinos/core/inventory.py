@@ -220,6 +220,9 @@ INVENTORY: dict[str, Table] = {
             "public_label": Entry(PUBLIC, ROW, "place name written by staff for public pages"),
             "agencies": Entry(PUBLIC, ROW, "agencies reported (codes)"),
             "needs_location": Entry(INTERNAL, ROW, "no report gave a usable place yet"),
+            "outside_service_area": Entry(
+                INTERNAL, ROW, "its place is outside VECINOS_SERVICE_AREA (kept out of the queue)"
+            ),
             "merged_into": Entry(INTERNAL, ROW, "the incident this one was merged into"),
             "created_at": Entry(INTERNAL, ROW, "when the row was made"),
             "updated_at": Entry(INTERNAL, ROW, "last change"),
@@ -260,6 +263,12 @@ INVENTORY: dict[str, Table] = {
                 "address or an IPv6 /48; a signed-in responder's account instead): tells "
                 "sources apart for one day, unlinkable to an address once that day's key "
                 "is gone",
+            ),
+            "idempotency_hash": Entry(
+                INTERNAL,
+                REPORT_RETENTION,
+                "keyed hash of the client's idempotency key, so a resend of the same "
+                "report answers the first one; the key itself is never stored",
             ),
             "purged_at": Entry(INTERNAL, ROW, "when retention erased the text and photo"),
             "is_demo": Entry(INTERNAL, ROW, "made by `vecinos demo`"),
@@ -572,6 +581,12 @@ class Store:
 
 
 STORES: list[Store] = [
+    Store(
+        "Map tile cache (DATA_DIR/tiles/, with VECINOS_TILE_UPSTREAM)",
+        "map tiles the site fetched for its visitors, mixed: which areas someone looked "
+        "at recently, never who (no visitor's address or cookie is kept or sent)",
+        "VECINOS_TILE_CACHE_DAYS (default 30), then deleted by `vecinos purge`",
+    ),
     Store(
         "Rate-limit counters (cache: memory or Redis)",
         "counts per day-scoped client pseudonym (HMAC of the address under a daily key "

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -17,6 +19,17 @@ def bad_input(request: HttpRequest, problem: str, back: str, status: int = 400) 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
+
+
+FAVICON = Path(__file__).resolve().parent / "static" / "vecinos" / "favicon.ico"
+
+
+@require_safe
+def favicon(request: HttpRequest) -> FileResponse:
+    """``/favicon.ico``: browsers ask for it at the root whatever the page says."""
+    response = FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=604800"
+    return response
 
 
 @never_cache

@@ -431,6 +431,7 @@ def _committee(spec: CommitteeSpec) -> Committee:
 
 
 def _person(person: Person, committees: dict[str, Committee]) -> User:
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from allauth.mfa.totp.internal.auth import TOTP
 
     user = User.objects.create_user(
@@ -443,6 +444,7 @@ def _person(person: Person, committees: dict[str, Committee]) -> User:
     )
     if person.role in MFA_ROLES:
         TOTP.activate(user, DEMO_TOTP_SECRET)
+        RecoveryCodes.activate(user)
     if person.committee:
         Membership.objects.create(
             committee=committees[person.committee], user=user, role=person.membership

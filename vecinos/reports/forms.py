@@ -10,6 +10,7 @@ the place text and places it.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,10 @@ from vecinos.reports import actions, photos
 from vecinos.reports.models import Agency, Kind
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+BAD_POINT = _(
+    "The point on the map could not be used. Tap the map again or use “Use my location”, "
+    "or remove the map point and describe the place in words."
+)
 
 
 def local_now() -> str:
@@ -39,8 +44,25 @@ class ReportForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
-    lng = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+    # Made fresh for each rendering of the form and echoed back: a second send of the
+    # same filled-in form (a double tap, a retry, the offline queue) is the same report.
+    idempotency_key = forms.CharField(required=False, max_length=128, widget=forms.HiddenInput)
+    # Hidden fields the map fills: their errors say what the person can do, not which
+    # bound a number they never saw broke.
+    lat = forms.FloatField(
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": BAD_POINT, "min_value": BAD_POINT, "max_value": BAD_POINT},
+    )
+    lng = forms.FloatField(
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": BAD_POINT, "min_value": BAD_POINT, "max_value": BAD_POINT},
+    )
     observed_at = forms.DateTimeField(
         label=_("When?"),
         help_text=_("Leave it as it is if it is happening now."),
@@ -92,6 +114,7 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.now = now or timezone.now()
         self.fields["observed_at"].initial = timezone.localtime(self.now).strftime(DATETIME_LOCAL)
+        self.fields["idempotency_key"].initial = uuid.uuid4().hex
 
     def clean_place(self) -> str:
         place: str = self.cleaned_data.get("place", "")

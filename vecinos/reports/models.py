@@ -85,6 +85,8 @@ class Incident(models.Model):
     public_label = models.CharField(max_length=120, blank=True)
     agencies = models.JSONField(default=list, blank=True)
     needs_location = models.BooleanField(default=False)
+    # Its place is outside VECINOS_SERVICE_AREA (vecinos/core/service_area.py).
+    outside_service_area = models.BooleanField(default=False)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
     )
@@ -147,6 +149,9 @@ class Report(models.Model):
     # Tells reports from the same client apart from independent ones without saying who:
     # a hash of the day-scoped client pseudonym, unlinkable once that day's key is gone.
     source_tag = models.CharField(max_length=32, blank=True)
+    # The client's idempotency key (a resend of the same report), as a keyed hash only;
+    # erased with the free text by retention.
+    idempotency_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     # Set when retention removed the free text and the photo.
     purged_at = models.DateTimeField(null=True, blank=True)
     is_demo = models.BooleanField(default=False)
@@ -259,6 +264,8 @@ class IncidentEvent(models.Model):
         REOPENED = "reopened", _("Reopened")
         AGGREGATED = "aggregated", _("Reduced to an aggregate")
         REPLIED = "replied", _("Replied to a reporter by SMS")
+        WITHDRAWN = "withdrawn", _("Withdrawn from the public map")
+        LOCATED = "located", _("Placed on the map by staff")
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=16, choices=Type.choices)

@@ -5,12 +5,14 @@ parse-authorise-act-render function and each page's query count stays small."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -56,15 +58,21 @@ def console_queue(
     kind: str = "",
     min_sources: int = 0,
     needs_location: bool = False,
+    outside: bool = False,
 ) -> QuerySet[Incident]:
     """Incidents still in play (not closed, not merged away), in the chosen order,
     narrowed by the console's filters (a status, a kind, at least ``min_sources``
     independent sources, only those that need a location). Not cut off: the console
     pages through it (``QUEUE_PAGE`` a page), so a flood cannot push a real incident
     out of reach. One query a page (and one to count); every column the queue shows
-    is on the incident row."""
+    is on the incident row. With ``outside``, those outside the service area instead
+    of those inside it."""
     order = QUEUE_SORTS.get(sort, QUEUE_SORTS[DEFAULT_SORT])
-    found = Incident.objects.exclude(status=IncidentStatus.CLOSED).filter(merged_into__isnull=True)
+    found = (
+        Incident.objects.exclude(status=IncidentStatus.CLOSED)
+        .filter(merged_into__isnull=True, outside_service_area=outside)
+        .annotate(first_place=_first_place())
+    )
     if status in IncidentStatus.values:
         found = found.filter(status=status)
     if kind:
@@ -74,6 +82,26 @@ def console_queue(
     if needs_location:
         found = found.filter(needs_location=True)
     return found.order_by(*order, "pk")
+
+
+def _first_place() -> Subquery:
+    """Where the incident is in words, for a card: the place text of its first report
+    that gave one (staff only; the public sees only the label staff write)."""
+    return Subquery(
+        Report.objects.filter(incident=OuterRef("pk"))
+        .exclude(place="")
+        .order_by("received_at", "id")
+        .values("place")[:1]
+    )
+
+
+def outside_count() -> int:
+    """Incidents in play outside the service area (the queue links to them)."""
+    return (
+        Incident.objects.exclude(status=IncidentStatus.CLOSED)
+        .filter(merged_into__isnull=True, outside_service_area=True)
+        .count()
+    )
 
 
 def incident_timeline(incident: Incident) -> QuerySet[IncidentEvent]:
@@ -200,7 +228,17 @@ def responder_dispatches(user: User) -> QuerySet[Dispatch]:
             | Q(created_at__gte=since)
         )
         .select_related("incident")
+        .annotate(first_place=_first_place_of_incident())
         .order_by("-created_at")[:50]
+    )
+
+
+def _first_place_of_incident() -> Subquery:
+    return Subquery(
+        Report.objects.filter(incident=OuterRef("incident_id"))
+        .exclude(place="")
+        .order_by("received_at", "id")
+        .values("place")[:1]
     )
 
 
@@ -253,17 +291,33 @@ def _last_outcome() -> Subquery:
 
 def public_confirmed(now: datetime | None = None) -> QuerySet[Incident]:
     """Incidents confirmed on the ground and active in the last 24 hours, still
-    confirmed or since closed (a later correction to false removes them)."""
+    confirmed or since closed (a later correction to false removes them, and so does
+    an alert retracted as sent in error, until the incident is confirmed again)."""
     now = now or timezone.now()
     since = now - PUBLIC_WINDOW
+    last_checked = Subquery(
+        Verification.objects.filter(incident=OuterRef("pk"))
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
+    last_withdrawn = Subquery(
+        IncidentEvent.objects.filter(incident=OuterRef("pk"), type=IncidentEvent.Type.WITHDRAWN)
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
     return (
         Incident.objects.filter(
             status__in=[IncidentStatus.CONFIRMED, IncidentStatus.CLOSED],
             merged_into__isnull=True,
         )
         .filter(Q(last_seen_at__gte=since) | Q(verified_at__gte=since))
-        .annotate(last_outcome=_last_outcome())
+        .annotate(
+            last_outcome=_last_outcome(),
+            last_checked_at=last_checked,
+            last_withdrawn_at=last_withdrawn,
+        )
         .filter(last_outcome=Outcome.CONFIRMED)
+        .filter(Q(last_withdrawn_at__isnull=True) | Q(last_withdrawn_at__lt=F("last_checked_at")))
         .order_by("-last_seen_at", "pk")[:PUBLIC_LIMIT]
     )
 
@@ -445,6 +499,23 @@ def get_incident_for_user(user: User, incident_id: object, *, write: bool = Fals
         return incidents_visible_to(user).get(pk=pk)
     except Incident.DoesNotExist:
         raise Http404 from None
+
+
+SHORT_ID_RE = re.compile(r"^[0-9a-f]{6,31}$")
+
+
+def incidents_by_short_id(user: User, text: str) -> list[Incident]:
+    """The incidents ``user`` may see whose id starts with ``text`` (the 8 hex digits
+    the console shows everywhere; 6 to 31 of them, dashes ignored), at most two: one
+    means found, two means give more of the id. Anything else matches nothing."""
+    prefix = text.strip().lower().replace("-", "")
+    if not SHORT_ID_RE.match(prefix):
+        return []
+    if connection.features.has_native_uuid_field:
+        # PostgreSQL compares the id's canonical text, with its dashes.
+        dashed = "-".join(prefix[a:b] for a, b in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32)))
+        prefix = dashed.rstrip("-")
+    return list(incidents_visible_to(user).filter(pk__startswith=prefix).order_by("pk")[:2])
 
 
 def get_report_for_user(user: User, report_id: object) -> Report:

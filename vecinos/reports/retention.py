@@ -60,7 +60,13 @@ def purge_reports(now: datetime) -> int:
             lat, lng = _coarse(row["cell"], row["lat"], row["lng"])
             with transaction.atomic():
                 claimed = Report.objects.filter(pk=row["pk"], purged_at__isnull=True).update(
-                    description="", place="", photo="", lat=lat, lng=lng, purged_at=now
+                    description="",
+                    place="",
+                    photo="",
+                    lat=lat,
+                    lng=lng,
+                    idempotency_hash=None,
+                    purged_at=now,
                 )
                 if claimed and row["photo"]:
                     name = row["photo"]

@@ -39,6 +39,11 @@ urlpatterns = [
         name="console_merge",
     ),
     path(
+        "console/incidents/<uuid:incident_id>/locate",
+        views_console.incident_locate,
+        name="console_locate",
+    ),
+    path(
         "console/incidents/<uuid:incident_id>/label",
         views_console.incident_label,
         name="console_label",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -35,13 +36,14 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from vecinos.accounts.access import acting_user, dispatcher_required
 from vecinos.core import hooks, live
 from vecinos.reports import actions, queries
 from vecinos.reports.events import LIVE_CHANNEL
-from vecinos.reports.models import Incident, IncidentEvent, IncidentStatus, Kind, Outcome
+from vecinos.reports.models import Agency, Incident, IncidentEvent, IncidentStatus, Kind, Outcome
 from vecinos.reports.queries import get_incident_for_user, get_report_for_user
 
 # An open stream is closed after this long; the browser reconnects at once. It bounds
@@ -73,6 +75,7 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
     except ValueError:
         min_sources = 0
     needs_location = request.GET.get("needs_location", "") == "1"
+    outside = request.GET.get("outside") == "1"
     filters = {
         key: value
         for key, value in (
@@ -80,6 +83,7 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
             ("kind", kind),
             ("sources", str(min_sources) if min_sources > 1 else ""),
             ("needs_location", "1" if needs_location else ""),
+            ("outside", "1" if outside else ""),
         )
         if value
     }
@@ -89,6 +93,7 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
         kind=kind,
         min_sources=min_sources,
         needs_location=needs_location,
+        outside=outside,
     )
     page = Paginator(found, queries.QUEUE_PAGE).get_page(request.GET.get("page"))
     here = {**filters, "sort": sort}
@@ -105,6 +110,8 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
         ],
         "kinds": Kind.choices,
         "panels": _panels(None),
+        "outside": outside,
+        "outside_count": 0 if outside else queries.outside_count(),
         "sort": sort,
         "sorts": [
             ("recent", _("Latest activity")),
@@ -235,10 +242,16 @@ def describe_event(event: IncidentEvent, names: dict[int, str]) -> TimelineEntry
             text = _("Outcome: %(outcome)s") % {"outcome": outcome}
     elif event.type == kind.MERGED and data.get("into"):
         link = _uuid(data["into"])
-        text = _("Merged (%(count)s reports) into") % {"count": data.get("reports", 0)}
+        count = data.get("reports", 0)
+        text = ngettext(
+            "Merged (%(count)s report) into", "Merged (%(count)s reports) into", count
+        ) % {"count": count}
     elif event.type == kind.MERGED:
         link = _uuid(data.get("source"))
-        text = _("%(count)s reports merged in from") % {"count": data.get("reports", 0)}
+        count = data.get("reports", 0)
+        text = ngettext(
+            "%(count)s report merged in from", "%(count)s reports merged in from", count
+        ) % {"count": count}
     elif event.type == kind.SPLIT:
         link = _uuid(data.get("to"))
         text = _("A report was moved out to")
@@ -248,6 +261,8 @@ def describe_event(event: IncidentEvent, names: dict[int, str]) -> TimelineEntry
         text = _("Closed after a quiet period") if data.get("reason") == "quiet" else _("Closed")
     elif event.type == kind.REOPENED:
         text = _("Reopened")
+    elif event.type == kind.LOCATED:
+        text = _("Placed on the map")
     else:
         text = str(event.get_type_display())
     if data.get("status") == IncidentStatus.NEW and event.type != kind.REOPENED:
@@ -276,6 +291,13 @@ def _incident_context(incident: Incident, **extra: Any) -> dict[str, Any]:
         "is_closed": incident.status == IncidentStatus.CLOSED,
         "can_dispatch": incident.status in actions.VERIFIABLE,
         "tile_url": settings.VECINOS_TILE_URL,
+        # Agencies by name, not code ("ICE", "Sheriff's department", not "ice").
+        "agency_names": [
+            str(Agency(code).label) for code in incident.agencies if code in Agency.values
+        ],
+        "agency_choices": Agency.choices,
+        "map_center": settings.LEAFLET_CONFIG.get("DEFAULT_CENTER", (34.05, -118.25)),
+        "map_zoom": settings.LEAFLET_CONFIG.get("DEFAULT_ZOOM", 10),
         **extra,
     }
 
@@ -392,9 +414,18 @@ def incident_merge(request: HttpRequest, incident_id: str) -> HttpResponse:
         try:
             into = get_incident_for_user(user, target_id, write=True)
         except Http404:
-            raise actions.InvalidInput(
-                _("There is no incident with the id %(id)s.") % {"id": target_id[:40]}
-            ) from None
+            # The 8 characters shown everywhere are enough when only one id starts so.
+            found = queries.incidents_by_short_id(user, target_id)
+            if len(found) == 2:
+                raise actions.InvalidInput(
+                    _("More than one incident's id starts with %(id)s: give more of it.")
+                    % {"id": target_id[:40]}
+                ) from None
+            if not found:
+                raise actions.InvalidInput(
+                    _("There is no incident with the id %(id)s.") % {"id": target_id[:40]}
+                ) from None
+            into = found[0]
         into = actions.merge_incidents(source=incident, into=into, actor=user)
     except actions.ActionRefused as refusal:
         return _refused(request, incident, refusal)
@@ -435,11 +466,51 @@ def incident_label(request: HttpRequest, incident_id: str) -> HttpResponse:
     return _done(request, incident, _("Public label saved."))
 
 
+POINT_RE = re.compile(r"^\s*(-?\d{1,3}(?:[.,]\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:[.,]\d+)?)\s*$")
+
+
+def _parse_point(text: str) -> tuple[float, float] | None:
+    """ "34.0472, -118.2193" (as maps apps copy it; also with ; or a space between)."""
+    found = POINT_RE.match(text or "")
+    if not found:
+        return None
+    return float(found.group(1).replace(",", ".")), float(found.group(2).replace(",", "."))
+
+
+@require_POST
+@dispatcher_required
+def incident_locate(request: HttpRequest, incident_id: str) -> HttpResponse:
+    user = acting_user(request)
+    incident = get_incident_for_user(user, incident_id, write=True)
+    point = _parse_point(request.POST.get("point", ""))
+    if point is None:
+        messages.error(
+            request,
+            _(
+                "Write the latitude and longitude as a maps app copies them, "
+                "e.g. 34.04720, -118.21930, or tap the place on the map."
+            ),
+        )
+        return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]))
+    try:
+        actions.locate_incident(incident=incident, lat=point[0], lng=point[1], actor=user)
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal.message))
+        return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]))
+    messages.success(request, _("The incident is on the map."))
+    return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]))
+
+
 @require_POST
 @dispatcher_required
 def incident_close(request: HttpRequest, incident_id: str) -> HttpResponse:
     user = acting_user(request)
     incident = get_incident_for_user(user, incident_id, write=True)
+    if request.POST.get("confirm") != "1":
+        # One click must not end an incident: the form asks to tick a box first.
+        return _done(
+            request, incident, _("Tick “Yes, close it” to close the incident."), error=True
+        )
     try:
         actions.close_incident(incident=incident, actor=user)
     except actions.ActionRefused as refusal:

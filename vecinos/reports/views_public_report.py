@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
-from vecinos.core import ratelimit
+from vecinos.core import ratelimit, service_area
 from vecinos.core.request_size import too_large
 from vecinos.reports import photos, sources, writer
 from vecinos.reports.actions import NewReport
@@ -78,6 +78,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 client_key=sources.source_of(request),
                 photo=data.get("photo"),
                 needs_location=data["needs_location"],
+                idempotency_key=data.get("idempotency_key") or "",
             )
         )
     except writer.WriterBusy as busy:
@@ -94,9 +95,15 @@ def report(request: HttpRequest) -> HttpResponse:
         return _render_form(request, form, status=400)
     # Post/redirect/get: a reload does not send the report twice. The thank-you page
     # carries no id: nothing in the address bar or history points at the report.
-    return HttpResponseRedirect(reverse("report_thanks"), status=303)
+    thanks = reverse("report_thanks")
+    if not service_area.covers(data.get("lat"), data.get("lng")):
+        # Says only "outside", never where: nothing in the address points at the report.
+        thanks += "?outside=1"
+    return HttpResponseRedirect(thanks, status=303)
 
 
 @require_safe
 def report_thanks(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/report_thanks.html")
+    return render(
+        request, "reports/report_thanks.html", {"outside": request.GET.get("outside") == "1"}
+    )

@@ -3,7 +3,9 @@
 Nothing leaves the machine. The message is logged by its key, a short keyed hash of
 the contact and its subject (never the contact, nor the text, which may hold a code or
 a link that works: logs are not encrypted), and kept in :data:`outbox`, a bounded
-in-memory list that tests read.
+in-memory list that tests read. Under ``make demo`` only (``VECINOS_DEMO``, refused in
+production) the whole text is logged too, so that a tester can read the confirmation
+code a subscription sends.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import logging
 import threading
 from collections import deque
 from dataclasses import dataclass
+
+from django.conf import settings
 
 from vecinos.core import crypto
 from vecinos.delivery.transports.base import OutgoingMessage, Receipt, Transport
@@ -81,4 +85,10 @@ class ConsoleTransport(Transport):
             message.subject or "-",
             len(message.text),
         )
+        if settings.VECINOS_DEMO:
+            # Only under `make demo` (refused in production): the whole text, so a
+            # tester reading the terminal can type the confirmation code it carries.
+            logger.warning(
+                "DEMO ONLY, the whole %s message %s: %s", message.channel, message.key, message.text
+            )
         return Receipt(provider_id=provider_id, status="sent")

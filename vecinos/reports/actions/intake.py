@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -13,11 +14,11 @@ from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vecinos.core import bulk, crypto, geo
+from vecinos.core import bulk, crypto, geo, service_area
 from vecinos.core.text import text_problem
 from vecinos.reports import clustering, photos
 from vecinos.reports.actions.summary import (
@@ -45,6 +46,9 @@ MAX_OFFICERS = 500
 MAX_AGE = timedelta(hours=24)
 MAX_AHEAD = timedelta(minutes=5)
 SOURCE_TAG_PURPOSE = "reports.Report.source_tag"
+IDEMPOTENCY_PURPOSE = "reports.Report.idempotency_key"
+# What a client may send as an idempotency key: a UUID, a ULID, random base64url...
+IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9._:~+/=-]{8,128}$")
 
 
 def source_tag(*, channel: str, client_key: str) -> str:
@@ -64,7 +68,9 @@ class NewReport:
     ``check_report``, ``submit_report`` and ``submit_reports`` (and what the SQLite
     writer hands its process). ``client_key`` is the day-scoped pseudonym the source
     tag is made from; ``needs_location`` lets a report without a point through (an
-    SMS naming no place we can map); ``now`` is for tests and the demo."""
+    SMS naming no place we can map); ``idempotency_key`` is the client's key for this
+    report (a resend with the same key answers the first report and stores nothing);
+    ``now`` is for tests and the demo."""
 
     kind: str
     lat: float | None
@@ -80,6 +86,7 @@ class NewReport:
     client_key: str
     photo: Any = None
     needs_location: bool = False
+    idempotency_key: str = ""
     now: datetime | None = None
 
 
@@ -137,9 +144,36 @@ def check_report(report: NewReport, *, now: datetime) -> None:
         raise ValidationError(errors)
 
 
+def idempotency_hash(key: str | None) -> str | None:
+    """The keyed hash stored for a client's idempotency key (``None`` without one).
+    The key itself is never stored: only equality with a resend is needed."""
+    if not key:
+        return None
+    if not isinstance(key, str) or not IDEMPOTENCY_KEY_RE.match(key):
+        raise ValidationError(
+            {
+                "idempotency_key": _(
+                    "The idempotency key must be 8 to 128 letters, digits or . _ : ~ + / = -"
+                    " (a UUID is a good choice)."
+                )
+            }
+        )
+    return crypto.keyed_hash(key, purpose=IDEMPOTENCY_PURPOSE)
+
+
+def _already_stored(key_hash: str | None) -> Report | None:
+    if key_hash is None:
+        return None
+    return Report.objects.filter(idempotency_hash=key_hash).first()
+
+
 def submit_report(report: NewReport) -> Report:
     """Store one report and put it into an incident: ``submit_reports([report])``,
     raising what refused it.
+
+    0. With an ``idempotency_key`` (a client's resend of the same report: the
+       offline queue, a retry after a 503 or a lost answer), a report already
+       stored under that key is returned as it is, and nothing new is stored.
 
     1. Check the domain rules (``check_report``) and clean the photo (decode, strip
        every piece of metadata, re-encode) before touching the database.
@@ -181,12 +215,14 @@ class _Prepared:
     tag: str
     photo_name: str
     now: datetime
+    key_hash: str | None = None
 
 
 def _prepare_report(report: NewReport) -> _Prepared:
     """Step 1 of ``submit_reports``: normalise, check the domain rules, clean and
     store the photo. No database access; raises ``ValidationError``."""
     now = report.now or timezone.now()
+    key_hash = idempotency_hash(report.idempotency_key)
     place, description = report.place, report.description
     report = dataclasses.replace(
         report,
@@ -220,6 +256,7 @@ def _prepare_report(report: NewReport) -> _Prepared:
         tag=source_tag(channel=report.channel, client_key=report.client_key),
         photo_name=photo_name,
         now=now,
+        key_hash=key_hash,
     )
 
 
@@ -247,6 +284,7 @@ def _new_incident(
         agencies=agencies,
         confidence=clustering.confidence(tally=first, last_seen_at=observed_at, now=now),
         needs_location=cell is None,
+        outside_service_area=not service_area.covers(lat, lng),
         created_at=now,
         updated_at=now,
     )
@@ -337,14 +375,19 @@ def submit_reports(reports: list[NewReport]) -> list[Report | Exception]:
     report (five of them compiled by the ORM each time).
     """
     results: list[Report | Exception | None] = [None] * len(reports)
+    resends = _resends(reports, results)
     ready: list[tuple[int, _Prepared]] = []
     for index, report in enumerate(reports):
+        if results[index] is not None or index in resends:
+            continue
         try:
             ready.append((index, _prepare_report(report)))
         except Exception as error:
             results[index] = error
     stored: list[Report | Exception] = []
     if not ready:
+        for index, first in resends.items():
+            results[index] = results[first]
         return [result or RuntimeError("not stored") for result in results]
     try:
         with transaction.atomic():
@@ -352,7 +395,7 @@ def submit_reports(reports: list[NewReport]) -> list[Report | Exception]:
     except Exception as failure:
         if len(ready) == 1:
             photos.delete_photo(ready[0][1].photo_name)
-            stored = [failure]
+            stored = [_stored_meanwhile(ready[0][1], failure) or failure]
         else:
             logger.exception("a batch of %d reports failed; storing them one by one", len(ready))
             stored = []
@@ -362,14 +405,54 @@ def submit_reports(reports: list[NewReport]) -> list[Report | Exception]:
                         stored.extend(_store_batch([prepared]))
                 except Exception as error:
                     photos.delete_photo(prepared.photo_name)
-                    stored.append(error)
+                    stored.append(_stored_meanwhile(prepared, error) or error)
     except BaseException:
         for _, prepared in ready:
             photos.delete_photo(prepared.photo_name)
         raise
     for (index, _), outcome in zip(ready, stored, strict=True):
         results[index] = outcome
+    for index, first in resends.items():
+        results[index] = results[first]
     return [result or RuntimeError("not stored") for result in results]
+
+
+def _resends(reports: list[NewReport], results: list[Report | Exception | None]) -> dict[int, int]:
+    """Step 0 of ``submit_reports``: reports whose idempotency key is already stored
+    get that report as their result (one query for the batch); a report repeating the
+    key of an earlier one of the same batch is answered with that one's result
+    (returned as {index: index of the first}); a malformed key fails its report."""
+    hashes: list[str | None] = []
+    for index, report in enumerate(reports):
+        try:
+            hashes.append(idempotency_hash(report.idempotency_key))
+        except ValidationError as error:
+            results[index] = error
+            hashes.append(None)
+    wanted = {key_hash for key_hash in hashes if key_hash is not None}
+    if not wanted:
+        return {}
+    stored = {r.idempotency_hash: r for r in Report.objects.filter(idempotency_hash__in=wanted)}
+    first: dict[str, int] = {}
+    resends: dict[int, int] = {}
+    for index, key_hash in enumerate(hashes):
+        if key_hash is None or results[index] is not None:
+            continue
+        if key_hash in stored:
+            results[index] = stored[key_hash]
+        elif key_hash in first:
+            resends[index] = first[key_hash]
+        else:
+            first[key_hash] = index
+    return resends
+
+
+def _stored_meanwhile(prepared: _Prepared, error: Exception) -> Report | None:
+    """The report a concurrent request stored under the same idempotency key since
+    step 0 looked (PostgreSQL: the unique index refused our insert)."""
+    if isinstance(error, IntegrityError):
+        return _already_stored(prepared.key_hash)
+    return None
 
 
 def _store_batch(batch: list[_Prepared]) -> list[Report]:
@@ -442,6 +525,7 @@ def _store_batch(batch: list[_Prepared]) -> list[Report]:
             language=prepared.language,
             channel=prepared.channel,
             source_tag=prepared.tag,
+            idempotency_hash=prepared.key_hash,
         )
         if prepared.photo_name:
             report.photo.name = prepared.photo_name

@@ -3,6 +3,7 @@ the public label."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vecinos.accounts.models import User
+from vecinos.core import geo, service_area
 from vecinos.core.errors import InvalidInput, InvalidTransition
 from vecinos.core.text import text_problem
 from vecinos.reports.actions.common import (
@@ -251,4 +253,47 @@ def set_public_label(*, incident: Incident, label: str, actor: User) -> Incident
         incident.updated_at = timezone.now()
         incident.save(update_fields=["public_label", "updated_at"])
         record_event(incident, IncidentEvent.Type.LABELLED, actor=actor, label=label)
+    return incident
+
+
+def locate_incident(*, incident: Incident, lat: float, lng: float, actor: User) -> Incident:
+    """A dispatcher places on the map an incident whose reports gave only words (an SMS
+    naming no place we know, a form sent without a map point), or moves one whose
+    point was wrong: its point and cell are set and it no longer needs a location, so
+    it can be dispatched to responders nearby, shown on the public map once
+    confirmed, and alerted. The reports keep what they said."""
+    _require_dispatcher(actor)
+    for value, low, high, name in ((lat, -90, 90, _("Latitude")), (lng, -180, 180, _("Longitude"))):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or not low <= value <= high
+        ):
+            raise InvalidInput(
+                _("%(name)s must be a number from %(low)s to %(high)s.")
+                % {"name": name, "low": low, "high": high}
+            )
+    with transaction.atomic():
+        incident = _locked(incident)
+        if incident.merged_into_id is not None:
+            raise InvalidTransition(
+                _("This incident was merged into another one; open that one instead.")
+            )
+        cell = geo.cell_for(lat, lng)
+        incident.lat, incident.lng, incident.cell = float(lat), float(lng), cell
+        incident.needs_location = False
+        incident.outside_service_area = not service_area.covers(lat, lng)
+        incident.updated_at = timezone.now()
+        incident.save(
+            update_fields=[
+                "lat",
+                "lng",
+                "cell",
+                "needs_location",
+                "outside_service_area",
+                "updated_at",
+            ]
+        )
+        record_event(incident, IncidentEvent.Type.LOCATED, actor=actor, cell=f"{cell:x}")
     return incident

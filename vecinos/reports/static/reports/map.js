@@ -9,10 +9,24 @@
   var data = el.dataset;
   var map = window.L.map(el, { scrollWheelZoom: false })
     .setView([parseFloat(data.lat), parseFloat(data.lng)], parseInt(data.zoom || "12", 10));
-  window.L.tileLayer(data.tiles, {
-    maxZoom: 18,
-    attribution: "&copy; OpenStreetMap contributors"
-  }).addTo(map);
+  // Tiles only from the site or the operator's server; with none, the cells and
+  // points are drawn on a plain ground.
+  if (data.tiles) {
+    window.L.tileLayer(data.tiles, { maxZoom: 18, attribution: data.attribution || "" }).addTo(map);
+  } else {
+    el.classList.add("no-tiles");
+  }
+
+  // Placing an incident that has no point: a tap on the map fills the form's field.
+  if (data.pick) {
+    var field = document.getElementById(data.pick);
+    var marker = null;
+    map.on("click", function (event) {
+      var lat = event.latlng.lat.toFixed(5), lng = event.latlng.lng.toFixed(5);
+      if (field) { field.value = lat + ", " + lng; }
+      if (marker) { marker.setLatLng(event.latlng); } else { marker = window.L.marker(event.latlng).addTo(map); }
+    });
+  }
 
   var points = data.points ? JSON.parse(data.points) : [];
   points.forEach(function (point) {

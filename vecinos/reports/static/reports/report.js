@@ -20,7 +20,12 @@
     [parseFloat(data.centerLat), parseFloat(data.centerLng)],
     parseInt(data.zoom, 10)
   );
-  window.L.tileLayer(data.tileUrl, { maxZoom: 18, attribution: data.attribution }).addTo(map);
+  // Tiles only from the site or the operator's server; with none, a plain ground.
+  if (data.tileUrl) {
+    window.L.tileLayer(data.tileUrl, { maxZoom: 18, attribution: data.attribution }).addTo(map);
+  } else {
+    document.getElementById("report-map").classList.add("no-tiles");
+  }
   var marker = null;
 
   function say(text) {
