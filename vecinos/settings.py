@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "vecinos.reports",
     "vecinos.alerts",
     "vecinos.delivery",
+    "vecinos.cases",
     "vecinos.api",
     "vecinos.feeds",
     "django.contrib.auth",
@@ -261,6 +262,9 @@ REPORT_CLUSTER_MINUTES = config.env_int("REPORT_CLUSTER_MINUTES", 60, minimum=1,
 # incident closes by itself.
 DISPATCH_ACK_MINUTES = config.env_int("DISPATCH_ACK_MINUTES", 10, minimum=1)
 INCIDENT_QUIET_HOURS = config.env_int("INCIDENT_QUIET_HOURS", 6, minimum=1)
+# Days after a detention case is closed before its personal fields are erased
+# (vecinos/cases/retention.py), leaving anonymous counts.
+CASE_RETENTION = config.env_int("VECINOS_CASE_RETENTION_DAYS", 90, minimum=1)
 ACCOUNT_EVENT_RETENTION = config.env_int("ACCOUNT_EVENT_RETENTION", 365, minimum=1)
 
 # Alerts (docs/operations.md, "Alerts") ----------------------------------------------------

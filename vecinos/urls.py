@@ -18,4 +18,5 @@ urlpatterns = [
     path("feeds/", include("vecinos.feeds.urls")),
     path("", include("vecinos.delivery.urls_inbound")),
     path("", include("vecinos.delivery.urls_responder")),
+    path("", include("vecinos.cases.urls")),
 ]

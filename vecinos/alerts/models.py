@@ -195,11 +195,21 @@ class Delivery(models.Model):
     # No index of its own: the unique (alert, subscription) constraint starts with it,
     # and one index less to write per row is a tenth of fan-out's time.
     alert = models.ForeignKey(
-        Alert, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+        Alert,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_index=False,
     )
     subscription = models.ForeignKey(
-        Subscription, on_delete=models.CASCADE, related_name="deliveries"
+        Subscription, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
+    # "alert" (alert + subscription), or another kind of message registered in
+    # vecinos/delivery/kinds.py, which finds its recipient and text from ``ref``.
+    # (Defaults in the database too: fan-out inserts rows in raw SQL without them.)
+    kind = models.CharField(max_length=16, default="alert", db_default="alert")
+    ref = models.CharField(max_length=64, blank=True, default="", db_default="")
     channel = models.CharField(max_length=8, choices=SubscriptionChannel.choices)
     status = models.CharField(
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
@@ -218,7 +228,12 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["alert", "subscription"], name="one_delivery_per_recipient"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "ref"],
+                condition=~models.Q(kind="alert"),
+                name="one_delivery_per_ref",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),

@@ -378,8 +378,12 @@ INVENTORY: dict[str, Table] = {
         retention="DELIVERY_RETENTION (default 30 days), then deleted by `vecinos purge`",
         fields={
             "id": Entry(INTERNAL, ROW, "row number; the provider idempotency key"),
-            "alert": Entry(INTERNAL, ROW, "which alert"),
+            "alert": Entry(INTERNAL, ROW, "which alert (None for other kinds)"),
             "subscription": Entry(SENSITIVE, ROW, "who it went to (links a person to an alert)"),
+            "kind": Entry(INTERNAL, ROW, "alert, or another kind (vecinos/delivery/kinds.py)"),
+            "ref": Entry(
+                INTERNAL, ROW, "for other kinds: which row of their app it is for (ids only)"
+            ),
             "channel": Entry(INTERNAL, ROW, "sms, email or webpush"),
             "status": Entry(INTERNAL, ROW, "queued, sending, sent, delivered, failed, skipped"),
             "attempts": Entry(INTERNAL, ROW, "send attempts"),

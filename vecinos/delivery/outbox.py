@@ -46,7 +46,7 @@ import random
 import secrets
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +63,7 @@ from vecinos.alerts.models import (
     Subscription,
     SubscriptionStatus,
 )
+from vecinos.delivery import kinds
 from vecinos.delivery.transports import (
     OutgoingMessage,
     Receipt,
@@ -255,6 +256,8 @@ def _verdict(delivery: Delivery, now: datetime) -> tuple[str, str]:
 # the other columns (nine timestamps) cost more than the rest of the query.
 ROW_FIELDS = (
     "alert_id",
+    "kind",
+    "ref",
     "channel",
     "attempts",
     "provider_id",
@@ -276,9 +279,12 @@ def claimed_rows(token: str, ids: Sequence[int]) -> list[Delivery]:
         .only(*ROW_FIELDS)
         .order_by("id")
     )
-    alerts = Alert.objects.select_related("original").in_bulk({row.alert_id for row in rows})
+    alerts = Alert.objects.select_related("original").in_bulk(
+        {row.alert_id for row in rows if row.alert_id is not None}
+    )
     for row in rows:
-        row.alert = alerts[row.alert_id]
+        if row.alert_id is not None:
+            row.alert = alerts[row.alert_id]
     return rows
 
 
@@ -322,11 +328,20 @@ def _send_group(
             # Sent before, its record interrupted: never twice.
             outcome.receipt = Receipt(provider_id=row.provider_id)
             continue
-        status, reason = _verdict(row, now)
-        if status:
-            outcome.status, outcome.reason = status, reason
-            continue
         try:
+            if row.kind != "alert":
+                # Another kind of message (vecinos/delivery/kinds.py): its app renders it.
+                built = kinds.build(row, now)
+                if built is None:
+                    outcome.status, outcome.reason = DeliveryStatus.SKIPPED, "gone"
+                    continue
+                message = replace(built, key=f"d{row.pk}")
+                to_send.setdefault((row.channel, False), []).append((outcome, message))
+                continue
+            status, reason = _verdict(row, now)
+            if status:
+                outcome.status, outcome.reason = status, reason
+                continue
             message = build_message(row, now, renderer)
         except Exception:
             logger.exception("delivery %s: the message could not be rendered", row.pk)
@@ -387,11 +402,12 @@ def record(
                     status=DeliveryStatus.FAILED, error=outcome.error.code, claim_token=""
                 ):
                     result.failed += 1
-                    if outcome.error.disable:
+                    if outcome.error.disable and row.subscription_id is not None:
                         to_disable.append((row.subscription, outcome.error.code))
             elif outcome.error is not None:
                 retry_at = now + timedelta(seconds=backoff(row.attempts))
-                deadline = row.alert.expires_at or (row.created_at + RETRY_WINDOW)
+                alert = row.alert if row.alert_id is not None else None
+                deadline = (alert and alert.expires_at) or (row.created_at + RETRY_WINDOW)
                 if retry_at >= deadline:
                     mine.update(
                         status=DeliveryStatus.FAILED,
