@@ -28,7 +28,8 @@ def _p(text: object, style: object) -> Paragraph:
     return Paragraph(escape(str(text or "—")).replace("\n", "<br/>"), style)
 
 
-def case_pdf(case: Case) -> bytes:
+def case_pdf(case: Case, *, compress: bool = True) -> bytes:
+    """The PDF's bytes (``compress=False``: text streams readable, for tests)."""
     styles = getSampleStyleSheet()
     body, heading = styles["BodyText"], styles["Heading2"]
     buffer = io.BytesIO()
@@ -37,6 +38,7 @@ def case_pdf(case: Case) -> bytes:
         pagesize=LETTER,
         title=_("Case %(reference)s") % {"reference": case.reference},
         author="Vecinos",
+        pageCompression=1 if compress else 0,
         leftMargin=0.8 * inch,
         rightMargin=0.8 * inch,
     )
