@@ -132,7 +132,7 @@ def test_encrypted_columns_are_declared_sensitive_or_secret() -> None:
     from vecinos.core.fields import encrypted_fields
 
     for model, field in encrypted_fields():
-        entry = inventory.INVENTORY[model._meta.label].fields[field.name]
+        entry = inventory.tables()[model._meta.label].fields[field.name]
         assert entry.sensitivity in {"sensitive", "secret"}, field.purpose
 
 

@@ -43,7 +43,9 @@ def gone(db: None) -> User:
 
 @pytest.fixture
 def committee(db: None, carmen: User) -> Committee:
-    committee = Committee.objects.create(name="Boyle Heights", slug="boyle-heights", kind="neighborhood")
+    committee = Committee.objects.create(
+        name="Boyle Heights", slug="boyle-heights", kind="neighborhood"
+    )
     Membership.objects.create(committee=committee, user=carmen, role="coordinator")
     return committee
 

@@ -145,7 +145,9 @@ def test_the_intake_queue_can_be_taken_up_by_one_case_worker_only(people) -> Non
     assert signed_in(leo).post(reverse("cases:take", args=[waiting.pk])).status_code == 303
     assert signed_in(leo).get(reverse("cases:detail", args=[waiting.pk])).status_code == 200
     assert signed_in(lucia).post(reverse("cases:take", args=[waiting.pk])).status_code == 404
-    assert signed_in(people["dani"]).post(reverse("cases:take", args=[waiting.pk])).status_code == 404
+    assert (
+        signed_in(people["dani"]).post(reverse("cases:take", args=[waiting.pk])).status_code == 404
+    )
 
 
 # API ----------------------------------------------------------------------------------------

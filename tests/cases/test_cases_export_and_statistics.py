@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.cases.conftest import PERSON
 from tests.conftest import signed_in
 from vecinos.cases import actions
 from vecinos.cases.models import CaseEvent
@@ -36,9 +35,7 @@ def test_the_export_text_holds_the_facts_timeline_and_documents(case, lucia, fac
 
 def test_statistics_count_by_month_without_personal_data(case, lucia, carmen) -> None:
     actions.refer_case(case=case, organization="CARECEN", actor=lucia)
-    late = actions.open_case(
-        source="hotline", facts={"person_name": "Someone Else"}, actor=lucia
-    )
+    late = actions.open_case(source="hotline", facts={"person_name": "Someone Else"}, actor=lucia)
     late.opened_at = timezone.now() - timedelta(hours=30)
     late.save()
     actions.refer_case(case=late, organization="CARECEN", actor=lucia)

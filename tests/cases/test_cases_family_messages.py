@@ -79,7 +79,9 @@ def test_a_family_update_is_templated_in_their_language_with_the_note(
     outbox.drain(channel="sms")
     (sent,) = list(console_outbox)
     assert sent.address == FAMILY_PHONE
-    assert "Encontramos dónde está detenido su familiar: Adelanto ICE Processing Center." in sent.text
+    assert (
+        "Encontramos dónde está detenido su familiar: Adelanto ICE Processing Center." in sent.text
+    )
     assert sent.text.endswith("Nota de su trabajador de caso: Puede visitarlo el sábado.")
 
 

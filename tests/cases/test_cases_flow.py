@@ -70,7 +70,10 @@ def test_notes_are_stored_encrypted_and_shown_to_those_on_the_case(case, lucia) 
 
     client = signed_in(lucia)
     client.post(reverse("cases:note", args=[case.pk]), {"text": "Aunt picks up the kids"})
-    assert "Aunt picks up the kids" in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert (
+        "Aunt picks up the kids"
+        in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT note FROM cases_caseevent WHERE type = 'note'")
         (stored,) = cursor.fetchone()

@@ -20,7 +20,10 @@ def test_every_book_has_every_sentence_with_the_same_placeholders() -> None:
         for key in phrases.UPDATES:
             assert _fields(book.updates[key]) == _fields(english.updates[key]), (book.code, key)
         for name in ("week", "day", "at_place", "signature", "subject"):
-            assert _fields(getattr(book, name)) == _fields(getattr(english, name)), (book.code, name)
+            assert _fields(getattr(book, name)) == _fields(getattr(english, name)), (
+                book.code,
+                name,
+            )
 
 
 def test_a_language_without_sentences_falls_back_to_english() -> None:

@@ -65,9 +65,12 @@ def test_the_window_comes_from_the_environment(tmp_path) -> None:
     from tests.conftest import process_env
 
     env = process_env(tmp_path, VECINOS_CASE_RETENTION_DAYS="30")
-    code = "import django; django.setup(); from django.conf import settings; print(settings.CASE_RETENTION)"
+    code = (
+        "import django; django.setup(); "
+        "from django.conf import settings; print(settings.CASE_RETENTION)"
+    )
     env["DJANGO_SETTINGS_MODULE"] = "vecinos.settings"
-    out = subprocess.run(  # noqa: S603
+    out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "30"

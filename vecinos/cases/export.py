@@ -130,5 +130,5 @@ def case_pdf(case: Case, *, compress: bool = True) -> bytes:
         )
     for line in documents or [_("None yet.")]:
         story.append(_p(line, body))
-    document.build(story)  # type: ignore[arg-type]
+    document.build(story)
     return buffer.getvalue()

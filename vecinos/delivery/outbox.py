@@ -216,11 +216,19 @@ class Renderer:
         return rendered
 
 
+def _parts(delivery: Delivery) -> tuple[Alert, Subscription]:
+    """An alert row's alert and subscription (rows of other kinds have neither)."""
+    alert, subscription = delivery.alert, delivery.subscription
+    if alert is None or subscription is None:
+        raise ValueError(f"delivery {delivery.pk} is not an alert delivery")
+    return alert, subscription
+
+
 def build_message(
     delivery: Delivery, now: datetime, renderer: Renderer | None = None
 ) -> OutgoingMessage:
     """Render the alert for this subscriber: their language, their channel."""
-    alert, subscription = delivery.alert, delivery.subscription
+    alert, subscription = _parts(delivery)
     rendered = (renderer or Renderer()).message(alert, subscription, delivery.channel)
     unsubscribe = ""
     if delivery.channel == "email":
@@ -240,7 +248,7 @@ def build_message(
 
 def _verdict(delivery: Delivery, now: datetime) -> tuple[str, str]:
     """(status, reason) when the row must not be sent at all, else ("", "")."""
-    alert, subscription = delivery.alert, delivery.subscription
+    alert, subscription = _parts(delivery)
     if subscription.status != SubscriptionStatus.ACTIVE:
         return DeliveryStatus.SKIPPED, "stopped"
     if alert.status in (AlertStatus.CANCELLED,) or (
@@ -347,7 +355,7 @@ def _send_group(
             logger.exception("delivery %s: the message could not be rendered", row.pk)
             outcome.error = TransportError("render failed", permanent=False, code="render_error")
             continue
-        to_send.setdefault((row.channel, row.alert.is_test), []).append((outcome, message))
+        to_send.setdefault((row.channel, _parts(row)[0].is_test), []).append((outcome, message))
     for (channel, test), pairs in to_send.items():
         transport = open_transports.get((channel, test))
         if transport is None:
@@ -402,7 +410,7 @@ def record(
                     status=DeliveryStatus.FAILED, error=outcome.error.code, claim_token=""
                 ):
                     result.failed += 1
-                    if outcome.error.disable and row.subscription_id is not None:
+                    if outcome.error.disable and row.subscription is not None:
                         to_disable.append((row.subscription, outcome.error.code))
             elif outcome.error is not None:
                 retry_at = now + timedelta(seconds=backoff(row.attempts))
