@@ -35,6 +35,15 @@ EXPECTED_OPERATIONS = {
     ("POST", "/api/v1/alerts/{alert_id}/approve"),
     ("POST", "/api/v1/alerts/{alert_id}/retract"),
     ("POST", "/api/v1/alerts/{alert_id}/cancel"),
+    ("GET", "/api/v1/cases"),
+    ("POST", "/api/v1/cases"),
+    ("GET", "/api/v1/cases/{case_id}"),
+    ("POST", "/api/v1/cases/{case_id}/state"),
+    ("POST", "/api/v1/cases/{case_id}/notes"),
+    ("POST", "/api/v1/cases/{case_id}/locator-checks"),
+    ("POST", "/api/v1/cases/{case_id}/referrals"),
+    ("POST", "/api/v1/cases/{case_id}/hearings"),
+    ("POST", "/api/v1/cases/{case_id}/family-updates"),
 }
 # Served by Django views outside django-ninja, so not in the OpenAPI document.
 OTHER_ENDPOINTS = [
