@@ -78,7 +78,7 @@ def case_pdf(case: Case, *, compress: bool = True) -> bytes:
     story += [table, Spacer(1, 12), Paragraph(escape(_("Timeline")), heading)]
     rows = []
     for event in queries.timeline(case):
-        detail = ", ".join(f"{k}: {v}" for k, v in sorted(event.data.items()) if v is not None)
+        detail = str(getattr(event, "detail", ""))
         if event.note:
             detail = f"{detail}\n{event.note}".strip()
         actor = event.actor.username if event.actor else "—"

@@ -168,12 +168,18 @@ class CaseRow:
     opened_at: datetime
     next_hearing: datetime | None
     open_tasks: int
+    visible: bool = True
 
 
-def case_rows(cases: QuerySet[Case]) -> list[CaseRow]:
+def case_rows(cases: QuerySet[Case], *, viewer: Any = None) -> list[CaseRow]:
     """The list, in three queries whatever its length (cases, hearings, tasks)."""
     found = list(cases.only("id", "state", "source", "opened_at").order_by("-opened_at")[:200])
     ids = [case.pk for case in found]
+    visible = (
+        set(ids)
+        if viewer is None
+        else set(cases_visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+    )
     hearings: dict[uuid.UUID, datetime] = {}
     for case_id, at in (
         Hearing.objects.filter(case_id__in=ids, at__gte=datetime.now().astimezone())
@@ -197,17 +203,53 @@ def case_rows(cases: QuerySet[Case]) -> list[CaseRow]:
             opened_at=case.opened_at,
             next_hearing=hearings.get(case.pk),
             open_tasks=tasks[case.pk],
+            visible=case.pk in visible,
         )
         for case in found
     ]
 
 
+def describe(event: CaseEvent) -> str:
+    """What the timeline says after the event's type, in the reader's language: states,
+    results and answers by their labels, never a raw value."""
+    from vecinos.cases.forms import UPDATE_LABELS
+    from vecinos.cases.models import HearingKind, LocatorResult, ReferralAnswer
+
+    data = event.data or {}
+
+    def label(choices: Any, value: Any) -> str:
+        try:
+            return str(choices(value).label)
+        except ValueError:
+            return str(value or "")
+
+    if event.type == CaseEvent.Type.STATE:
+        return f"{label(CaseState, data.get('previous'))} → {label(CaseState, data.get('state'))}"
+    if event.type == CaseEvent.Type.LOCATOR_CHECK:
+        found = label(LocatorResult, data.get("result"))
+        return f"{found}, {data['facility']}" if data.get("facility") else found
+    if event.type in {CaseEvent.Type.REFERRAL, CaseEvent.Type.FOLLOW_UP}:
+        return str(data.get("organization", ""))
+    if event.type == CaseEvent.Type.REFERRAL_ANSWER:
+        return f"{data.get('organization', '')}: {label(ReferralAnswer, data.get('answer'))}"
+    if event.type == CaseEvent.Type.HEARING:
+        return label(HearingKind, data.get("kind"))
+    if event.type == CaseEvent.Type.FAMILY_UPDATE:
+        return str(UPDATE_LABELS.get(str(data.get("template")), ""))
+    if event.type == CaseEvent.Type.ASSIGNED:
+        return str(data.get("worker", ""))
+    return ""
+
+
 def timeline(case: Case) -> list[CaseEvent]:
-    return list(
+    events = list(
         case.events.select_related("actor").exclude(
             type__in=[CaseEvent.Type.VIEWED, CaseEvent.Type.EXPORTED]
         )
     )
+    for event in events:
+        event.detail = describe(event)  # type: ignore[attr-defined]
+    return events
 
 
 def audit(case: Case) -> list[CaseEvent]:

@@ -98,7 +98,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "cases/list.html",
         {
             "mine": queries.case_rows(mine),
-            "queue": queries.case_rows(queries.unassigned_cases_for(user)),
+            "queue": queries.case_rows(queries.unassigned_cases_for(user), viewer=user),
             "closed": queries.case_rows(closed),
         },
     )
