@@ -23,7 +23,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ConfigDict, Field, StrictBool, StrictInt, StrictStr
@@ -241,7 +241,7 @@ def list_cases(request: HttpRequest) -> dict[str, Any]:
     response={201: OpenedOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Open a case (dispatchers and case workers)",
 )
-def open_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]]:
+def open_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
     from vecinos.accounts.access import get_incident_for_user
 
     user = acting_user(request)
@@ -264,7 +264,7 @@ def open_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any
     except actions.CaseRefused as refusal:
         raise _refused(refusal) from None
     visible = queries.cases_visible_to(user).filter(pk=case.pk).exists()
-    return 201, {"id": str(case.pk), "reference": case.reference, "visible": visible}
+    return Status(201, {"id": str(case.pk), "reference": case.reference, "visible": visible})
 
 
 @router.get("/cases/{case_id}", response={200: CaseOut, **STAFF_ERRORS}, summary="One case")
