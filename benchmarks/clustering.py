@@ -141,7 +141,7 @@ def _naive_rate(rng: random.Random, count: int) -> float:
 def _submit_rate(rng: random.Random, count: int) -> float:
     from django.db import transaction
 
-    from vecinos.reports.actions import submit_report
+    from vecinos.reports.actions import NewReport, submit_report
     from vecinos.reports.models import Kind
 
     kinds = list(Kind.values)
@@ -150,12 +150,14 @@ def _submit_rate(rng: random.Random, count: int) -> float:
     with transaction.atomic():
         for lat, lng in points:
             submit_report(
-                kind=rng.choice(kinds),
-                lat=lat,
-                lng=lng,
-                description="seen from the bus stop",
-                channel="api",
-                client_key=f"{rng.getrandbits(64):x}",
+                NewReport(
+                    kind=rng.choice(kinds),
+                    lat=lat,
+                    lng=lng,
+                    description="seen from the bus stop",
+                    channel="api",
+                    client_key=f"{rng.getrandbits(64):x}",
+                )
             )
     return count / (time.perf_counter() - started)
 

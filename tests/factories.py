@@ -57,22 +57,24 @@ def submit(
     """A report submitted through ``actions.submit_report``."""
     lat, lng = at if at is not None else (None, None)
     return actions.submit_report(
-        kind=kind,
-        lat=lat,
-        lng=lng,
-        place=fields.pop("place", ""),
-        description=fields.pop("description", ""),
-        observed_at=observed_at,
-        agencies=fields.pop("agencies", ()),
-        vehicles=fields.pop("vehicles", None),
-        officers=fields.pop("officers", None),
-        language=fields.pop("language", "en"),
-        channel=channel,
-        client_key=client_key,
-        photo=fields.pop("photo", None),
-        needs_location=fields.pop("needs_location", at is None),
-        now=now,
-        **fields,
+        actions.NewReport(
+            kind=kind,
+            lat=lat,
+            lng=lng,
+            place=fields.pop("place", ""),
+            description=fields.pop("description", ""),
+            observed_at=observed_at,
+            agencies=fields.pop("agencies", ()),
+            vehicles=fields.pop("vehicles", None),
+            officers=fields.pop("officers", None),
+            language=fields.pop("language", "en"),
+            channel=channel,
+            client_key=client_key,
+            photo=fields.pop("photo", None),
+            needs_location=fields.pop("needs_location", at is None),
+            now=now,
+            **fields,
+        )
     )
 
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from pytest_django import Settings
 
 from tests.servers.subscribers import make_alert, make_subscription
-from vecinos.alerts import fanout
 from vecinos.alerts.fanout import fan_out
 from vecinos.alerts.models import Alert, Delivery, DeliveryStatus
+from vecinos.core import hooks
 from vecinos.delivery import outbox
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +103,7 @@ def test_concurrent_workers_never_claim_the_same_row(monkeypatch: pytest.MonkeyP
         ("file:memorydb", ":memory:")
     ):
         pytest.skip("threads need a shared database file")
-    monkeypatch.setattr(fanout, "wake_workers", lambda **kwargs: None)  # claims by hand
+    monkeypatch.setattr(hooks.deliveries_waiting, "call", lambda **kwargs: [])  # claims by hand
     published(60)
     claimed: list[list[int]] = []
     errors: list[BaseException] = []

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from vecinos.delivery import send, tasks
-from vecinos.delivery.send import send_transactional
+from vecinos.delivery.tasks import send_transactional
 from vecinos.delivery.transports import TransportError
 
 

@@ -136,7 +136,7 @@ def test_a_report_the_writer_could_not_store_in_time_answers_503(
 ) -> None:
     from vecinos.reports import writer
 
-    def too_slow(**kwargs: Any) -> Report:
+    def too_slow(report: Any) -> Report:
         raise writer.WriterBusy
 
     monkeypatch.setattr(writer, "submit_report", too_slow)

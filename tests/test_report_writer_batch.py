@@ -1,10 +1,12 @@
 """The writer stores a batch of reports at once (``actions.submit_reports``) with the
-same result as storing them one by one: the same incidents, counts, centroids,
-confidence and timelines; a report joins an incident another report of the same batch
-opened; a refused report fails alone; nobody is answered before the batch commits."""
+same result as storing them one by one (``submit_report``, a batch of one each): the
+same incidents, counts, centroids, confidence and timelines; a report joins an incident
+another report of the same batch opened; a refused report fails alone; nobody is
+answered before the batch commits."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,6 +17,7 @@ from django.utils import timezone
 
 from tests.factories import BOYLE_HEIGHTS, JEFFERSON_HIGH, SANTEE_ALLEY, moved, submit
 from vecinos.reports import actions, writer
+from vecinos.reports.actions import intake
 from vecinos.reports.models import Channel, Incident, IncidentEvent, Kind, Report
 
 pytestmark = pytest.mark.django_db
@@ -29,24 +32,24 @@ def job(
     agencies: tuple[str, ...] = (),
     now: datetime | None = None,
     observed_at: datetime | None = None,
-) -> dict[str, Any]:
-    """The arguments of one report; ``place`` carries the label to find it again."""
+) -> actions.NewReport:
+    """One report; ``place`` carries the label to find it again."""
     lat, lng = at if at is not None else (None, None)
-    return {
-        "kind": kind,
-        "lat": lat,
-        "lng": lng,
-        "place": label,
-        "observed_at": observed_at,
-        "agencies": agencies,
-        "channel": Channel.API,
-        "client_key": client_key,
-        "needs_location": at is None,
-        "now": now,
-    }
+    return actions.NewReport(
+        kind=kind,
+        lat=lat,
+        lng=lng,
+        place=label,
+        observed_at=observed_at,
+        agencies=agencies,
+        channel=Channel.API,
+        client_key=client_key,
+        needs_location=at is None,
+        now=now,
+    )
 
 
-def mixed_batch(now: datetime) -> list[dict[str, Any]]:
+def mixed_batch(now: datetime) -> list[actions.NewReport]:
     """Opens, joins within the batch, an incident of kind ``other`` taking the kind of
     a later report, a report without a location, a join to an incident stored before
     the batch, and a second report from the same client."""
@@ -152,7 +155,7 @@ def clear() -> None:
 def test_a_batch_stores_exactly_what_the_reports_one_by_one_would() -> None:
     now = timezone.now()
     stored_before(now)
-    one_by_one = [actions.submit_report(**kwargs) for kwargs in mixed_batch(now)]
+    one_by_one = [actions.submit_report(report) for report in mixed_batch(now)]
     expected = snapshot()
     clear()
     stored_before(now)
@@ -190,7 +193,11 @@ def test_a_later_report_joins_the_incident_an_earlier_one_of_the_batch_opened() 
 
 def test_a_refused_report_fails_alone_and_the_rest_are_stored() -> None:
     good, bad, also_good = actions.submit_reports(
-        [job("a", client_key="a"), {**job("b"), "kind": "tank"}, job("c", at=SANTEE_ALLEY)]
+        [
+            job("a", client_key="a"),
+            dataclasses.replace(job("b"), kind="tank"),
+            job("c", at=SANTEE_ALLEY),
+        ]
     )
 
     assert isinstance(bad, ValidationError)
@@ -203,13 +210,17 @@ def test_a_refused_report_fails_alone_and_the_rest_are_stored() -> None:
 def test_when_the_batch_insert_fails_each_report_is_stored_on_its_own(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    store_batch = intake._store_batch
+
     def broken(batch: list[Any]) -> list[Report]:
+        if len(batch) == 1:
+            return store_batch(batch)
         Incident.objects.create(
             kind=Kind.RAID, first_seen_at=timezone.now(), last_seen_at=timezone.now()
         )
         raise RuntimeError("disk hiccup")
 
-    monkeypatch.setattr(actions, "_store_batch", broken)
+    monkeypatch.setattr(intake, "_store_batch", broken)
 
     reports = actions.submit_reports(
         [job("a", client_key="a"), job("b", at=moved(*BOYLE_HEIGHTS, north_m=100))]
@@ -253,7 +264,7 @@ def test_the_writer_answers_only_after_the_batch_committed() -> None:
             seen.append((connection.in_atomic_block, Report.objects.count()))
 
     jobs = [writer._Job(job(name, client_key=name)) for name in ("a", "b")]
-    jobs.append(writer._Job({**job("c"), "lat": 200.0}))
+    jobs.append(writer._Job(dataclasses.replace(job("c"), lat=200.0)))
     for pending in jobs:
         pending.done = Answer()  # type: ignore[assignment]
 

@@ -179,6 +179,7 @@ def test_live_updates_of_the_writer_process_reach_this_process(
 ) -> None:
     from vecinos.core import live
     from vecinos.reports import writer
+    from vecinos.reports.actions import NewReport
     from vecinos.reports.events import LIVE_CHANNEL
 
     # The writer process is started with this process's environment: the copy of a
@@ -192,7 +193,7 @@ def test_live_updates_of_the_writer_process_reach_this_process(
     try:
         with live.subscribe(LIVE_CHANNEL, timeout=30) as events:
             job = process.submit(
-                {"kind": "raid", "lat": 34.05, "lng": -118.21, "channel": "api", "client_key": "a"}
+                NewReport(kind="raid", lat=34.05, lng=-118.21, channel="api", client_key="a")
             )
             assert job.done.wait(60)
             assert job.error is None
@@ -202,7 +203,7 @@ def test_live_updates_of_the_writer_process_reach_this_process(
         assert event["type"] == "opened"
 
         refused = process.submit(
-            {"kind": "raid", "lat": 200.0, "lng": 0.0, "channel": "api", "client_key": "b"}
+            NewReport(kind="raid", lat=200.0, lng=0.0, channel="api", client_key="b")
         )
         assert refused.done.wait(60)
         assert "lat" in str(refused.error)
@@ -210,7 +211,7 @@ def test_live_updates_of_the_writer_process_reach_this_process(
         process.process.kill()
         process.process.wait()
         lost = process.submit(
-            {"kind": "raid", "lat": 34.05, "lng": -118.21, "channel": "api", "client_key": "c"}
+            NewReport(kind="raid", lat=34.05, lng=-118.21, channel="api", client_key="c")
         )
         assert lost.done.wait(10)
         assert isinstance(lost.error, writer.WriterBusy)

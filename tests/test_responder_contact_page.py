@@ -184,7 +184,7 @@ def test_the_code_of_one_number_does_not_confirm_another(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     codes = iter(["123456", "654321"])
-    monkeypatch.setattr(subscriptions, "_new_code", lambda: next(codes))
+    monkeypatch.setattr(subscriptions.codes, "_new_code", lambda: next(codes))
     client = signed_in(rosa)
     first = ask_for_code(client, django_capture_on_commit_callbacks, console_outbox)
     ask_for_code(client, django_capture_on_commit_callbacks, console_outbox, "+12135550188")

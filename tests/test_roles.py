@@ -10,16 +10,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.utils import timezone
 
-from vecinos.accounts.access import (
-    Forbidden,
-    get_api_token_for_user,
-    get_dispatch_for_responder,
-    get_incident_for_user,
-    require_role,
-)
+from vecinos.accounts.access import Forbidden, require_role
 from vecinos.accounts.actions import create_api_token
 from vecinos.accounts.models import Role, User
+from vecinos.accounts.queries import get_api_token_for_user
 from vecinos.reports.models import Dispatch, DispatchStatus, Incident, Kind
+from vecinos.reports.queries import get_dispatch_for_responder, get_incident_for_user
 
 pytestmark = pytest.mark.django_db
 

@@ -121,13 +121,13 @@ def test_the_number_counts_as_one_source_for_the_day(twilio_webhook: SignedTwili
 def test_the_numbers_are_deleted_with_the_report_text(twilio_webhook: SignedTwilio) -> None:
     import time_machine
 
-    from vecinos.alerts import retention_subscriptions
+    from vecinos.delivery import retention
 
     report_by_sms(twilio_webhook, "REPORT raid 90033")
     later = timezone.now() + timedelta(days=15)
 
     with time_machine.travel(later):
-        result = retention_subscriptions.run(later)
+        result = retention.run(later)
 
     assert result["reporter_contacts_deleted"] == 1
     assert not ReporterContact.objects.exists()

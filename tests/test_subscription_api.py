@@ -68,7 +68,7 @@ def test_an_sms_subscription_by_zip_is_pending_until_confirmed(
     assert message.address == "+12135550100"
     code = re.search(r"\b(\d{6})\b", message.text).group(1)  # type: ignore[union-attr]
     assert code not in subscription.code_hash
-    assert subscription.code_hash == subscriptions._code_hash(subscription.pk, code)
+    assert subscription.code_hash == subscriptions.codes._code_hash(subscription.pk, code)
 
 
 def test_the_contact_is_encrypted_and_hashed_for_lookups() -> None:

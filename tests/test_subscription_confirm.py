@@ -137,7 +137,7 @@ def test_the_code_of_one_subscription_does_not_confirm_another(
     django_capture_on_commit_callbacks: Any, console_outbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     codes = iter(["123456", "654321"])  # two different codes, for certain
-    monkeypatch.setattr(subscriptions, "_new_code", lambda: next(codes))
+    monkeypatch.setattr(subscriptions.codes, "_new_code", lambda: next(codes))
     _first, first_code = subscribe_and_read_code(django_capture_on_commit_callbacks, console_outbox)
     second, second_code = subscribe_and_read_code(
         django_capture_on_commit_callbacks, console_outbox, address="+12135550111"

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from vecinos.alerts.models import Subscription, SubscriptionStatus
-from vecinos.alerts.subscriptions import _code_hash
+from vecinos.alerts.subscriptions.codes import _code_hash
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "vecinos.cases",
     "vecinos.api",
     "vecinos.feeds",
+    "vecinos.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -42,7 +42,7 @@ def setup(world: World) -> None:
 
 
 def _case(w: Any) -> dict[str, Any]:
-    return {"case_id": w.case_id}
+    return {"case_id": str(w.case_id)}
 
 
 RULES = [
@@ -80,20 +80,20 @@ RULES = [
     Rule("cases:update", method="POST", kwargs=_case, data=lambda w: {"template": "searching"},
          allowed=ON_CASE),
     # The API (operation names of vecinos/api/cases.py).
-    Rule("api:list_cases", allowed=CASE_PAGES),
-    Rule("api:open_case", method="POST", data=lambda w: {"person_name": "Someone"},
+    Rule("api:cases", allowed=CASE_PAGES),
+    Rule("api:cases", method="POST", json=True, data=lambda w: {"person_name": "Someone"},
          allowed=OPENERS),
     Rule("api:get_case", kwargs=_case, allowed=ON_CASE),
-    Rule("api:change_state", method="POST", kwargs=_case,
+    Rule("api:change_state", method="POST", json=True, kwargs=_case,
          data=lambda w: {"state": "locating"}, allowed=ON_CASE),
-    Rule("api:add_note", method="POST", kwargs=_case, data=lambda w: {"text": "x"},
+    Rule("api:add_note", method="POST", json=True, kwargs=_case, data=lambda w: {"text": "x"},
          allowed=ON_CASE),
-    Rule("api:locator_check", method="POST", kwargs=_case,
+    Rule("api:locator_check", method="POST", json=True, kwargs=_case,
          data=lambda w: {"result": "no_answer"}, allowed=ON_CASE),
-    Rule("api:refer", method="POST", kwargs=_case, data=lambda w: {"organization": "X"},
+    Rule("api:refer", method="POST", json=True, kwargs=_case, data=lambda w: {"organization": "X"},
          allowed=ON_CASE),
-    Rule("api:hearing", method="POST", kwargs=_case,
+    Rule("api:hearing", method="POST", json=True, kwargs=_case,
          data=lambda w: {"kind": "hearing", "at": "2099-01-05T09:00:00Z"}, allowed=ON_CASE),
-    Rule("api:family_update", method="POST", kwargs=_case,
+    Rule("api:family_update", method="POST", json=True, kwargs=_case,
          data=lambda w: {"template": "searching"}, allowed=ON_CASE),
 ]  # fmt: skip

@@ -1,6 +1,9 @@
-"""Permission-checked getters. Every view and API endpoint fetches objects through
-these, never with a bare ``get_object_or_404``. An object outside the user's reach
-raises ``Http404``, exactly like one that does not exist: no hint either way."""
+"""Who may do what: roles, the view decorators that require them, and the pieces the
+permission-checked getters share. The getters themselves live beside each app's reads
+(``get_incident_for_user`` in ``vecinos/reports/queries.py``, ``get_alert_for_user``
+in ``vecinos/alerts/queries.py``, ...): every view and API endpoint fetches objects
+through them, never with a bare ``get_object_or_404``, and an object outside the
+user's reach raises ``Http404``, exactly like one that does not exist."""
 
 from __future__ import annotations
 
@@ -11,13 +14,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
-from vecinos.accounts.models import ApiToken, Role, User
-from vecinos.alerts.models import Alert
-from vecinos.reports.models import Dispatch, DispatchStatus, Incident, Report
+from vecinos.accounts.models import Role, User
 
 
 class Forbidden(Exception):
@@ -64,94 +64,9 @@ def acting_user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _parse_uuid(value: object) -> uuid.UUID:
+def parse_uuid(value: object) -> uuid.UUID:
+    """An id from a URL or payload as a UUID; anything else is a 404 (no hint)."""
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError:
-        raise Http404 from None
-
-
-def incidents_visible_to(user: User) -> QuerySet[Incident]:
-    """Every incident ``user`` may see (the rule behind ``get_incident_for_user``, for
-    lists):
-
-    - dispatchers and admins: every incident;
-    - responders: only incidents they were dispatched to (not declined, not expired
-      before they acknowledged);
-    - everyone else: none.
-    """
-    if not user.is_authenticated:
-        return Incident.objects.none()
-    if user.is_dispatcher:
-        return Incident.objects.all()
-    if user.role == Role.RESPONDER:
-        return Incident.objects.filter(
-            pk__in=Dispatch.objects.filter(
-                responder=user,
-                status__in=[
-                    DispatchStatus.REQUESTED,
-                    DispatchStatus.ACKNOWLEDGED,
-                    DispatchStatus.COMPLETED,
-                ],
-            ).values("incident_id")
-        )
-    return Incident.objects.none()
-
-
-def get_incident_for_user(user: User, incident_id: object, *, write: bool = False) -> Incident:
-    """An incident ``user`` may see (or, with ``write``, act on): see
-    ``incidents_visible_to``. For a responder, write means filing the outcome; what
-    else a dispatcher may do is decided by the action (``require_role``)."""
-    pk = _parse_uuid(incident_id)
-    try:
-        return incidents_visible_to(user).get(pk=pk)
-    except Incident.DoesNotExist:
-        raise Http404 from None
-
-
-def get_report_for_user(user: User, report_id: object) -> Report:
-    """A report of an incident ``user`` may see (its description and photo are for
-    staff on that incident only)."""
-    pk = _parse_uuid(report_id)
-    try:
-        return Report.objects.select_related("incident").get(
-            pk=pk, incident__in=incidents_visible_to(user)
-        )
-    except Report.DoesNotExist:
-        raise Http404 from None
-
-
-def get_dispatch_for_responder(user: User, dispatch_id: object) -> Dispatch:
-    """A dispatch addressed to ``user`` themself."""
-    try:
-        pk = int(str(dispatch_id))
-        return Dispatch.objects.select_related("incident").get(pk=pk, responder=user)
-    except (ValueError, Dispatch.DoesNotExist):
-        raise Http404 from None
-
-
-def get_api_token_for_user(user: User, token_id: object) -> ApiToken:
-    """One of ``user``'s own API tokens; nobody reaches another person's tokens here,
-    admins included (deactivating an account stops all of its tokens at once)."""
-    if not user.is_authenticated:
-        raise Http404
-    try:
-        pk = int(str(token_id))
-        return ApiToken.objects.select_related("user").get(pk=pk, user=user)
-    except (ValueError, ApiToken.DoesNotExist):
-        raise Http404 from None
-
-
-def get_alert_for_user(user: User, alert_id: object, *, write: bool = False) -> Alert:
-    """An alert ``user`` may see in the console (drafts, approvals, deliveries): for
-    dispatchers and admins, every alert; for everyone else, none (the public sees
-    published alerts through the public pages, not through this getter). ``write``
-    changes nothing today: what a dispatcher may do to an alert is decided by the
-    action (the two-person rule)."""
-    pk = _parse_uuid(alert_id)
-    if not user.is_authenticated or not user.is_dispatcher:
-        raise Http404
-    try:
-        return Alert.objects.select_related("incident", "original", "created_by").get(pk=pk)
-    except Alert.DoesNotExist:
         raise Http404 from None

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vecinos.accounts.events import record_event
 from vecinos.accounts.models import AccountEvent, ApiToken, Role, User
 
 TOKEN_SCHEME = "vec"  # noqa: S105 - the public prefix of every token, not a secret
@@ -60,9 +61,7 @@ def create_user(
         user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    AccountEvent.objects.create(
-        type=AccountEvent.Type.USER_CREATED, user=user, actor=actor, data={"role": role}
-    )
+    record_event(AccountEvent.Type.USER_CREATED, user=user, actor=actor, role=role)
     return user
 
 
@@ -99,12 +98,7 @@ def create_api_token(*, user: User, name: str, actor: User | None) -> tuple[ApiT
         created_at=now,
         expires_at=now + timedelta(days=settings.VECINOS_API_TOKEN_DAYS),
     )
-    AccountEvent.objects.create(
-        type=AccountEvent.Type.TOKEN_CREATED,
-        user=user,
-        actor=actor,
-        data={"prefix": prefix, "name": name},
-    )
+    record_event(AccountEvent.Type.TOKEN_CREATED, user=user, actor=actor, prefix=prefix, name=name)
     return api_token, token
 
 
@@ -120,10 +114,11 @@ def revoke_api_token(*, token: ApiToken, actor: User | None) -> ApiToken:
     )
     token.refresh_from_db(fields=["revoked_at"])
     if changed:
-        AccountEvent.objects.create(
-            type=AccountEvent.Type.TOKEN_REVOKED,
+        record_event(
+            AccountEvent.Type.TOKEN_REVOKED,
             user=token.user,
             actor=actor,
-            data={"prefix": token.prefix, "name": token.name},
+            prefix=token.prefix,
+            name=token.name,
         )
     return token

@@ -39,6 +39,13 @@ class MFAAdapter(DefaultMFAAdapter):
         return crypto.decrypt(encrypted_text, purpose=MFA_PURPOSE)
 
 
+def reencrypt_for_rotation() -> tuple[str, int, Counter[str]]:
+    """``hooks.reencrypt`` (``vecinos rotatekey``): the MFA secrets moved to the
+    active key, as (purpose, how many moved, key ids in use)."""
+    moved, in_use = reencrypt_mfa_secrets()
+    return MFA_PURPOSE, moved, in_use
+
+
 def reencrypt_mfa_secrets() -> tuple[int, Counter[str]]:
     """Move every TOTP secret and recovery seed to the active key (``vecinos rotatekey``).
     Returns how many values moved and which key ids remain in use."""

@@ -7,4 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from vecinos.accounts import retention  # noqa: F401  (registers the purge job)
+        from vecinos.accounts import adapter, retention  # noqa: F401  (retention: purge job)
+        from vecinos.core import hooks
+
+        hooks.reencrypt.register(adapter.reencrypt_for_rotation)

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from vecinos.accounts import actions, queries
-from vecinos.accounts.access import get_api_token_for_user
 from vecinos.accounts.forms import ApiTokenForm
 from vecinos.accounts.models import User
+from vecinos.accounts.queries import get_api_token_for_user
 
 
 def _render_home(

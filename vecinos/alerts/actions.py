@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -33,14 +32,15 @@ from django.utils.translation import gettext as _
 
 from vecinos.accounts.access import require_role
 from vecinos.accounts.models import Role, User
+from vecinos.alerts.events import record_event
+from vecinos.alerts.fanout import fan_out
 from vecinos.alerts.models import (
     Alert,
     AlertApproval,
-    AlertEvent,
     AlertKind,
     AlertStatus,
 )
-from vecinos.core import geo, live
+from vecinos.core import geo
 from vecinos.reports.models import Incident, IncidentStatus
 
 MIN_RADIUS_KM = 0.2
@@ -53,8 +53,6 @@ MAX_REASON = 280
 # the alarm late still finds the correction.
 FOLLOWUP_HOURS = 24
 FOLLOWUP_KINDS = (AlertKind.RETRACTION, AlertKind.ALL_CLEAR)
-# Live updates go where the incident page listens (vecinos.reports.events).
-LIVE_CHANNEL = "incidents"
 
 
 class AlertRefused(Exception):
@@ -133,16 +131,6 @@ def required_approvals() -> int:
 # Helpers ---------------------------------------------------------------------------------
 
 
-def record_event(alert: Alert, type: str, *, actor: User | None, **data: Any) -> AlertEvent:
-    """The alert's timeline row now; a live update to the consoles after commit."""
-    event = AlertEvent.objects.create(alert=alert, type=type, actor=actor, data=data)
-    incident_id = str(alert.incident_id)
-    transaction.on_commit(
-        lambda: live.publish(LIVE_CHANNEL, {"incident": incident_id, "type": f"alert_{type}"})
-    )
-    return event
-
-
 def _id_range(prefix: str) -> tuple[uuid.UUID, uuid.UUID]:
     return uuid.UUID(prefix + "0" * (32 - len(prefix))), uuid.UUID(
         prefix + "f" * (32 - len(prefix))
@@ -177,12 +165,6 @@ def _locked(alert: Alert) -> Alert:
 
 def _ttl() -> timedelta:
     return timedelta(hours=int(settings.ALERT_TTL_HOURS))
-
-
-def _fan_out(alert: Alert) -> int:
-    from vecinos.alerts.fanout import fan_out
-
-    return fan_out(alert=alert)
 
 
 # Actions ---------------------------------------------------------------------------------
@@ -256,7 +238,7 @@ def _publish(alert: Alert, *, actor: User, now: datetime) -> int:
     # The alert's life starts when it goes out, not when it was drafted.
     alert.expires_at = now + _ttl()
     alert.save(update_fields=["status", "published_at", "expires_at"])
-    created = _fan_out(alert)
+    created = fan_out(alert=alert)
     record_event(alert, EventType.PUBLISHED, actor=actor, deliveries=created)
     return created
 
@@ -359,7 +341,7 @@ def retract_alert(
         )
         AlertApproval.objects.create(alert=followup, approver=actor, created_at=now)
         record_event(followup, EventType.DRAFTED, actor=actor, kind=kind)
-        created = _fan_out(followup)
+        created = fan_out(alert=followup)
         record_event(
             followup, EventType.PUBLISHED, actor=actor, deliveries=created, single_approval=True
         )

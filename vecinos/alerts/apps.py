@@ -7,5 +7,9 @@ class AlertsConfig(AppConfig):
     verbose_name = "Alerts and subscriptions"
 
     def ready(self) -> None:
-        # Registers the purge job of subscriptions and reporters' numbers.
-        from vecinos.alerts import retention_subscriptions  # noqa: F401
+        from vecinos.alerts import retention_subscriptions  # noqa: F401  (purge jobs)
+        from vecinos.alerts.subscriptions import disable_subscription
+        from vecinos.core import hooks
+
+        # The outbox (delivery, above alerts) gives up on a contact through this hook.
+        hooks.delivery_failed_for_good.register(disable_subscription)

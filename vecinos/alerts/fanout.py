@@ -7,13 +7,10 @@ wakes the workers that drain it (vecinos.delivery.outbox).
 from __future__ import annotations
 
 import logging
-import math
-import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -26,17 +23,14 @@ from vecinos.alerts.models import (
     SubscriptionCell,
     SubscriptionStatus,
 )
+from vecinos.core import hooks
 
 logger = logging.getLogger(__name__)
 
 # Cells per IN (...) list: under SQLite's historical limit of 999 bound variables, and
 # small enough that PostgreSQL plans each chunk as index lookups.
 CELL_CHUNK = 500
-# Worker tasks woken per channel at most: each one drains until nothing is due, so a
-# few in parallel keep every worker thread busy without flooding the queue.
-MAX_WAKE_TASKS = 8
 LARGE_CACHE_KIB = 65536
-CHANNELS = ("sms", "email", "webpush")
 
 
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
@@ -165,9 +159,9 @@ def fan_out(*, alert: Alert) -> int:
        (ten times faster than ``bulk_create`` here; benchmarks/fanout.py). The unique
        constraint makes a second run, or a subscription met in two chunks, insert
        nothing, so a retried publish never makes a second message.
-    3. After commit: worker tasks per channel, one per ``DELIVERY_BATCH_SIZE`` rows and at
-       most ``MAX_WAKE_TASKS`` (each drains until nothing is due). A rolled-back publish
-       wakes nobody.
+    3. After commit: the outbox's workers are rung (``hooks.deliveries_waiting``:
+       ``vecinos.delivery.tasks.wake_workers``, a task per channel per
+       ``DELIVERY_BATCH_SIZE`` rows, a few at most). A rolled-back publish wakes nobody.
 
     Complexity: O(C/500) statements for C alert cells, each O(c·log S + r·log N) for the
     r matching cell rows among S subscription cells and N subscriptions — no scan of
@@ -189,18 +183,6 @@ def fan_out(*, alert: Alert) -> int:
             created = insert_by_cell(alert, alert.cells or [])
 
     alert_id = alert.pk
-    transaction.on_commit(lambda: wake_workers(alert_id=alert_id, rows=created))
+    transaction.on_commit(lambda: hooks.deliveries_waiting.call(alert_id=alert_id, rows=created))
     logger.info("alert %s: %d delivery rows created", alert.pk, created)
     return created
-
-
-def wake_workers(*, alert_id: uuid.UUID, rows: int) -> None:
-    """Enqueue the worker tasks for the alert's new rows (after commit only)."""
-    if rows <= 0:
-        return
-    from vecinos.delivery import tasks
-
-    tasks_per_channel = min(MAX_WAKE_TASKS, math.ceil(rows / settings.DELIVERY_BATCH_SIZE))
-    for channel in CHANNELS:
-        for _ in range(tasks_per_channel):
-            tasks.deliver(channel)

@@ -32,6 +32,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
 
+from vecinos.alerts import links
 from vecinos.alerts.phrases import ALERT_KINDS, BOOKS, INCIDENT_KINDS, Phrasebook
 
 if TYPE_CHECKING:
@@ -402,8 +403,6 @@ def email_headers(
 ) -> dict[str, str]:
     """List-Unsubscribe headers for an alert email (one click, RFC 8058)."""
     if not unsubscribe_url and subscription is not None:
-        from vecinos.alerts import links
-
         unsubscribe_url = links.unsubscribe_url(subscription)
     if not unsubscribe_url:
         return {}
@@ -445,8 +444,6 @@ def render_message(
     # Email
     unsubscribe = unsubscribe_url
     if not unsubscribe and subscription is not None:
-        from vecinos.alerts import links
-
         unsubscribe = links.unsubscribe_url(subscription)
     headers = email_headers(None, unsubscribe_url=unsubscribe)
     lines = [title(f) + book.colon + _sentence(book.full[f.alert_kind], f), ""]

@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
+from vecinos.accounts.access import parse_uuid
+from vecinos.accounts.models import User
 from vecinos.alerts import messages
 from vecinos.alerts.models import (
     Alert,
@@ -181,3 +184,18 @@ def feed_alerts(*, now: datetime | None = None) -> list[Alert]:
         .filter(published_at__gte=now - FEED_WINDOW)
         .order_by("-published_at", "-id")[:FEED_LIMIT]
     )
+
+
+def get_alert_for_user(user: User, alert_id: object, *, write: bool = False) -> Alert:
+    """An alert ``user`` may see in the console (drafts, approvals, deliveries): for
+    dispatchers and admins, every alert; for everyone else, none (the public sees
+    published alerts through the public pages, not through this getter). ``write``
+    changes nothing today: what a dispatcher may do to an alert is decided by the
+    action (the two-person rule)."""
+    pk = parse_uuid(alert_id)
+    if not user.is_authenticated or not user.is_dispatcher:
+        raise Http404
+    try:
+        return Alert.objects.select_related("incident", "original", "created_by").get(pk=pk)
+    except Alert.DoesNotExist:
+        raise Http404 from None

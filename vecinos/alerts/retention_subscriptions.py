@@ -1,13 +1,11 @@
-"""Retention of subscriptions and reporters' numbers (DESIGN.md, principle 2), run by
-``vecinos purge`` and the hourly job.
+"""Retention of subscriptions (docs/privacy.md), run by ``vecinos purge`` and the
+hourly job.
 
 1. Subscriptions still ``pending`` ``SUBSCRIPTION_PENDING_HOURS`` (default 24) after
    they were made are deleted: the code was never typed, the contact never proven.
 2. ``stopped`` and ``disabled`` subscriptions are deleted ``SUBSCRIPTION_STOPPED_DAYS``
    (default 30) after they stopped (until then START or the manage page resumes them).
    Their cells and deliveries go with them.
-3. Reporters' numbers (``ReporterContact``) are deleted ``REPORT_RETENTION`` days after
-   the report came in, the day its text is purged.
 
 Each step deletes by an indexed condition in batches; running twice, or beside itself,
 does nothing more. Complexity: O(rows past their window).
@@ -59,19 +57,9 @@ def purge_stopped(now: datetime) -> int:
     )
 
 
-def purge_reporter_contacts(now: datetime) -> int:
-    """Step 3."""
-    from vecinos.delivery.models import ReporterContact
-
-    cutoff = now - timedelta(days=settings.REPORT_RETENTION)
-    deleted, _details = ReporterContact.objects.filter(created_at__lt=cutoff).delete()
-    return int(deleted)
-
-
 @retention_job("subscriptions")
 def run(now: datetime) -> dict[str, int]:
     return {
         "pending_subscriptions_deleted": purge_pending(now),
         "stopped_subscriptions_deleted": purge_stopped(now),
-        "reporter_contacts_deleted": purge_reporter_contacts(now),
     }

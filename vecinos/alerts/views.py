@@ -29,16 +29,13 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 
-from vecinos.accounts.access import (
-    acting_user,
-    dispatcher_required,
-    get_alert_for_user,
-    get_incident_for_user,
-)
+from vecinos.accounts.access import acting_user, dispatcher_required
 from vecinos.accounts.models import User
 from vecinos.alerts import actions, messages, queries
 from vecinos.alerts.models import Alert, AlertKind, AlertStatus
+from vecinos.alerts.queries import get_alert_for_user
 from vecinos.reports.models import Incident, IncidentStatus
+from vecinos.reports.queries import get_incident_for_user
 
 PUBLIC_MAX_AGE = 60
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from vecinos.alerts import links, subscriptions
 from vecinos.alerts.forms_subscribe import ConfirmForm, ManageRequestForm, SubscribeForm
 from vecinos.alerts.models import Subscription, SubscriptionStatus
-from vecinos.core import ratelimit
+from vecinos.core import hooks, ratelimit
 
 SERVICE_WORKER = Path(__file__).resolve().parent / "static" / "alerts" / "sw.js"
 # A subscription form is a few hundred bytes; anything far bigger is not one.
@@ -54,9 +54,7 @@ def _interface_language() -> str:
 
 def _push_context() -> dict[str, Any]:
     try:
-        from vecinos.delivery.transports.webpush import vapid_public_key
-
-        key = vapid_public_key()
+        key = next(iter(hooks.push_public_key.call()), "")
     except Exception:  # no key yet (or pywebpush missing): the page works without push
         key = ""
     return {"vapid_public_key": key}

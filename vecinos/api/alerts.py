@@ -37,18 +37,14 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ConfigDict, Field, StrictBool, StrictStr
 
-from vecinos.accounts.access import (
-    Forbidden,
-    acting_user,
-    get_alert_for_user,
-    get_incident_for_user,
-    require_role,
-)
+from vecinos.accounts.access import Forbidden, acting_user, require_role
 from vecinos.accounts.models import Role, User
 from vecinos.alerts import actions, messages, queries
 from vecinos.alerts.models import Alert
+from vecinos.alerts.queries import get_alert_for_user
 from vecinos.api.auth import TokenAuth
 from vecinos.api.errors import BODY_ERRORS, PUBLIC_ERRORS, STAFF_ERRORS, ErrorOut
+from vecinos.reports.queries import get_incident_for_user
 
 router = Router(tags=["alerts"], auth=TokenAuth())
 

@@ -40,6 +40,7 @@ from vecinos.cases.models import (
     HearingKind,
     LocatorResult,
 )
+from vecinos.reports.queries import get_incident_for_user
 
 router = Router(tags=["cases"], auth=TokenAuth())
 
@@ -224,7 +225,10 @@ def _run(request: HttpRequest, case_id: str, do: Any) -> dict[str, Any]:
 
 
 @router.get(
-    "/cases", response={200: CaseListOut, **STAFF_ERRORS}, summary="Cases (no personal field)"
+    "/cases",
+    response={200: CaseListOut, **STAFF_ERRORS},
+    summary="Cases (no personal field)",
+    url_name="cases",
 )
 def list_cases(request: HttpRequest) -> dict[str, Any]:
     user = acting_user(request)
@@ -240,10 +244,9 @@ def list_cases(request: HttpRequest) -> dict[str, Any]:
     "/cases",
     response={201: OpenedOut, **STAFF_ERRORS, **BODY_ERRORS},
     summary="Open a case (dispatchers and case workers)",
+    url_name="cases",
 )
 def open_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
-    from vecinos.accounts.access import get_incident_for_user
-
     user = acting_user(request)
     if not queries.may_open_cases(user):
         raise Forbidden

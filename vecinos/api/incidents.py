@@ -27,12 +27,13 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import AfterValidator, ConfigDict, Field, StrictStr
 
-from vecinos.accounts.access import Forbidden, acting_user, get_incident_for_user, require_role
+from vecinos.accounts.access import Forbidden, acting_user, require_role
 from vecinos.accounts.models import Role, User
 from vecinos.api.auth import TokenAuth
 from vecinos.api.errors import BODY_ERRORS, STAFF_ERRORS
 from vecinos.reports import actions, queries
 from vecinos.reports.models import Incident, IncidentStatus
+from vecinos.reports.queries import get_incident_for_user
 
 router = Router(tags=["incidents"], auth=TokenAuth())
 

@@ -149,16 +149,18 @@ def _store(payload: ReportIn, *, client_key: str) -> Report | writer.StoredRepor
     # Through the writer: on SQLite it batches concurrent reports into one durable
     # commit and returns only after it; elsewhere it calls the action directly.
     return writer.submit_report(
-        kind=payload.kind,
-        lat=payload.lat,
-        lng=payload.lng,
-        place=payload.place or "",
-        description=payload.description or "",
-        observed_at=payload.observed_at,
-        agencies=payload.agencies or [],
-        vehicles=payload.vehicles,
-        officers=payload.officers,
-        language=payload.language or "",
-        channel=Channel.API,
-        client_key=client_key,
+        actions.NewReport(
+            kind=payload.kind,
+            lat=payload.lat,
+            lng=payload.lng,
+            place=payload.place or "",
+            description=payload.description or "",
+            observed_at=payload.observed_at,
+            agencies=payload.agencies or [],
+            vehicles=payload.vehicles,
+            officers=payload.officers,
+            language=payload.language or "",
+            channel=Channel.API,
+            client_key=client_key,
+        )
     )

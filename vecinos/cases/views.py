@@ -21,10 +21,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from vecinos.accounts.access import Forbidden, acting_user, get_incident_for_user
+from vecinos.accounts.access import Forbidden, acting_user
 from vecinos.cases import actions, export, forms, queries
 from vecinos.cases.models import Case, CaseSource, CaseState
 from vecinos.core import ratelimit
+from vecinos.reports.queries import get_incident_for_user
 
 Check = Callable[[Any], bool]
 

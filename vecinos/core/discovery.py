@@ -12,14 +12,17 @@ from types import ModuleType
 from django.apps import apps
 from django.utils.module_loading import module_has_submodule
 
+# core asks; the demo app is the one that collects ``<app>/demo.py``, not one of them.
+SKIPPED = frozenset({"vecinos.core", "vecinos.demo"})
+
 
 @cache
 def app_modules(name: str) -> tuple[ModuleType, ...]:
-    """The ``<app>.<name>`` modules of the installed Vecinos apps other than core, in
-    ``INSTALLED_APPS`` order."""
+    """The ``<app>.<name>`` modules of the installed Vecinos apps other than core and
+    the demo app (which collects the others' ``demo.py``), in ``INSTALLED_APPS`` order."""
     found = []
     for config in apps.get_app_configs():
-        if not config.name.startswith("vecinos.") or config.name == "vecinos.core":
+        if not config.name.startswith("vecinos.") or config.name in SKIPPED:
             continue
         if module_has_submodule(config.module, name):
             found.append(import_module(f"{config.name}.{name}"))

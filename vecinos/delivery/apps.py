@@ -5,3 +5,15 @@ class DeliveryConfig(AppConfig):
     name = "vecinos.delivery"
     label = "delivery"
     verbose_name = "Delivery transports and inbound SMS"
+
+    def ready(self) -> None:
+        # The apps below delivery reach it only through these hooks (vecinos/core/hooks.py).
+        from vecinos.core import hooks
+        from vecinos.delivery import responders, retention, tasks  # noqa: F401
+        from vecinos.delivery.transports import webpush
+
+        hooks.send_transactional.register(tasks.send_transactional)
+        hooks.dispatch_requested.register(responders.notify_dispatch_id)
+        hooks.responder_contacts.register(responders.contacts_for_page)
+        hooks.deliveries_waiting.register(tasks.wake_workers)
+        hooks.push_public_key.register(webpush.vapid_public_key)

@@ -37,7 +37,7 @@ from vecinos.alerts import areas, subscriptions
 from vecinos.alerts.models import Delivery, DeliveryStatus, Subscription, SubscriptionStatus
 from vecinos.core import crypto, ratelimit
 from vecinos.delivery import keywords, places, reporters
-from vecinos.reports.actions import MAX_DESCRIPTION, MAX_PLACE, submit_report
+from vecinos.reports.actions import MAX_DESCRIPTION, MAX_PLACE, NewReport, submit_report
 from vecinos.reports.models import Channel, Kind, Report
 
 logger = logging.getLogger(__name__)
@@ -222,17 +222,19 @@ def _file_report(
 ) -> Report:
     with transaction.atomic():
         report = submit_report(
-            kind=guess_kind(text),
-            lat=lat,
-            lng=lng,
-            place=place[:MAX_PLACE],
-            description=text[:MAX_DESCRIPTION],
-            language=language,
-            channel=Channel.SMS,
-            # A day-scoped pseudonym of the number: tells repeat senders apart from
-            # independent sources without keeping the number.
-            client_key=ratelimit.client_key("sms:" + phone),
-            needs_location=lat is None,
+            NewReport(
+                kind=guess_kind(text),
+                lat=lat,
+                lng=lng,
+                place=place[:MAX_PLACE],
+                description=text[:MAX_DESCRIPTION],
+                language=language,
+                channel=Channel.SMS,
+                # A day-scoped pseudonym of the number: tells repeat senders apart from
+                # independent sources without keeping the number.
+                client_key=ratelimit.client_key("sms:" + phone),
+                needs_location=lat is None,
+            )
         )
         reporters.record_reporter_contact(report=report, phone=phone)
     return report

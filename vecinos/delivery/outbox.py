@@ -48,13 +48,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from vecinos.alerts import links, messages
+from vecinos.alerts.messages import Message
 from vecinos.alerts.models import (
     Alert,
     AlertStatus,
@@ -63,6 +65,7 @@ from vecinos.alerts.models import (
     Subscription,
     SubscriptionStatus,
 )
+from vecinos.core import hooks
 from vecinos.delivery import kinds
 from vecinos.delivery.transports import (
     OutgoingMessage,
@@ -71,9 +74,6 @@ from vecinos.delivery.transports import (
     TransportError,
     transport_for,
 )
-
-if TYPE_CHECKING:
-    from vecinos.alerts.messages import Message
 
 logger = logging.getLogger(__name__)
 
@@ -196,8 +196,6 @@ class Renderer:
         self._unsubscribe_url: Callable[[Subscription], str] | None = None
 
     def message(self, alert: Alert, subscription: Subscription, channel: str) -> Message:
-        from vecinos.alerts import messages
-
         key = (alert.pk, subscription.language, channel)
         rendered = self._rendered.get(key)
         if rendered is None:
@@ -209,8 +207,6 @@ class Renderer:
             )
         if channel == "email":
             if self._unsubscribe_url is None:
-                from vecinos.alerts import links
-
                 self._unsubscribe_url = links.unsubscribe_urls()
             return rendered.with_unsubscribe(self._unsubscribe_url(subscription))
         return rendered
@@ -485,9 +481,7 @@ def _mark_sent(token: str, status: str, provider_ids: dict[int, str], now: datet
 
 
 def _disable(subscription: Subscription, reason: str) -> None:
-    from vecinos.alerts.subscriptions import disable_subscription
-
-    disable_subscription(subscription=subscription, reason=reason)
+    hooks.delivery_failed_for_good.call(subscription=subscription, reason=reason)
     logger.info("subscription %s disabled: %s", subscription.pk, reason)
 
 
@@ -502,10 +496,16 @@ def run_once(*, channel: str, limit: int | None = None) -> DrainResult:
     return process(token, ids)
 
 
-def drain(*, channel: str, max_seconds: float = 240.0) -> int:
+def drain(
+    *,
+    channel: str,
+    max_seconds: float = 240.0,
+    wake_at: Callable[[str, datetime], object] | None = None,
+) -> int:
     """Process batches until nothing of ``channel`` is due (or ``max_seconds`` passed:
     a task must end; the next wake-up or the minute sweep goes on). Returns the rows
-    handled. Schedules a wake-up for the earliest retry left behind."""
+    handled. If rows were left for a retry, ``wake_at(channel, when)`` is told the
+    earliest retry time (the worker task schedules itself for it)."""
     started = time.monotonic()
     handled = 0
     retried = 0
@@ -515,21 +515,16 @@ def drain(*, channel: str, max_seconds: float = 240.0) -> int:
             break
         handled += batch.total
         retried += batch.retried
-    if retried:
-        _wake_for_retries(channel)
+    if retried and wake_at is not None and (first := next_retry_at(channel)) is not None:
+        wake_at(channel, first)
     return handled
 
 
-def _wake_for_retries(channel: str) -> None:
-    first = (
+def next_retry_at(channel: str) -> datetime | None:
+    """When the earliest row of ``channel`` waiting for a retry is due."""
+    return (
         Delivery.objects.filter(channel=channel, status=DeliveryStatus.QUEUED)
         .order_by("next_attempt_at")
         .values_list("next_attempt_at", flat=True)
         .first()
     )
-    if first is None:
-        return
-    from vecinos.delivery import tasks
-
-    delay = max(1.0, (first - timezone.now()).total_seconds())
-    tasks.deliver.schedule(args=(channel,), delay=delay)

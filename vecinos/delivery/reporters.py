@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 
 from vecinos.accounts.access import require_role
 from vecinos.accounts.models import Role, User
+from vecinos.alerts.subscriptions import LANGUAGES
 from vecinos.core import crypto, ratelimit
 from vecinos.delivery.models import ReporterContact
+from vecinos.delivery.tasks import send_transactional
 from vecinos.reports.actions import text_problem
 from vecinos.reports.events import record_event
 from vecinos.reports.models import IncidentEvent, Report
@@ -72,9 +74,6 @@ def reply_to_reporter(*, report: Report, text: str, actor: User) -> None:
                 {"text": [_("This reporter has had many replies this hour. Try again later.")]}
             )
         record_event(report.incident, REPLIED, actor=actor, report=str(report.id), chars=len(body))
-        from vecinos.alerts.subscriptions import LANGUAGES
-        from vecinos.delivery.send import send_transactional
-
         language = report.language if report.language in LANGUAGES else "en"
         with translation.override(language):
             message = _("Vecinos: %(text)s") % {"text": body}

@@ -37,12 +37,13 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vecinos.accounts.events import record_event as record_account_event
 from vecinos.accounts.models import AccountEvent, User
 from vecinos.alerts import subscriptions
 from vecinos.core import crypto, ratelimit
 from vecinos.delivery.models import ResponderContact
-from vecinos.delivery.send import send_transactional
-from vecinos.reports.models import Dispatch
+from vecinos.delivery.tasks import send_transactional
+from vecinos.reports.models import Dispatch, DispatchStatus
 
 CHANNELS = ("sms", "email", "webpush")
 # Channels a code is sent over; web push proves itself.
@@ -146,11 +147,12 @@ def set_responder_contact(
         found, created = ResponderContact.objects.update_or_create(
             user=user, channel=channel, defaults={"contact": contact}
         )
-        AccountEvent.objects.create(
-            type=AccountEvent.Type.CONTACT_SET,
+        record_account_event(
+            AccountEvent.Type.CONTACT_SET,
             user=user,
             actor=actor,
-            data={"channel": channel, "replaced": not created},
+            channel=channel,
+            replaced=not created,
         )
         _tell_about_change(user, before, changed=channel)
     return found
@@ -232,11 +234,8 @@ def remove_responder_contact(*, user: User, channel: str, actor: User) -> bool:
         before = list(ResponderContact.objects.select_for_update().filter(user=user))
         deleted, _rows = ResponderContact.objects.filter(user=user, channel=channel).delete()
         if deleted:
-            AccountEvent.objects.create(
-                type=AccountEvent.Type.CONTACT_REMOVED,
-                user=user,
-                actor=actor,
-                data={"channel": channel},
+            record_account_event(
+                AccountEvent.Type.CONTACT_REMOVED, user=user, actor=actor, channel=channel
             )
             _tell_about_change(user, before, changed=channel)
     return deleted > 0
@@ -304,6 +303,22 @@ def send_responder_test(*, user: User, channel: str, actor: User) -> ResponderCo
         channel=channel, address=_address(contact), subject=subject, text=text, url=url
     )
     return contact
+
+
+def notify_dispatch_id(dispatch_id: int) -> None:
+    """After a dispatch commits (``hooks.dispatch_requested``, from
+    ``vecinos.reports.actions.dispatch_responders``): send the request where the
+    responder chose to get it, if it is still waiting for them. The request is on
+    their page in the app either way."""
+    dispatch = Dispatch.objects.select_related("responder").filter(pk=dispatch_id).first()
+    if dispatch is not None and dispatch.status == DispatchStatus.REQUESTED:
+        notify_dispatch(dispatch)
+
+
+def contacts_for_page(user: User) -> list[tuple[ResponderContact, str]]:
+    """``user``'s dispatch contacts, each with the masked text their page shows
+    (``hooks.responder_contacts``: the responder's home page in reports)."""
+    return [(contact, masked(contact)) for contact in contacts_of(user)]
 
 
 def notify_dispatch(dispatch: Dispatch) -> int:

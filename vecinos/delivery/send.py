@@ -1,23 +1,20 @@
 """One-off messages outside alerts: confirmation codes, manage links, dispatch requests
 to responders, replies to reporters.
 
-``send_transactional`` never sends from inside a transaction: it enqueues a worker task
-after commit (nothing leaves for a transaction that rolled back). The contact travels
-through the queue encrypted — the queue may be Redis, whose dump is not our database —
-and the task sends it through the same transports as alerts (the console transport in
-test mode and development).
+``vecinos.delivery.tasks.send_transactional`` never sends from inside a transaction: it
+enqueues a worker task after commit (nothing leaves for a transaction that rolled
+back). The contact travels through the queue encrypted — the queue may be Redis, whose
+dump is not our database — and the task sends it through the same transports as
+alerts (the console transport in test mode and development).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import uuid
-
-from django.db import transaction
 
 from vecinos.core import crypto
-from vecinos.delivery.transports import OutgoingMessage, transport_for
+from vecinos.delivery.transports import OutgoingMessage, TransportError, transport_for
 from vecinos.delivery.transports.base import Receipt
 
 logger = logging.getLogger(__name__)
@@ -41,28 +38,11 @@ def unseal(channel: str, sealed: str) -> str | dict[str, object]:
     return text
 
 
-def send_transactional(
-    *, channel: str, address: str | dict[str, object], subject: str, text: str, url: str = ""
-) -> None:
-    """Send one message to one contact, after the current transaction commits."""
-    if channel not in CHANNELS:
-        raise ValueError(f"unknown channel {channel!r}")
-    from vecinos.delivery import tasks
-
-    key = "t" + uuid.uuid4().hex
-    sealed = seal(address)
-    transaction.on_commit(
-        lambda: tasks.send_message(channel, sealed, str(subject), str(text), key, url)
-    )
-
-
 def deliver_transactional(
     *, channel: str, sealed: str, subject: str, text: str, key: str, url: str = ""
 ) -> Receipt | None:
     """The worker's half: decrypt and send. A transient failure raises (the task is
     retried); a permanent one is logged and dropped (nothing would change on a retry)."""
-    from vecinos.delivery.transports import TransportError
-
     message = OutgoingMessage(
         key=key,
         channel=channel,

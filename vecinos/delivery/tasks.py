@@ -3,6 +3,13 @@ and calls one function; each may run twice without harm (work is claimed in the 
 
 from __future__ import annotations
 
+import math
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -11,8 +18,30 @@ from vecinos.delivery import outbox, send
 
 @db_task(priority=10)
 def deliver(channel: str) -> int:
-    """Drain the outbox of one channel until nothing is due."""
-    return outbox.drain(channel=channel)
+    """Drain the outbox of one channel until nothing is due; come back for the earliest
+    retry it left behind."""
+    return outbox.drain(channel=channel, wake_at=_wake_at)
+
+
+def _wake_at(channel: str, when: datetime) -> None:
+    delay = max(1.0, (when - timezone.now()).total_seconds())
+    deliver.schedule(args=(channel,), delay=delay)
+
+
+# Worker tasks woken per channel at most: each one drains until nothing is due, so a
+# few in parallel keep every worker thread busy without flooding the queue.
+MAX_WAKE_TASKS = 8
+
+
+def wake_workers(*, alert_id: uuid.UUID, rows: int) -> None:
+    """Enqueue the worker tasks for an alert's new delivery rows (after commit only;
+    ``hooks.deliveries_waiting``, rung by ``vecinos.alerts.fanout``)."""
+    if rows <= 0:
+        return
+    tasks_per_channel = min(MAX_WAKE_TASKS, math.ceil(rows / settings.DELIVERY_BATCH_SIZE))
+    for channel in outbox.CHANNELS:
+        for _ in range(tasks_per_channel):
+            deliver(channel)
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -27,3 +56,14 @@ def send_message(channel: str, sealed: str, subject: str, text: str, key: str, u
     send.deliver_transactional(
         channel=channel, sealed=sealed, subject=subject, text=text, key=key, url=url
     )
+
+
+def send_transactional(
+    *, channel: str, address: str | dict[str, object], subject: str, text: str, url: str = ""
+) -> None:
+    """Send one message to one contact, after the current transaction commits."""
+    if channel not in send.CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    key = "t" + uuid.uuid4().hex
+    sealed = send.seal(address)
+    transaction.on_commit(lambda: send_message(channel, sealed, str(subject), str(text), key, url))

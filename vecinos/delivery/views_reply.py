@@ -18,9 +18,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vecinos.accounts.access import Forbidden, get_report_for_user, require_role
+from vecinos.accounts.access import Forbidden, require_role
 from vecinos.accounts.models import Role, User
 from vecinos.delivery import reporters
+from vecinos.reports.queries import get_report_for_user
 
 
 @require_POST

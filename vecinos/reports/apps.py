@@ -7,4 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports and incidents"
 
     def ready(self) -> None:
-        from vecinos.reports import retention  # noqa: F401  (registers the purge job)
+        from vecinos.core import hooks
+        from vecinos.reports import retention, writer  # noqa: F401  (retention: purge job)
+
+        hooks.web_worker_started.register(writer.start_for_web_worker)

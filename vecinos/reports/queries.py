@@ -10,9 +10,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 from django.utils import timezone
 
-from vecinos.accounts.access import incidents_visible_to
+from vecinos.accounts.access import parse_uuid
 from vecinos.accounts.models import Role, User
 from vecinos.core import geo
 from vecinos.reports.models import (
@@ -365,3 +366,65 @@ def merge_candidates(incident: Incident, *, limit: int = 20) -> list[Incident]:
     )
     rows.sort(key=lambda row: geo.distance_km(lat, lng, row.lat or lat, row.lng or lng))
     return rows[:limit]
+
+
+# Permission-checked getters ------------------------------------------------------------
+
+
+def incidents_visible_to(user: User) -> QuerySet[Incident]:
+    """Every incident ``user`` may see (the rule behind ``get_incident_for_user``, for
+    lists):
+
+    - dispatchers and admins: every incident;
+    - responders: only incidents they were dispatched to (not declined, not expired
+      before they acknowledged);
+    - everyone else: none.
+    """
+    if not user.is_authenticated:
+        return Incident.objects.none()
+    if user.is_dispatcher:
+        return Incident.objects.all()
+    if user.role == Role.RESPONDER:
+        return Incident.objects.filter(
+            pk__in=Dispatch.objects.filter(
+                responder=user,
+                status__in=[
+                    DispatchStatus.REQUESTED,
+                    DispatchStatus.ACKNOWLEDGED,
+                    DispatchStatus.COMPLETED,
+                ],
+            ).values("incident_id")
+        )
+    return Incident.objects.none()
+
+
+def get_incident_for_user(user: User, incident_id: object, *, write: bool = False) -> Incident:
+    """An incident ``user`` may see (or, with ``write``, act on): see
+    ``incidents_visible_to``. For a responder, write means filing the outcome; what
+    else a dispatcher may do is decided by the action (``require_role``)."""
+    pk = parse_uuid(incident_id)
+    try:
+        return incidents_visible_to(user).get(pk=pk)
+    except Incident.DoesNotExist:
+        raise Http404 from None
+
+
+def get_report_for_user(user: User, report_id: object) -> Report:
+    """A report of an incident ``user`` may see (its description and photo are for
+    staff on that incident only)."""
+    pk = parse_uuid(report_id)
+    try:
+        return Report.objects.select_related("incident").get(
+            pk=pk, incident__in=incidents_visible_to(user)
+        )
+    except Report.DoesNotExist:
+        raise Http404 from None
+
+
+def get_dispatch_for_responder(user: User, dispatch_id: object) -> Dispatch:
+    """A dispatch addressed to ``user`` themself."""
+    try:
+        pk = int(str(dispatch_id))
+        return Dispatch.objects.select_related("incident").get(pk=pk, responder=user)
+    except (ValueError, Dispatch.DoesNotExist):
+        raise Http404 from None

@@ -35,17 +35,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from vecinos.accounts.access import (
-    acting_user,
-    dispatcher_required,
-    get_incident_for_user,
-    get_report_for_user,
-)
+from vecinos.accounts.access import acting_user, dispatcher_required
 from vecinos.accounts.models import User
 from vecinos.core import live
 from vecinos.reports import actions, queries
 from vecinos.reports.events import LIVE_CHANNEL
 from vecinos.reports.models import Incident, IncidentEvent, IncidentStatus, Outcome
+from vecinos.reports.queries import get_incident_for_user, get_report_for_user
 
 # An open stream is closed after this long; the browser reconnects at once. It bounds
 # how long a signed-out or demoted user keeps hearing events, and frees the thread.

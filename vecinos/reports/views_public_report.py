@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from vecinos.core import ratelimit
 from vecinos.reports import photos, writer
+from vecinos.reports.actions import NewReport
 from vecinos.reports.forms import ReportForm
 from vecinos.reports.models import Channel
 
@@ -65,20 +66,22 @@ def report(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         writer.submit_report(
-            kind=data["kind"],
-            lat=data.get("lat"),
-            lng=data.get("lng"),
-            place=data.get("place") or "",
-            description=data.get("description") or "",
-            observed_at=data["observed_at"],
-            agencies=data.get("agencies") or [],
-            vehicles=data.get("vehicles"),
-            officers=data.get("officers"),
-            language=get_language() or "",
-            channel=Channel.WEB,
-            client_key=getattr(request, "client_key", ""),
-            photo=data.get("photo"),
-            needs_location=data["needs_location"],
+            NewReport(
+                kind=data["kind"],
+                lat=data.get("lat"),
+                lng=data.get("lng"),
+                place=data.get("place") or "",
+                description=data.get("description") or "",
+                observed_at=data["observed_at"],
+                agencies=data.get("agencies") or [],
+                vehicles=data.get("vehicles"),
+                officers=data.get("officers"),
+                language=get_language() or "",
+                channel=Channel.WEB,
+                client_key=getattr(request, "client_key", ""),
+                photo=data.get("photo"),
+                needs_location=data["needs_location"],
+            )
         )
     except writer.WriterBusy:
         response = render(request, "reports/report_busy.html", status=503)

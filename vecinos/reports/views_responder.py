@@ -14,19 +14,18 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from vecinos.accounts.access import (
-    Forbidden,
-    acting_user,
-    get_dispatch_for_responder,
-    get_incident_for_user,
-    responder_required,
-)
-from vecinos.delivery import responders
+from vecinos.accounts.access import Forbidden, acting_user, responder_required
+from vecinos.core import hooks
 from vecinos.reports import actions, queries
 from vecinos.reports.models import Availability, DispatchStatus, Outcome
+from vecinos.reports.queries import get_dispatch_for_responder, get_incident_for_user
 
+NOT_A_RESPONDER = _lazy(
+    "Only a responder's own account goes on call; this account is not a responder's."
+)
 # Requests whose incident the responder may still see (the rule of access.py).
 VISIBLE = (DispatchStatus.REQUESTED, DispatchStatus.ACKNOWLEDGED, DispatchStatus.COMPLETED)
 
@@ -65,9 +64,8 @@ def responder_home(request: HttpRequest) -> HttpResponse:
             "availability": availability,
             "dispatches": queries.responder_dispatches(user),
             # Where requests reach them, so that "nowhere" is seen before it matters.
-            "contacts": [
-                (contact, responders.masked(contact)) for contact in responders.contacts_of(user)
-            ],
+            "contacts": [pair for found in hooks.responder_contacts.call(user) for pair in found],
+            "is_responder": user.is_responder,
             "min_radius": actions.MIN_RADIUS_KM,
             "max_radius": actions.MAX_RADIUS_KM,
         },
@@ -90,6 +88,10 @@ def responder_availability(request: HttpRequest) -> HttpResponse:
         )
     except actions.ActionRefused as refusal:
         messages.error(request, str(refusal.message))
+    except Forbidden:
+        # An admin may see this page (admins hold every role) but is no responder:
+        # only a responder's own account goes on call.
+        messages.error(request, NOT_A_RESPONDER)
     else:
         messages.success(request, _("You are on call.") if available else _("You are off call."))
     return HttpResponseRedirect(reverse("responder_home"))

@@ -47,6 +47,7 @@ so both call ``submit_report`` directly.
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import itertools
 import logging
@@ -59,7 +60,7 @@ import threading
 import uuid
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -86,10 +87,10 @@ class StoredReport(NamedTuple):
 
 
 class _Job:
-    __slots__ = ("done", "error", "kwargs", "result")
+    __slots__ = ("done", "error", "report", "result")
 
-    def __init__(self, kwargs: dict[str, Any]) -> None:
-        self.kwargs = kwargs
+    def __init__(self, report: actions.NewReport) -> None:
+        self.report = report
         self.done = threading.Event()
         self.result: Report | StoredReport | None = None
         self.error: BaseException | None = None
@@ -112,7 +113,7 @@ _start_lock = threading.Lock()
 _thread: threading.Thread | None = None
 
 
-def submit_report(**kwargs: Any) -> Report | StoredReport:
+def submit_report(report: actions.NewReport) -> Report | StoredReport:
     """Store a report durably and return it (or, from the writer process, its ids);
     the same contract as ``actions.submit_report``, batched with concurrent reports on
     SQLite."""
@@ -121,10 +122,10 @@ def submit_report(**kwargs: Any) -> Report | StoredReport:
         or not settings.REPORT_GROUP_COMMIT
         or connection.in_atomic_block
     ):
-        return actions.submit_report(**kwargs)
+        return actions.submit_report(report)
     if _use_process:
-        return _writer_process().submit(_with_clean_photo(kwargs)).outcome()
-    job = _Job(kwargs)
+        return _writer_process().submit(_with_clean_photo(report)).outcome()
+    job = _Job(report)
     _ensure_writer()
     _jobs.put(job)
     return job.outcome()
@@ -156,7 +157,7 @@ def _write(batch: list[_Job]) -> None:
     try:
         with transaction.atomic():
             # A refused report fails alone; the others are stored (submit_reports).
-            outcomes = actions.submit_reports([job.kwargs for job in batch])
+            outcomes = actions.submit_reports([job.report for job in batch])
             for job, outcome in zip(batch, outcomes, strict=True):
                 if isinstance(outcome, Exception):
                     job.error = outcome
@@ -180,6 +181,13 @@ _process: _WriterProcess | None = None
 _process_lock = threading.Lock()
 
 
+def start_for_web_worker(worker: object) -> None:
+    """``hooks.web_worker_started`` (``vecinos serve``'s web workers): on SQLite, this
+    worker's reports go through a writer process of its own."""
+    if connection.vendor == "sqlite" and settings.REPORT_GROUP_COMMIT:
+        use_process()
+
+
 def use_process() -> None:
     """From now on, store this process's reports through a writer process of its own
     (``vecinos serve`` calls this in each web worker on SQLite), and start it now so
@@ -197,14 +205,14 @@ def _writer_process() -> _WriterProcess:
         return _process
 
 
-def _with_clean_photo(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``kwargs`` with the photo cleaned, for the writer process: an upload cannot
+def _with_clean_photo(report: actions.NewReport) -> actions.NewReport:
+    """``report`` with the photo cleaned, for the writer process: an upload cannot
     cross to it, and re-encoding the photo is request work. The writer stores the clean
     bytes, and deletes them if the report is refused."""
-    photo = kwargs.get("photo")
+    photo = report.photo
     if photo is None or isinstance(photo, photos.CleanPhoto):
-        return kwargs
-    return {**kwargs, "photo": photos.clean_photo(photo)}
+        return report
+    return dataclasses.replace(report, photo=photos.clean_photo(photo))
 
 
 class _WriterProcess:
@@ -231,8 +239,8 @@ class _WriterProcess:
     def alive(self) -> bool:
         return self.open and self.process.poll() is None
 
-    def submit(self, kwargs: dict[str, Any]) -> _Job:
-        job = _Job(kwargs)
+    def submit(self, report: actions.NewReport) -> _Job:
+        job = _Job(report)
         key = next(self.keys)
         with self.waiting_lock:
             if not self.open:
@@ -242,7 +250,7 @@ class _WriterProcess:
             self.waiting[key] = job
         try:
             with self.send_lock:
-                self.connection.send((key, kwargs))
+                self.connection.send((key, report))
         except (OSError, ValueError):
             self._lost()
         return job
@@ -292,7 +300,7 @@ def serve_process(fd: int) -> None:
                 batch.append(peer.recv())
         except (EOFError, OSError):
             return
-        jobs = [_Job(kwargs) for _, kwargs in batch]
+        jobs = [_Job(report) for _, report in batch]
         fcntl.flock(turn, fcntl.LOCK_EX)
         try:
             _write(jobs)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import template
 
+from vecinos.alerts.views import panel_context
 from vecinos.reports.models import Incident
 
 register = template.Library()
@@ -16,8 +17,6 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def alert_panel(context: template.Context, incident: Incident) -> dict[str, Any]:
-    from vecinos.alerts.views import panel_context
-
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not getattr(user, "is_dispatcher", False):

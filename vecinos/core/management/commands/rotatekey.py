@@ -35,8 +35,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
 from django.db.models import ExpressionWrapper, F
 
-from vecinos.accounts.adapter import MFA_PURPOSE, reencrypt_mfa_secrets
-from vecinos.core import config, crypto
+from vecinos.core import config, crypto, hooks
 from vecinos.core.fields import EncryptedTextField, encrypted_fields
 
 ENV_HOWTO = """\
@@ -158,8 +157,9 @@ class Command(BaseCommand):
         for model, field in encrypted_fields():
             moved = reencrypt(model, field, batch_size=batch_size)
             self.stdout.write(f"{field.purpose}: {moved} value(s) moved to key {active}.")
-        moved, _ = reencrypt_mfa_secrets()
-        self.stdout.write(f"{MFA_PURPOSE}: {moved} value(s) moved to key {active}.")
+        # Values apps encrypt outside EncryptedTextField (MFA secrets: accounts).
+        for purpose, moved, _in_use in hooks.reencrypt.call():
+            self.stdout.write(f"{purpose}: {moved} value(s) moved to key {active}.")
 
         if options["retire"]:
             self.retire(from_env=from_env)
@@ -173,7 +173,8 @@ class Command(BaseCommand):
         used: Counter[str] = Counter()
         for model, field in encrypted_fields():
             used += key_ids_in_use(model, field)
-        used += reencrypt_mfa_secrets()[1]
+        for _purpose, _moved, in_use in hooks.reencrypt.call():
+            used += in_use
         keys = crypto.keys()
         active = keys[0][0]
         keep = [(kid, key) for kid, key in keys if kid == active or used[kid]]

@@ -32,6 +32,8 @@ from django.db import connections
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
+from vecinos.core import hooks
+
 BIND_RE = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+):(?P<port>\d{1,5})$")
 
 # Threads per process. SSE streams each hold a thread while they are open.
@@ -68,7 +70,7 @@ def server_shape(*, workers: int | None, threads: int | None) -> tuple[int, int]
 
 
 def django_logging() -> dict[str, Any]:
-    return cast(dict[str, Any], settings.LOGGING)
+    return cast("dict[str, Any]", settings.LOGGING)
 
 
 def logconfig_dict() -> dict[str, Any]:
@@ -118,13 +120,11 @@ class VecinosServer(BaseApplication):
         return application
 
 
-def start_report_writer(worker: Any) -> None:
-    """gunicorn's ``post_worker_init``: on SQLite, this worker's reports go through a
-    writer process of its own (see ``vecinos.reports.writer``)."""
-    from vecinos.reports import writer
-
-    if connections["default"].vendor == "sqlite" and settings.REPORT_GROUP_COMMIT:
-        writer.use_process()
+def worker_started(worker: Any) -> None:
+    """gunicorn's ``post_worker_init``: what the apps start in each web worker
+    (``hooks.web_worker_started``; on SQLite, reports start the worker's writer
+    process, ``vecinos.reports.writer``)."""
+    hooks.web_worker_started.call(worker)
 
 
 def server_options(*, bind: str, workers: int, threads: int) -> dict[str, Any]:
@@ -151,7 +151,7 @@ def server_options(*, bind: str, workers: int, threads: int) -> dict[str, Any]:
         "control_socket_disable": True,
         "proc_name": "vecinos-serve",
         "preload_app": False,
-        "post_worker_init": start_report_writer,
+        "post_worker_init": worker_started,
     }
 
 

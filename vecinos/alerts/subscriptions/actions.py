@@ -1,66 +1,49 @@
-"""Writes to subscriptions: subscribe, confirm, stop, resume, disable.
-
-A subscriber has no account. What proves they hold a contact is a 6-digit code sent
-to it (SMS, email), the browser's own push subscription (web push), or an inbound SMS
-from the number (``JOIN 90033``). The contact is stored encrypted with a keyed hash
-for lookups (``contact_hash``, separated by channel), and the area only as H3 cells.
-
-Every write runs under ``transaction.atomic``; messages leave only after commit.
-Subscriptions have no event table of their own on purpose: a history of who
-subscribed where would be the very list a seizure is after. The row's own times
-(``created_at``, ``confirmed_at``, ``stopped_at``) and ``disabled_reason`` say enough.
-"""
+"""Writes to subscriptions: subscribe, confirm, stop, resume, disable, and the
+manage link. Every write runs under ``transaction.atomic``; messages leave only after
+commit."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
-import json
-import secrets
-import unicodedata
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from vecinos.alerts import areas, messages
+from vecinos.alerts import areas, links, messages
 from vecinos.alerts.models import (
     Subscription,
     SubscriptionCell,
     SubscriptionChannel,
     SubscriptionStatus,
 )
-from vecinos.core import crypto, ratelimit
+from vecinos.alerts.subscriptions.codes import (
+    CODE_EXHAUSTED,
+    CODE_EXPIRED,
+    CODE_WRONG,
+    check_code,
+    count_code,
+    issue_code,
+    send_code,
+)
+from vecinos.alerts.subscriptions.contacts import _refuse, contact_hash, normalize_contact
+from vecinos.alerts.subscriptions.queries import _cells_of
+from vecinos.core import hooks, ratelimit
 
 # Languages an alert is written in (vecinos.alerts.phrases), with their own names for
 # the language menu: a reader finds their own language.
 LANGUAGES: dict[str, str] = dict(messages.LANGUAGES)
-CODE_DIGITS = 6
-CODE_PURPOSE = "subscription-code"
-MAX_ENDPOINT = 1024
+
+
 # Live subscriptions one contact may hold: home, work, school, family... not a hundred.
 MAX_PER_CONTACT = 10
+
+
 LIVE_STATUSES = (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE)
-
-
-class TooManyCodes(Exception):
-    """This contact was sent as many codes as an hour allows (someone may be typing
-    another person's number): try again in ``retry_after`` seconds."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__("too many confirmation codes for this contact")
-        self.retry_after = retry_after
 
 
 class ConfirmationError(Exception):
@@ -73,222 +56,6 @@ class ConfirmationError(Exception):
         self.reason = reason
         self.message = message
         self.attempts_left = attempts_left
-
-
-# Contacts --------------------------------------------------------------------------------
-
-
-def contact_purpose(channel: str) -> str:
-    return f"subscription-contact:{channel}"
-
-
-def _refuse(field: str, message: str) -> ValidationError:
-    return ValidationError({field: [message]})
-
-
-def _b64url_bytes(value: object, field: str, length: int) -> str:
-    if not isinstance(value, str) or not 1 <= len(value) <= 256:
-        raise _refuse(field, _("Enter the key the browser gave."))
-    try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except (binascii.Error, ValueError):
-        raise _refuse(field, _("This key is not base64url.")) from None
-    if len(raw) != length:
-        raise _refuse(field, _("This key has the wrong length."))
-    return value.rstrip("=")
-
-
-def _push_host_allowed(host: str) -> bool:
-    allowed = [h.lower().lstrip(".") for h in getattr(settings, "SUBSCRIPTION_PUSH_HOSTS", ["*"])]
-    if "*" in allowed:
-        return True
-    return any(host == suffix or host.endswith("." + suffix) for suffix in allowed)
-
-
-def _normalize_push(address: object) -> tuple[str, str]:
-    """A browser's PushSubscription JSON → (canonical JSON, endpoint).
-
-    Only ``endpoint`` and ``keys`` (``p256dh``: a 65-byte P-256 point, ``auth``: 16
-    bytes) are kept. The endpoint must be https on a known push service
-    (``SUBSCRIPTION_PUSH_HOSTS``); otherwise anyone could make our workers send
-    requests to an address of their choosing."""
-    if not isinstance(address, dict):
-        raise _refuse("address", _("For web push, send the browser's push subscription."))
-    unknown = set(address) - {"endpoint", "keys", "expirationTime"}
-    if unknown:
-        raise _refuse("address." + sorted(unknown)[0], _("Unknown field."))
-    endpoint = address.get("endpoint")
-    if not isinstance(endpoint, str) or not 10 <= len(endpoint) <= MAX_ENDPOINT:
-        raise _refuse("address.endpoint", _("Enter the push endpoint URL."))
-    try:
-        parts = urlsplit(endpoint)
-        host = (parts.hostname or "").lower()
-    except ValueError:
-        raise _refuse("address.endpoint", _("This is not a URL.")) from None
-    any_host = "*" in getattr(settings, "SUBSCRIPTION_PUSH_HOSTS", ["*"])
-    schemes = {"https", "http"} if any_host else {"https"}
-    if parts.scheme not in schemes or not host or parts.username or parts.password:
-        raise _refuse("address.endpoint", _("The push endpoint must be an https URL."))
-    if not _push_host_allowed(host):
-        raise _refuse("address.endpoint", _("This push service is not accepted."))
-    if any(ch.isspace() or ord(ch) < 32 for ch in endpoint):
-        raise _refuse("address.endpoint", _("This is not a URL."))
-    keys = address.get("keys")
-    if not isinstance(keys, dict) or set(keys) != {"p256dh", "auth"}:
-        raise _refuse("address.keys", _("Send the keys p256dh and auth, nothing else."))
-    p256dh = _b64url_bytes(keys["p256dh"], "address.keys.p256dh", 65)
-    auth = _b64url_bytes(keys["auth"], "address.keys.auth", 16)
-    canonical = json.dumps(
-        {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}},
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-    return canonical, endpoint
-
-
-def normalize_contact(channel: str, address: object) -> tuple[str, str]:
-    """(the contact as stored, its keyed hash), or ``ValidationError`` naming
-    ``address``. The hash of a web-push subscription is the hash of its endpoint: the
-    keys of one endpoint may change, the endpoint identifies it."""
-    if channel == SubscriptionChannel.SMS:
-        if not isinstance(address, str) or len(address) > 40:
-            raise _refuse("address", _("Enter a phone number, e.g. +1 213 555 0100."))
-        try:
-            contact = crypto.normalize_phone(address)
-        except ValueError:
-            raise _refuse("address", _("Enter a phone number, e.g. +1 213 555 0100.")) from None
-        key = contact
-    elif channel == SubscriptionChannel.EMAIL:
-        if not isinstance(address, str) or len(address) > 254:
-            raise _refuse("address", _("Enter an email address."))
-        try:
-            contact = crypto.normalize_email(address)
-        except ValueError:
-            raise _refuse("address", _("Enter an email address.")) from None
-        key = contact
-    elif channel == SubscriptionChannel.WEBPUSH:
-        contact, key = _normalize_push(address)
-    else:
-        raise _refuse("channel", _("Choose SMS, email or web push."))
-    return contact, crypto.keyed_hash(key, purpose=contact_purpose(channel))
-
-
-def contact_hash(channel: str, address: object) -> str:
-    return normalize_contact(channel, address)[1]
-
-
-def push_endpoint_hash(endpoint: str) -> str:
-    """The ``contact_hash`` of a browser's web-push subscriptions, from its endpoint."""
-    if not isinstance(endpoint, str) or not 10 <= len(endpoint) <= MAX_ENDPOINT:
-        raise _refuse("endpoint", _("Enter the push endpoint URL."))
-    return crypto.keyed_hash(endpoint, purpose=contact_purpose(SubscriptionChannel.WEBPUSH))
-
-
-# Codes -------------------------------------------------------------------------------------
-# A 6-digit code sent to a contact proves its holder typed it. Subscriptions keep theirs
-# on the row; a responder's dispatch contact (vecinos.delivery.responders) keeps its own
-# in the session until confirmed. Both go through these functions: one way to make a
-# code, count it against the contact, send it and judge what was typed.
-
-CODE_OK = "ok"
-CODE_WRONG = "wrong"
-CODE_EXPIRED = "expired"
-CODE_EXHAUSTED = "exhausted"
-CODE_TEXT = gettext_lazy(
-    "Vecinos: your code is %(code)s. It expires in %(minutes)s minutes. "
-    "If you did not ask for alerts, ignore this message."
-)
-
-
-def _code_hash(subscription_id: object, code: str) -> str:
-    # Bound to the row, so a hash copied to another row matches nothing.
-    return crypto.keyed_hash(f"{subscription_id}:{code}", purpose=CODE_PURPOSE)
-
-
-def _new_code() -> str:
-    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-
-
-def _code_minutes() -> int:
-    return int(getattr(settings, "SUBSCRIPTION_CODE_MINUTES", 15))
-
-
-def _max_attempts() -> int:
-    return int(getattr(settings, "SUBSCRIPTION_CODE_ATTEMPTS", 5))
-
-
-def issue_code(bound: object) -> tuple[str, str, datetime]:
-    """A fresh code for ``bound`` (whatever it must confirm, e.g. a row's id): (the
-    code, to send; its keyed hash, to keep; when it expires)."""
-    code = _new_code()
-    return code, _code_hash(bound, code), timezone.now() + timedelta(minutes=_code_minutes())
-
-
-def count_code(contact_hash: str) -> None:
-    """Count one code about to be sent to this contact, or raise ``TooManyCodes``:
-    ``SUBSCRIPTION_CONTACT_RATE`` per contact whatever asks for it, so nobody can
-    flood someone else's phone with codes by typing their number anywhere."""
-    verdict = ratelimit.hit(
-        "subscription-code",
-        contact_hash,
-        getattr(settings, "SUBSCRIPTION_CONTACT_RATE", (3, 3600)),
-    )
-    if not verdict.allowed:
-        raise TooManyCodes(verdict.retry_after)
-
-
-def check_code(
-    *,
-    bound: object,
-    code: object,
-    digest: str,
-    expires_at: datetime | None,
-    attempts: int,
-    now: datetime,
-) -> tuple[str, int]:
-    """Judge a typed ``code`` against the kept ``digest``: (verdict, attempts left).
-
-    1. No code kept, or ``SUBSCRIPTION_CODE_ATTEMPTS`` used up: ``exhausted``.
-    2. Past ``expires_at``: ``expired``.
-    3. Not the code: ``wrong``, which costs an attempt (the caller records it); the
-       count is of attempts left after this one: at 0 the caller voids the code and
-       answers as for ``exhausted``.
-    4. Otherwise ``ok``.
-    The comparison takes the same time whatever the digits."""
-    left = max(0, _max_attempts() - attempts)
-    if not digest or left == 0:
-        return CODE_EXHAUSTED, 0
-    if expires_at is None or expires_at <= now:
-        return CODE_EXPIRED, left
-    if isinstance(code, str) and hmac.compare_digest(_code_hash(bound, plain_digits(code)), digest):
-        return CODE_OK, left
-    return CODE_WRONG, left - 1
-
-
-def plain_digits(code: str) -> str:
-    """``code`` without surrounding space, its digits as ASCII: a phone keyboard set to
-    Chinese or Japanese types full-width digits, one set to Persian or Arabic its own
-    (Extended Arabic-Indic, Arabic-Indic); all are the digits we sent, and the forms
-    accept them as such (``\\d`` matches every decimal digit)."""
-    return "".join(
-        str(unicodedata.decimal(char)) if unicodedata.decimal(char, None) is not None else char
-        for char in code.strip()
-    )
-
-
-def send_code(
-    *, channel: str, address: str, language: str, code: str, text: Promise = CODE_TEXT
-) -> None:
-    """Send ``code`` to a contact (after commit), worded by ``text`` in ``language``."""
-    from vecinos.delivery.send import send_transactional
-
-    with translation.override(language):
-        subject = _("Your Vecinos confirmation code")
-        body = str(text) % {"code": code, "minutes": _code_minutes()}
-    send_transactional(channel=channel, address=address, subject=subject, text=body)
-
-
-# Actions -----------------------------------------------------------------------------------
 
 
 def _area(
@@ -307,15 +74,6 @@ def _area(
         return areas.point_area(lat, lng, radius)
     except areas.AreaError as error:
         raise _refuse(error.field, error.message) from None
-
-
-def _cells_of(subscription_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, set[int]]:
-    found: dict[uuid.UUID, set[int]] = {}
-    for sub_id, cell in SubscriptionCell.objects.filter(
-        subscription_id__in=list(subscription_ids)
-    ).values_list("subscription_id", "cell"):
-        found.setdefault(sub_id, set()).add(cell)
-    return found
 
 
 def _same_area_active(
@@ -552,24 +310,10 @@ def disable_subscription(*, subscription: Subscription, reason: str) -> None:
         )
 
 
-# Manage links ------------------------------------------------------------------------------
-
-
-def subscriptions_of_contact(*, channel: str, contact_hash: str) -> list[Subscription]:
-    """Every subscription of one contact on one channel, newest first (manage page)."""
-    return list(
-        Subscription.objects.filter(channel=channel, contact_hash=contact_hash).order_by(
-            "-created_at"
-        )[:100]
-    )
-
-
 def send_manage_link(*, channel: str, address: str, language: str) -> bool:
     """Send the manage link to a contact that has subscriptions. The caller answers
     the same whatever this returns, so nobody learns whether a number is subscribed.
     Counts against the same per-contact limit as confirmation codes."""
-    from vecinos.alerts import links
-
     contact, hashed = normalize_contact(channel, address)
     found = (
         Subscription.objects.filter(channel=channel, contact_hash=hashed)
@@ -588,28 +332,10 @@ def send_manage_link(*, channel: str, address: str, language: str) -> bool:
     language = language if language in LANGUAGES else found.language
 
     def send() -> None:
-        from vecinos.delivery.send import send_transactional
-
         with translation.override(language):
             subject = _("Manage your Vecinos alerts")
             text = _("Vecinos: see and stop your alerts here: %(url)s") % {"url": url}
-        send_transactional(channel=channel, address=contact, subject=subject, text=text)
+        hooks.send_transactional.call(channel=channel, address=contact, subject=subject, text=text)
 
     transaction.on_commit(send)
     return True
-
-
-def masked_contact(subscription: Subscription) -> str:
-    """Enough of the contact for its owner to recognise it: ``•••0100``,
-    ``n•••@example.org``; a browser for web push."""
-    return mask_contact(subscription.channel, str(subscription.contact))
-
-
-def mask_contact(channel: str, contact: str) -> str:
-    """``masked_contact`` for any stored contact (a responder's dispatch contact too)."""
-    if channel == SubscriptionChannel.SMS:
-        return "•••" + contact[-4:]
-    if channel == SubscriptionChannel.EMAIL:
-        local, _at, domain = contact.partition("@")
-        return f"{local[:1]}•••@{domain}"
-    return str(_("this browser"))

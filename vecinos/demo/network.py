@@ -1,4 +1,6 @@
 """The demo network for Los Angeles. Loaded by ``vecinos demo`` and by nothing else.
+This app sits above every other (docs/architecture.md, "Layers"): it writes through
+their actions and collects each app's own part from ``<app>/demo.py``.
 
 Everything here is marked ``is_demo=True`` and every password and the two-factor
 secret are printed on purpose: this data exists to be looked at, never to be trusted.
@@ -27,6 +29,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from vecinos.accounts.models import MFA_ROLES, Role, User
+from vecinos.alerts.models import Subscription
+from vecinos.alerts.subscriptions import subscribe
 from vecinos.committees.models import Committee, CommitteeKind, Membership, MembershipRole
 from vecinos.core import geo
 from vecinos.core.discovery import app_modules
@@ -400,9 +404,6 @@ def load(*, now: datetime | None = None) -> Loaded:
 
 
 def _subscribers() -> int:
-    from vecinos.alerts.models import Subscription
-    from vecinos.alerts.subscriptions import subscribe
-
     made = [
         subscribe(
             channel=spec.channel,
@@ -468,21 +469,23 @@ def _incident(spec: IncidentSpec, people: dict[str, User], now: datetime) -> Inc
         observed_at = now - timedelta(minutes=report_spec.minutes_ago)
         before = _last_event()
         report = actions.submit_report(
-            kind=spec.kind,
-            lat=lat,
-            lng=lng,
-            place=place.label,
-            description=report_spec.description,
-            observed_at=observed_at,
-            agencies=report_spec.agencies,
-            vehicles=report_spec.vehicles,
-            officers=report_spec.officers,
-            language=report_spec.language,
-            channel=report_spec.channel,
-            # A distinct pseudonym per report: each demo report is an independent source.
-            client_key=f"demo:{spec.place}:{number}",
-            # Received as soon as it was seen, as most reports are.
-            now=observed_at,
+            actions.NewReport(
+                kind=spec.kind,
+                lat=lat,
+                lng=lng,
+                place=place.label,
+                description=report_spec.description,
+                observed_at=observed_at,
+                agencies=report_spec.agencies,
+                vehicles=report_spec.vehicles,
+                officers=report_spec.officers,
+                language=report_spec.language,
+                channel=report_spec.channel,
+                # A distinct pseudonym per report: each demo report is an independent source.
+                client_key=f"demo:{spec.place}:{number}",
+                # Received as soon as it was seen, as most reports are.
+                now=observed_at,
+            )
         )
         _redate(report.incident, since=before, at=observed_at)
         incidents.add(report.incident)

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from vecinos.core import demo
+from vecinos.demo import network as demo
 
 
 class Command(BaseCommand):

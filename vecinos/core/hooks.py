@@ -1,0 +1,90 @@
+"""Hooks: how an app lets a layer below it (core, or an app it sits on) call into it
+without that layer importing it. The arrows of imports point down
+(core <- accounts <- committees <- reports <- alerts <- delivery <- api, feeds, demo;
+docs/architecture.md, "Layers"); when a lower layer must make something happen above
+it, it calls a hook here, and the app above registers its function from its
+``AppConfig.ready()``.
+
+Each hook has one job and says what its functions take and return. Registering the
+same function twice keeps one. A hook nobody registered does nothing (returns []), so
+a lower layer works, and is tested, without the apps above it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+class Hook:
+    def __init__(self, name: str, doc: str) -> None:
+        self.name = name
+        self.__doc__ = doc
+        self._functions: list[Callable[..., Any]] = []
+
+    def register(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        if function not in self._functions:
+            self._functions.append(function)
+        return function
+
+    def functions(self) -> list[Callable[..., Any]]:
+        return list(self._functions)
+
+    def call(self, *args: Any, **kwargs: Any) -> list[Any]:
+        """Every registered function's answer, in registration order."""
+        return [function(*args, **kwargs) for function in self._functions]
+
+    def __repr__(self) -> str:
+        return f"<Hook {self.name}: {len(self._functions)} registered>"
+
+
+# Asked by core ---------------------------------------------------------------------------
+
+reencrypt = Hook(
+    "reencrypt",
+    "``() -> (purpose, moved, key ids in use: Counter)``: values an app encrypts outside "
+    "``EncryptedTextField`` (MFA secrets), moved to the active key by ``vecinos rotatekey``.",
+)
+web_worker_started = Hook(
+    "web_worker_started",
+    "``(worker) -> None``: a gunicorn web worker of ``vecinos serve`` has started "
+    "(its ``post_worker_init``); reports start its writer process there on SQLite.",
+)
+
+# Asked by reports and alerts, answered by delivery (the outbox and its transports) ----
+
+send_transactional = Hook(
+    "send_transactional",
+    "``(*, channel, address, subject, text, url='') -> None``: send one message to one "
+    "contact after the transaction commits (confirmation codes, manage links). "
+    "Registered by delivery (``vecinos/delivery/send.py``).",
+)
+dispatch_requested = Hook(
+    "dispatch_requested",
+    "``(dispatch_id: int) -> None``: after commit, a responder was asked to go; tell "
+    "them where they chose (``vecinos/delivery/responders.py``).",
+)
+deliveries_waiting = Hook(
+    "deliveries_waiting",
+    "``(*, alert_id, rows: int) -> None``: after commit, an alert's delivery rows are "
+    "waiting in the outbox; ring its workers (``vecinos/delivery/tasks.py``).",
+)
+push_public_key = Hook(
+    "push_public_key",
+    "``() -> str``: the VAPID public key browsers subscribe with (web push transport).",
+)
+
+responder_contacts = Hook(
+    "responder_contacts",
+    "``(user) -> list[(ResponderContact, masked text)]``: where dispatch requests reach a "
+    "responder, for their page (``vecinos/delivery/responders.py``).",
+)
+
+# Asked by delivery, answered by the apps whose rows it sends ---------------------------
+
+delivery_failed_for_good = Hook(
+    "delivery_failed_for_good",
+    "``(*, subscription, reason: str) -> None``: the outbox gave up on a contact for "
+    "good (invalid number, push endpoint gone, hard bounce); the subscription's owner "
+    "stops sending to it (``vecinos/alerts/subscriptions/actions.py``).",
+)
