@@ -56,6 +56,10 @@ RULES = [
     Rule("cases:tasks", allowed=SIGNED_IN),
     Rule("cases:detail", kwargs=_case, allowed=ON_CASE),
     Rule("cases:export", kwargs=_case, allowed=ON_CASE),
+    Rule("cases:facts", kwargs=_case, allowed=ON_CASE),
+    Rule("cases:facts", method="POST", kwargs=_case,
+         data=lambda w: {"person_name": "X", "person_language": "es", "family_channel": "sms",
+                         "family_language": "es"}, allowed=ON_CASE),
     Rule("cases:take", method="POST", kwargs=lambda w: {"case_id": w.waiting_case_id},
          allowed=set()),  # only a case worker takes a case up; none is an actor here
     Rule("cases:assign", method="POST", kwargs=_case,

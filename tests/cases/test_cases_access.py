@@ -48,6 +48,9 @@ def _referral(case: Case) -> list[Any]:
 PAGES = [
     Page("cases:detail"),
     Page("cases:export"),
+    Page("cases:facts"),
+    Page("cases:facts", "POST", data={"person_name": "X", "person_language": "es",
+         "family_channel": "sms", "family_language": "es"}),
     Page("cases:state", "POST", data={"state": "locating"}),
     Page("cases:note", "POST", data={"text": "called"}),
     Page("cases:task", "POST", data={"title": "call Adelanto"}),

@@ -89,3 +89,42 @@ def test_closing_a_released_case_records_its_outcome(case, lucia) -> None:
     assert case.released_at is not None and case.closed_at is not None
     refused = client.post(reverse("cases:state", args=[case.pk]), {"state": "located"})
     assert refused.status_code == 409
+
+
+def test_a_case_worker_corrects_the_facts_and_the_timeline_names_only_the_fields(
+    case, lucia
+) -> None:
+    client = signed_in(lucia)
+    form = client.get(reverse("cases:facts", args=[case.pk]))
+    assert form.status_code == 200 and PERSON in form.content.decode()
+    answer = client.post(
+        reverse("cases:facts", args=[case.pk]),
+        {
+            "person_name": PERSON,
+            "a_number": "A 098 765 432",
+            "person_language": "es",
+            "family_channel": "sms",
+            "family_contact": "+13235557311",
+            "family_language": "es",
+            "family_updates": "on",
+            "medical_needs": "asthma inhaler",
+        },
+    )
+    assert answer.status_code == 303
+    case.refresh_from_db()
+    assert case.a_number == "A098765432" and case.medical_needs == "asthma inhaler"
+    event = case.events.get(type=CaseEvent.Type.FACTS)
+    assert event.data == {"fields": ["a_number", "medical_needs"]}
+    assert "098765432" not in str(event.data) and not event.note
+
+
+def test_bad_facts_are_a_4xx_and_change_nothing(case, lucia) -> None:
+    answer = signed_in(lucia).post(
+        reverse("cases:facts", args=[case.pk]),
+        {"person_name": "X", "a_number": "1", "person_language": "es", "family_channel": "sms",
+         "family_language": "es"},
+    )  # fmt: skip
+    assert answer.status_code == 422
+    assert "8 or 9 digits" in answer.content.decode()
+    case.refresh_from_db()
+    assert case.person_name == PERSON

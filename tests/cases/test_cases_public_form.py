@@ -63,4 +63,5 @@ def test_requests_are_rate_limited_like_reports(db, settings) -> None:
     assert client.post(reverse("cases:detained"), FORM).status_code == 303
     refused = client.post(reverse("cases:detained"), FORM)
     assert refused.status_code == 429 and refused["Retry-After"]
+    assert "Too many requests" in refused.content.decode()
     assert Case.objects.count() == 2

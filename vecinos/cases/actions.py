@@ -221,6 +221,22 @@ def open_case(
     return case
 
 
+def update_facts(*, case: Case, facts: dict[str, Any], actor: User) -> list[str]:
+    """Correct or complete the facts (an A-number found later, a misspelt name). The
+    event names the fields changed, never their values. Returns those names."""
+    _require_open(case)
+    clean = clean_facts(facts)
+    changed = sorted(name for name, value in clean.items() if getattr(case, name) != value)
+    if not changed:
+        return []
+    with transaction.atomic():
+        for name in changed:
+            setattr(case, name, clean[name])
+        case.save(update_fields=changed)
+        record_event(case, CaseEvent.Type.FACTS, actor=actor, fields=changed)
+    return changed
+
+
 def _assign(case: Case, worker: User, actor: User) -> None:
     _, created = CaseAssignment.objects.get_or_create(
         case=case, user=worker, defaults={"assigned_by": actor}

@@ -170,6 +170,7 @@ class CaseEvent(models.Model):
 
     class Type(models.TextChoices):
         OPENED = "opened", _("Case opened")
+        FACTS = "facts", _("Facts corrected")
         STATE = "state", _("State changed")
         NOTE = "note", _("Note")
         ASSIGNED = "assigned", _("Case worker assigned")

@@ -236,6 +236,13 @@ def describe(event: CaseEvent) -> str:
         return label(HearingKind, data.get("kind"))
     if event.type == CaseEvent.Type.FAMILY_UPDATE:
         return str(UPDATE_LABELS.get(str(data.get("template")), ""))
+    if event.type == CaseEvent.Type.FACTS:
+        from vecinos.cases.forms import StaffCaseForm
+
+        fields = StaffCaseForm.base_fields
+        return ", ".join(
+            str(fields[name].label) for name in data.get("fields", []) if name in fields
+        )
     if event.type == CaseEvent.Type.ASSIGNED:
         return str(data.get("worker", ""))
     return ""

@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/statistics", views.statistics, name="statistics"),
     path("cases/referrals/<int:referral_id>/answer", views.referral_answer, name="referral_answer"),
     path("cases/<uuid:case_id>", views.case_detail, name="detail"),
+    path("cases/<uuid:case_id>/facts", views.case_facts, name="facts"),
     path("cases/<uuid:case_id>/take", views.case_take, name="take"),
     path("cases/<uuid:case_id>/assign", views.case_assign, name="assign"),
     path("cases/<uuid:case_id>/state", views.case_state, name="state"),

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -67,7 +68,7 @@ def detained(request: HttpRequest) -> HttpResponse:
         "detained", getattr(request, "client_key", ""), settings.VECINOS_REPORT_RATE
     )
     if not verdict.allowed:
-        response = render(request, "reports/report_rate_limited.html", status=429)
+        response = render(request, "cases/detained_rate_limited.html", status=429)
         response["Retry-After"] = str(verdict.retry_after)
         return response
     try:
@@ -242,6 +243,36 @@ def _act(
 
 def _case_for_post(request: HttpRequest, case_id: str) -> Case:
     return queries.get_case_for_user(acting_user(request), case_id, write=True)
+
+
+FACT_FIELDS = forms.FACTS_FIELDS
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def case_facts(request: HttpRequest, case_id: str) -> HttpResponse:
+    """Correct or complete the facts of a case (those on it)."""
+    user = acting_user(request)
+    case = queries.get_case_for_user(user, case_id, write=True)
+    if request.method != "POST":
+        actions.record_view(case=case, actor=user, what="facts")
+        initial = {name: getattr(case, name) for name in FACT_FIELDS}
+        initial["date_of_birth"] = case.date_of_birth or None
+        initial["taken_at"] = timezone.localtime(case.taken_at) if case.taken_at else None
+        form = forms.StaffCaseForm(initial=initial)
+        return render(request, "cases/facts.html", {"case": case, "form": form})
+    form = forms.StaffCaseForm(request.POST)
+    if not form.is_valid():
+        return render(request, "cases/facts.html", {"case": case, "form": form}, status=400)
+    try:
+        actions.update_facts(case=case, facts=form.facts(), actor=user)
+    except actions.CaseRefused as refusal:
+        _put_errors(form, refusal)
+        return render(
+            request, "cases/facts.html", {"case": case, "form": form}, status=refusal.status
+        )
+    messages.success(request, _("Facts saved."))
+    return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]), status=303)
 
 
 @require_POST
