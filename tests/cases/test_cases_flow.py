@@ -114,7 +114,7 @@ def test_a_case_worker_corrects_the_facts_and_the_timeline_names_only_the_fields
     case.refresh_from_db()
     assert case.a_number == "A098765432" and case.medical_needs == "asthma inhaler"
     event = case.events.get(type=CaseEvent.Type.FACTS)
-    assert event.data == {"fields": ["a_number", "medical_needs"]}
+    assert event.data == {"fields": ["a_number", "medical_needs", "person_language"]}
     assert "098765432" not in str(event.data) and not event.note
 
 
