@@ -320,6 +320,8 @@ def add_task(
     title = _text(title, "title", limit=MAX_SHORT, required=True)
     if assignee is not None and not assignee.is_active:
         raise InvalidCase(_("This account is deactivated."), field="assignee")
+    if assignee is not None and assignee.role not in queries.TASK_ROLES:
+        raise InvalidCase(_("Tasks go to members, responders and case workers."), field="assignee")
     with transaction.atomic():
         task = CaseTask.objects.create(
             case=case, title=title, assignee=assignee, due_at=due_at, created_by=actor

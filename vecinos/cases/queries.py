@@ -64,8 +64,22 @@ def may_see_statistics(user: Any) -> bool:
     return _active(user) and user.role in {Role.COORDINATOR, Role.ADMIN}
 
 
+# Who may be given a task of a case: members and responders (accompany to a check-in,
+# childcare tonight) and those who work cases. Not dispatchers: their pages stay free
+# of case work, and the header's "My tasks" costs them no query.
+TASK_ROLES = frozenset(
+    {Role.MEMBER, Role.RESPONDER, Role.CASE_WORKER, Role.COORDINATOR, Role.ADMIN}
+)
+
+
 def has_tasks(user: Any) -> bool:
-    return _active(user) and CaseTask.objects.filter(assignee=user, done_at__isnull=True).exists()
+    """For the header link: members and responders with an open task (case workers,
+    coordinators and admins reach their tasks from the case list)."""
+    return (
+        _active(user)
+        and user.role in {Role.MEMBER, Role.RESPONDER}
+        and CaseTask.objects.filter(assignee=user, done_at__isnull=True).exists()
+    )
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
@@ -144,8 +158,7 @@ def case_workers() -> QuerySet[User]:
 
 
 def task_assignees() -> QuerySet[User]:
-    """Anyone active with an account may be given a task (members accompany to check-ins)."""
-    return User.objects.filter(is_active=True).order_by("username")
+    return User.objects.filter(is_active=True, role__in=TASK_ROLES).order_by("username")
 
 
 def facilities() -> QuerySet[Facility]:
