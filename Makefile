@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 CHROMIUM ?= /usr/bin/chromium
 export VECINOS_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: help demo test test-fast lint bench messages translations clean
+.PHONY: help demo test test-fast lint bench messages translations fonts clean
 
 help:
 	@echo "make demo    run Vecinos with demo data on http://$(HOST):$(PORT)"
@@ -42,9 +42,20 @@ translations: $(VENV)/.installed
 	command -v msgfmt >/dev/null || { echo "Compiling translations needs gettext: sudo apt-get install -y gettext"; exit 1; }; \
 	cd vecinos && $(abspath $(BIN))/vecinos compilemessages --ignore='.venv' -v 0
 
+# The printed cards need Debian's Noto fonts (Latin, Cyrillic, Vietnamese, Armenian,
+# Khmer, Arabic script in fonts-noto-core; Chinese, Japanese, Korean in fonts-noto-cjk);
+# the tests read the PDFs with poppler-utils (pdffonts, pdftoppm).
+FONT_FILES := /usr/share/fonts/truetype/noto/NotoSansKhmer-Regular.ttf /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+fonts:
+	@missing=""; for f in $(FONT_FILES); do [ -e "$$f" ] || missing=1; done; \
+	command -v pdffonts >/dev/null || missing=1; \
+	[ -z "$$missing" ] && exit 0; \
+	[ "$$(id -u)" = 0 ] || { echo "Printed cards need fonts: sudo apt-get install -y fonts-noto-core fonts-noto-cjk poppler-utils"; exit 1; }; \
+	apt-get update -q && apt-get install -y -q fonts-noto-core fonts-noto-cjk poppler-utils
+
 # Links and the printed address follow the port (VECINOS_PUBLIC_URL=... overrides).
 demo: export VECINOS_PUBLIC_URL ?= http://$(HOST):$(PORT)
-demo: $(VENV)/.installed translations
+demo: $(VENV)/.installed translations fonts
 	$(BIN)/vecinos migrate --no-input -v 0
 	$(BIN)/vecinos collectstatic --no-input -v 0
 	$(BIN)/vecinos demo
@@ -55,7 +66,7 @@ $(CHROMIUM):
 	@[ "$$(id -u)" = 0 ] || { echo "Browser tests need Debian's chromium: sudo apt-get install -y chromium"; exit 1; }
 	apt-get update -q && apt-get install -y -q chromium
 
-test: $(VENV)/.installed-test translations $(CHROMIUM)
+test: $(VENV)/.installed-test translations fonts $(CHROMIUM)
 	$(BIN)/ruff check vecinos tests benchmarks
 	$(BIN)/ruff format --check vecinos tests benchmarks
 	$(BIN)/mypy vecinos
@@ -67,7 +78,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check vecinos tests benchmarks
 	$(BIN)/mypy vecinos
 
-bench: $(VENV)/.installed-test translations
+bench: $(VENV)/.installed-test translations fonts
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -q && apt-get install -y -q wrk; }
 	$(BIN)/python -m benchmarks
 

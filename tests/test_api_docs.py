@@ -44,6 +44,9 @@ EXPECTED_OPERATIONS = {
     ("POST", "/api/v1/cases/{case_id}/referrals"),
     ("POST", "/api/v1/cases/{case_id}/hearings"),
     ("POST", "/api/v1/cases/{case_id}/family-updates"),
+    ("GET", "/api/v1/legal-aid"),
+    ("GET", "/api/v1/legal-aid/{slug}"),
+    ("GET", "/api/v1/hotlines"),
 }
 # Served by Django views outside django-ninja, so not in the OpenAPI document.
 OTHER_ENDPOINTS = [

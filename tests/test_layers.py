@@ -18,6 +18,8 @@ LAYERS = [
     "reports",
     "alerts",
     "delivery",
+    "directory",
+    "library",
     "cases",
     "api",
     "feeds",

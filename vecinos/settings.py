@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "vecinos.alerts",
     "vecinos.delivery",
     "vecinos.cases",
+    "vecinos.directory",
+    "vecinos.library",
     "vecinos.api",
     "vecinos.feeds",
     "vecinos.demo",
@@ -123,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vecinos.core.context_processors.site",
+                "vecinos.directory.context_processors.hotlines",
             ],
         },
     }
@@ -444,6 +447,12 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
     "NO_GLOBALS": True,
 }
+
+# Hotlines ---------------------------------------------------------------------------------
+# The network's rapid-response number, shown on every public page, every alert page and
+# every printed card (committees' and other numbers are kept in the directory).
+VECINOS_HOTLINE = config.env_str("VECINOS_HOTLINE", "")
+VECINOS_HOTLINE_LABEL = config.env_str("VECINOS_HOTLINE_LABEL", "")
 
 # Languages --------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

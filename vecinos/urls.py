@@ -19,4 +19,6 @@ urlpatterns = [
     path("", include("vecinos.delivery.urls_inbound")),
     path("", include("vecinos.delivery.urls_responder")),
     path("", include("vecinos.cases.urls")),
+    path("", include("vecinos.library.urls")),
+    path("", include("vecinos.directory.urls")),
 ]

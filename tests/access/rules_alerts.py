@@ -75,6 +75,11 @@ RULES = [
     Rule(
         "alert_short", kwargs=lambda w: {"code": messages.short_code(w.alert.pk)}, allowed=EVERYONE
     ),
+    Rule(
+        "alert_short_language",
+        kwargs=lambda w: {"code": messages.short_code(w.alert.pk), "language": "ko"},
+        allowed=EVERYONE,
+    ),
     # Subscriptions: the link or code is the only credential, whoever is signed in.
     Rule("alerts_subscribe", allowed=EVERYONE),
     Rule(

@@ -44,7 +44,8 @@ def test_the_family_is_reminded_a_week_and_a_day_before_in_spanish(
     assert texts[0].startswith(f"Vecinos, caso {case.reference}: Recordatorio: audiencia")
     assert texts[1].startswith(f"Vecinos, caso {case.reference}: Mañana: audiencia")
     assert "Adelanto Immigration Court" in texts[0]
-    assert Delivery.objects.filter(kind="case", status=DeliveryStatus.SENT).count() == 2
+    sent = Delivery.objects.filter(kind__in=["case_week", "case_day"], status=DeliveryStatus.SENT)
+    assert sent.count() == 2
     assert case.events.filter(type=CaseEvent.Type.REMINDER).count() == 2
 
 
@@ -89,7 +90,7 @@ def test_the_outbox_row_holds_no_contact_and_no_text(case, lucia, console_outbox
     actions.send_family_update(case=case, template="searching", note="secret note", actor=lucia)
     row = Delivery.objects.values().get()
     assert row["alert_id"] is None and row["subscription_id"] is None
-    assert row["kind"] == "case" and row["ref"].startswith("update:")
+    assert row["kind"] == "case_update" and row["recipient_id"] == 0
     assert FAMILY_PHONE not in str(row) and "secret" not in str(row)
 
 

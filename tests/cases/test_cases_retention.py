@@ -43,7 +43,7 @@ def test_a_closed_case_is_erased_after_the_window_leaving_counts(lucia, settings
     assert not Case.objects.exists()
     assert not CaseEvent.objects.exists() and not CaseTask.objects.exists()
     assert not Hearing.objects.exists()
-    assert not Delivery.objects.filter(kind="case").exists()
+    assert not Delivery.objects.filter(kind__startswith="case_").exists()
     tally = CaseTally.objects.get()
     assert (tally.month, tally.outcome, tally.cases) == (month, "released", 1)
     assert (tally.referred_within_day, tally.released, tally.represented) == (1, 1, 0)

@@ -199,8 +199,11 @@ def code_prefix(code: str) -> str | None:
     return raw.hex()
 
 
-def short_url(alert: Alert) -> str:
-    return f"{settings.VECINOS_PUBLIC_URL}{SHORT_PATH}{short_code(alert.pk)}"
+def short_url(alert: Alert, *, language: str | None = None) -> str:
+    """``/a/<code>``, or ``/a/<code>/<language>`` to open the alert page (and the
+    know-your-rights pages it leads to) in the subscriber's language."""
+    url = f"{settings.VECINOS_PUBLIC_URL}{SHORT_PATH}{short_code(alert.pk)}"
+    return f"{url}/{language}" if language else url
 
 
 def alert_url(alert: Alert, *, language: str | None = None) -> str:
@@ -351,7 +354,14 @@ def _shorter_places(place: str) -> list[str]:
 
 
 def sms_candidates(f: Fields, link: str) -> list[str]:
-    """Every form of the SMS, longest first (see ``sms_text``)."""
+    """Every form of the SMS, longest first (see ``sms_text``). Each form comes first
+    with the link that names the subscriber's language (``/a/<code>/<language>``, so
+    that "Know your rights" opens in it), then with the bare link, which is shorter."""
+    pairs = zip(_forms(f, f"{link}/{f.book.code}"), _forms(f, link), strict=True)
+    return [candidate for pair in pairs for candidate in pair]
+
+
+def _forms(f: Fields, link: str) -> list[str]:
     book = f.book
     head = (f"{book.test} " if f.test else "") + book.titles[f.alert_kind] + book.colon
     tiny = (f"{book.test} " if f.test else "") + _sentence(book.tiny[f.alert_kind], f)
@@ -376,7 +386,8 @@ def sms_text(f: Fields, link: str) -> str:
        the note; a shorter sentence; the shorter sentence with the place label cut
        to 32, 24 and 16 characters; the tiny form (kind and time) with a short way
        out; the tiny form with the stop keyword alone. Every form keeps the short
-       link and the way out.
+       link and the way out, and is tried first with the link that names the
+       subscriber's language (``/a/<code>/<language>``).
     2. For languages written in Latin letters (English, Spanish, Tagalog), each form
        is also tried with its accents folded to plain letters (``fold_to_gsm``):
        "CORRECCIÓN" costs a UCS-2 message of 70 characters, "CORRECCION" fits GSM-7's

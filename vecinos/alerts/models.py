@@ -190,6 +190,12 @@ class Delivery(models.Model):
     Unique on (alert, subscription), so fan-out can be retried without sending twice.
     Workers claim rows with a conditional update (``claim_token``), send with the row
     id as idempotency key, and record the outcome here.
+
+    Other kinds of message ride the same outbox (``kind`` other than ``alert``, e.g. a
+    committee's announcement): they name their item and recipient by id
+    (``item_id``, ``recipient_id``, unique per kind) and leave ``alert`` and
+    ``subscription`` empty; the app that owns the kind registers how to render and
+    address them (``vecinos.delivery.outbox.register_kind``).
     """
 
     # No index of its own: the unique (alert, subscription) constraint starts with it,
@@ -205,11 +211,10 @@ class Delivery(models.Model):
     subscription = models.ForeignKey(
         Subscription, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
-    # "alert" (alert + subscription), or another kind of message registered in
-    # vecinos/delivery/kinds.py, which finds its recipient and text from ``ref``.
-    # (Defaults in the database too: fan-out inserts rows in raw SQL without them.)
-    kind = models.CharField(max_length=16, default="alert", db_default="alert")
-    ref = models.CharField(max_length=64, blank=True, default="", db_default="")
+    # A database default too: fan-out writes alert rows with raw SQL that names no kind.
+    kind = models.CharField(max_length=24, default="alert", db_default="alert")
+    item_id = models.BigIntegerField(null=True, blank=True)
+    recipient_id = models.BigIntegerField(null=True, blank=True)
     channel = models.CharField(max_length=8, choices=SubscriptionChannel.choices)
     status = models.CharField(
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
@@ -230,9 +235,9 @@ class Delivery(models.Model):
                 fields=["alert", "subscription"], name="one_delivery_per_recipient"
             ),
             models.UniqueConstraint(
-                fields=["kind", "ref"],
-                condition=~models.Q(kind="alert"),
-                name="one_delivery_per_ref",
+                fields=["kind", "item_id", "recipient_id"],
+                condition=models.Q(item_id__isnull=False),
+                name="one_delivery_per_item_recipient",
             ),
         ]
         indexes = [
@@ -241,4 +246,4 @@ class Delivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"delivery {self.pk} of {self.alert_id} ({self.status})"
+        return f"delivery {self.pk} of {self.alert_id or self.kind} ({self.status})"

@@ -29,4 +29,5 @@ urlpatterns = [
     path("alerts", views.alerts_page, name="alerts"),
     path("alerts/<uuid:alert_id>", views.alert_page, name="alert"),
     path("a/<str:code>", views.short_link, name="alert_short"),
+    path("a/<str:code>/<str:language>", views.short_link, name="alert_short_language"),
 ]

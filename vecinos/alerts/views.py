@@ -392,9 +392,13 @@ def alert_page(request: HttpRequest, alert_id: str) -> HttpResponse:
 
 
 @require_safe
-def short_link(request: HttpRequest, code: str) -> HttpResponse:
-    """``/a/<code>``: the short link in SMS messages, to the alert's page."""
+def short_link(request: HttpRequest, code: str, language: str = "") -> HttpResponse:
+    """``/a/<code>`` and ``/a/<code>/<language>``: the short link in SMS messages, to
+    the alert's page (in the subscriber's language when the link names it)."""
     alert = queries.alert_for_short_code(code)
     if alert is None:
         raise Http404
-    return HttpResponseRedirect(reverse("alert", args=[alert.pk]))
+    url = reverse("alert", args=[alert.pk])
+    # A language we do not write alerts in leads to the page as the browser asks.
+    chosen = messages.normalize_language(language) if language else None
+    return HttpResponseRedirect(f"{url}?lang={chosen}" if chosen else url)

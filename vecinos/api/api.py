@@ -5,7 +5,17 @@ from __future__ import annotations
 from ninja import NinjaAPI, Swagger
 from ninja.throttling import BaseThrottle
 
-from vecinos.api import alerts, cases, errors, incidents, me, public, reports, subscriptions
+from vecinos.api import (
+    alerts,
+    cases,
+    directory,
+    errors,
+    incidents,
+    me,
+    public,
+    reports,
+    subscriptions,
+)
 from vecinos.api.throttle import ClientRateThrottle
 
 api = NinjaAPI(
@@ -33,4 +43,5 @@ api.add_router("/", incidents.router, throttle=per_client)
 api.add_router("/", public.router, throttle=per_client)
 api.add_router("/", subscriptions.router)
 api.add_router("/", alerts.router, throttle=per_client)
+api.add_router("/", directory.router, throttle=per_client)
 api.add_router("/", cases.router, throttle=per_client)

@@ -1,5 +1,5 @@
 """Every write of a case: ``verb_noun(*, ..., actor)``, atomic, one event row per change,
-messages to the family through the outbox after commit (vecinos/delivery/kinds.py).
+messages to the family through the outbox after commit (vecinos/cases/messages.py).
 
 Refusals: ``Forbidden`` (the role may not; 403), ``CaseRefused`` (the case's state
 does not allow it; 409) and ``InvalidCase`` (a value is wrong; 422, naming the field).
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from vecinos.accounts.access import Forbidden
 from vecinos.accounts.models import Role, User
-from vecinos.cases import phrases, queries
+from vecinos.cases import messages, phrases, queries
 from vecinos.cases.events import record_event
 from vecinos.cases.models import (
     Case,
@@ -36,7 +36,6 @@ from vecinos.cases.models import (
     ReferralAnswer,
 )
 from vecinos.core import crypto
-from vecinos.delivery import kinds
 
 MAX_TEXT = 2000
 MAX_SHORT = 200
@@ -472,7 +471,7 @@ def send_family_update(*, case: Case, template: str, actor: User, note: str = ""
         event = record_event(
             case, CaseEvent.Type.FAMILY_UPDATE, actor=actor, note=note, template=template
         )
-        kinds.enqueue(kind="case", ref=f"update:{event.pk}", channel=case.family_channel)
+        messages.queue(kind=messages.UPDATE, item_id=event.pk, channel=case.family_channel)
     return event
 
 
@@ -504,9 +503,8 @@ def remind_hearings(*, now: datetime | None = None) -> int:
                 case = hearing.case
                 if not _may_message_family(case):
                     continue
-                if kinds.enqueue(
-                    kind="case", ref=f"hearing:{hearing.pk}:{which}", channel=case.family_channel
-                ):
+                kind = messages.WEEK if which == "week" else messages.DAY
+                if messages.queue(kind=kind, item_id=hearing.pk, channel=case.family_channel):
                     record_event(case, CaseEvent.Type.REMINDER, hearing=hearing.pk, which=which)
                     queued += 1
     return queued

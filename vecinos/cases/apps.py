@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from vecinos.cases import messages, retention  # noqa: F401  (register the hooks)
-        from vecinos.delivery import kinds
+        from vecinos.delivery.outbox import register_kind
 
-        kinds.register("case", messages.build)
+        for kind in messages.KINDS:
+            register_kind(kind, messages.prepare)

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F
 
 from vecinos.alerts.models import Delivery
+from vecinos.cases.messages import DAY, UPDATE, WEEK
 from vecinos.cases.models import Case, CaseEvent, CaseState, CaseTally
 from vecinos.core.retention import retention_job
 
@@ -36,19 +37,15 @@ def erase_case(case: Case) -> bool:
         hours=24
     )
     with transaction.atomic():
-        hearings = [f"hearing:{pk}:" for pk in case.hearings.values_list("pk", flat=True)]
-        updates = [
-            f"update:{pk}"
-            for pk in case.events.filter(type=CaseEvent.Type.FAMILY_UPDATE).values_list(
-                "pk", flat=True
-            )
-        ]
+        hearings = list(case.hearings.values_list("pk", flat=True))
+        updates = list(
+            case.events.filter(type=CaseEvent.Type.FAMILY_UPDATE).values_list("pk", flat=True)
+        )
         deleted, _counts = Case.objects.filter(pk=case.pk).delete()
         if not deleted:
             return False
-        for prefix in hearings:
-            Delivery.objects.filter(kind="case", ref__in=[prefix + "week", prefix + "day"]).delete()
-        Delivery.objects.filter(kind="case", ref__in=updates).delete()
+        Delivery.objects.filter(kind__in=[WEEK, DAY], item_id__in=hearings).delete()
+        Delivery.objects.filter(kind=UPDATE, item_id__in=updates).delete()
         tally, _created = CaseTally.objects.get_or_create(month=month, outcome=outcome)
         CaseTally.objects.filter(pk=tally.pk).update(
             cases=F("cases") + 1,

@@ -378,12 +378,8 @@ INVENTORY: dict[str, Table] = {
         retention="DELIVERY_RETENTION (default 30 days), then deleted by `vecinos purge`",
         fields={
             "id": Entry(INTERNAL, ROW, "row number; the provider idempotency key"),
-            "alert": Entry(INTERNAL, ROW, "which alert (None for other kinds)"),
+            "alert": Entry(INTERNAL, ROW, "which alert"),
             "subscription": Entry(SENSITIVE, ROW, "who it went to (links a person to an alert)"),
-            "kind": Entry(INTERNAL, ROW, "alert, or another kind (vecinos/delivery/kinds.py)"),
-            "ref": Entry(
-                INTERNAL, ROW, "for other kinds: which row of their app it is for (ids only)"
-            ),
             "channel": Entry(INTERNAL, ROW, "sms, email or webpush"),
             "status": Entry(INTERNAL, ROW, "queued, sending, sent, delivered, failed, skipped"),
             "attempts": Entry(INTERNAL, ROW, "send attempts"),
@@ -395,6 +391,16 @@ INVENTORY: dict[str, Table] = {
             "delivered_at": Entry(INTERNAL, ROW, "when the provider reported delivery"),
             "error": Entry(INTERNAL, ROW, "last error (a code, never a contact)"),
             "created_at": Entry(INTERNAL, ROW, "when fan-out made it"),
+            "kind": Entry(
+                INTERNAL,
+                ROW,
+                "alert, or another kind registered with the outbox "
+                "(an announcement, an event reminder, a family update)",
+            ),
+            "item_id": Entry(INTERNAL, ROW, "for other kinds: which item (e.g. an announcement)"),
+            "recipient_id": Entry(
+                SENSITIVE, ROW, "for other kinds: which recipient (e.g. a membership, a case)"
+            ),
         },
     ),
     # Vecinos: delivery ---------------------------------------------------------------

@@ -30,6 +30,13 @@ drain the same table, a task may run twice, and a worker may die anywhere:
    ("expired") when that is past the alert's expiry. Permanent failure → ``failed``
    and, when the contact is at fault, the subscription is disabled.
 
+Other kinds of message (a committee's announcement) are rows of the same table with
+``kind`` set and ``alert``/``subscription`` empty. The app that owns the kind
+registers a ``Preparer`` (:func:`register_kind`) that, for a batch of its rows, answers
+each row's message (its recipient's contact and language) or why it must not be sent
+(the recipient left: skipped). Claiming, retries and recording are the same for every
+kind; a permanent failure of such a row disables nothing.
+
 Complexity per batch of n rows: one claim UPDATE (index ``delivery_due``), one SELECT
 of the rows with their subscriptions and one of their (few) alerts, one rendering per
 (alert, language, channel), n sends, ⌈n / FLUSH_EVERY⌉ recording transactions of one
@@ -46,7 +53,7 @@ import random
 import secrets
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -66,7 +73,6 @@ from vecinos.alerts.models import (
     SubscriptionStatus,
 )
 from vecinos.core import hooks
-from vecinos.delivery import kinds
 from vecinos.delivery.transports import (
     OutgoingMessage,
     Receipt,
@@ -98,6 +104,30 @@ class Outcome:
     # Decided before sending: "skipped" or "failed" with a reason.
     status: str = ""
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a kind's preparer answers for one row: a message, or a status
+    (``skipped``/``failed``) and a short reason when it must not be sent."""
+
+    message: OutgoingMessage | None = None
+    status: str = ""
+    reason: str = ""
+
+
+# kind -> function(rows of that kind) -> {row id: Prepared}; see register_kind.
+Preparer = Callable[[Sequence[Delivery]], dict[int, Prepared]]
+_kinds: dict[str, Preparer] = {}
+
+
+def register_kind(kind: str, preparer: Preparer) -> None:
+    """Let the outbox deliver rows of ``kind`` (call from the owning app's ``ready()``).
+    ``preparer`` gets a batch's rows of that kind together, so it reads what they
+    need in a few queries, and must answer every row (a missing one is retried)."""
+    if kind == "alert":
+        raise ValueError("alert rows are the outbox's own")
+    _kinds[kind] = preparer
 
 
 @dataclass
@@ -212,19 +242,11 @@ class Renderer:
         return rendered
 
 
-def _parts(delivery: Delivery) -> tuple[Alert, Subscription]:
-    """An alert row's alert and subscription (rows of other kinds have neither)."""
-    alert, subscription = delivery.alert, delivery.subscription
-    if alert is None or subscription is None:
-        raise ValueError(f"delivery {delivery.pk} is not an alert delivery")
-    return alert, subscription
-
-
 def build_message(
     delivery: Delivery, now: datetime, renderer: Renderer | None = None
 ) -> OutgoingMessage:
     """Render the alert for this subscriber: their language, their channel."""
-    alert, subscription = _parts(delivery)
+    alert, subscription = _alert_row(delivery)
     rendered = (renderer or Renderer()).message(alert, subscription, delivery.channel)
     unsubscribe = ""
     if delivery.channel == "email":
@@ -242,9 +264,16 @@ def build_message(
     )
 
 
+def _alert_row(delivery: Delivery) -> tuple[Alert, Subscription]:
+    """The alert and subscription of an alert row (other kinds have neither)."""
+    if delivery.alert is None or delivery.subscription is None:
+        raise ValueError(f"delivery {delivery.pk} is not an alert delivery")
+    return delivery.alert, delivery.subscription
+
+
 def _verdict(delivery: Delivery, now: datetime) -> tuple[str, str]:
     """(status, reason) when the row must not be sent at all, else ("", "")."""
-    alert, subscription = _parts(delivery)
+    alert, subscription = _alert_row(delivery)
     if subscription.status != SubscriptionStatus.ACTIVE:
         return DeliveryStatus.SKIPPED, "stopped"
     if alert.status in (AlertStatus.CANCELLED,) or (
@@ -261,7 +290,8 @@ def _verdict(delivery: Delivery, now: datetime) -> tuple[str, str]:
 ROW_FIELDS = (
     "alert_id",
     "kind",
-    "ref",
+    "item_id",
+    "recipient_id",
     "channel",
     "attempts",
     "provider_id",
@@ -325,6 +355,7 @@ def _send_group(
     now = timezone.now()
     outcomes: list[Outcome] = []
     to_send: dict[tuple[str, bool], list[tuple[Outcome, OutgoingMessage]]] = {}
+    prepared = _prepare_other_kinds([row for row in rows if not row.provider_id])
     for row in rows:
         outcome = Outcome(delivery=row)
         outcomes.append(outcome)
@@ -332,26 +363,26 @@ def _send_group(
             # Sent before, its record interrupted: never twice.
             outcome.receipt = Receipt(provider_id=row.provider_id)
             continue
+        if row.alert_id is None:
+            ready = prepared.get(row.pk)
+            if ready is None:
+                outcome.error = TransportError("not prepared", permanent=False, code="render_error")
+            elif ready.message is None:
+                outcome.status, outcome.reason = ready.status, ready.reason
+            else:
+                to_send.setdefault((row.channel, False), []).append((outcome, ready.message))
+            continue
+        status, reason = _verdict(row, now)
+        if status:
+            outcome.status, outcome.reason = status, reason
+            continue
         try:
-            if row.kind != "alert":
-                # Another kind of message (vecinos/delivery/kinds.py): its app renders it.
-                built = kinds.build(row, now)
-                if built is None:
-                    outcome.status, outcome.reason = DeliveryStatus.SKIPPED, "gone"
-                    continue
-                message = replace(built, key=f"d{row.pk}")
-                to_send.setdefault((row.channel, False), []).append((outcome, message))
-                continue
-            status, reason = _verdict(row, now)
-            if status:
-                outcome.status, outcome.reason = status, reason
-                continue
             message = build_message(row, now, renderer)
         except Exception:
             logger.exception("delivery %s: the message could not be rendered", row.pk)
             outcome.error = TransportError("render failed", permanent=False, code="render_error")
             continue
-        to_send.setdefault((row.channel, _parts(row)[0].is_test), []).append((outcome, message))
+        to_send.setdefault((row.channel, _alert_row(row)[0].is_test), []).append((outcome, message))
     for (channel, test), pairs in to_send.items():
         transport = open_transports.get((channel, test))
         if transport is None:
@@ -363,6 +394,27 @@ def _send_group(
             else:
                 outcome.receipt = sent
     return outcomes
+
+
+def _prepare_other_kinds(rows: Sequence[Delivery]) -> dict[int, Prepared]:
+    """The messages of rows that are not alerts, from their kinds' preparers."""
+    by_kind: dict[str, list[Delivery]] = {}
+    for row in rows:
+        if row.alert_id is None:
+            by_kind.setdefault(row.kind, []).append(row)
+    prepared: dict[int, Prepared] = {}
+    for kind, group in by_kind.items():
+        preparer = _kinds.get(kind)
+        if preparer is None:
+            for row in group:
+                prepared[row.pk] = Prepared(status=DeliveryStatus.FAILED, reason="unknown kind")
+            continue
+        try:
+            prepared.update(preparer(group))
+        except Exception:
+            # Left unanswered: retried with backoff like a failed rendering.
+            logger.exception("deliveries of kind %s could not be prepared", kind)
+    return prepared
 
 
 # 3. Record --------------------------------------------------------------------------------
@@ -410,8 +462,8 @@ def record(
                         to_disable.append((row.subscription, outcome.error.code))
             elif outcome.error is not None:
                 retry_at = now + timedelta(seconds=backoff(row.attempts))
-                alert = row.alert if row.alert_id is not None else None
-                deadline = (alert and alert.expires_at) or (row.created_at + RETRY_WINDOW)
+                expires = row.alert.expires_at if row.alert is not None else None
+                deadline = expires or (row.created_at + RETRY_WINDOW)
                 if retry_at >= deadline:
                     mine.update(
                         status=DeliveryStatus.FAILED,
