@@ -128,3 +128,27 @@ def test_bad_facts_are_a_4xx_and_change_nothing(case, lucia) -> None:
     assert "8 or 9 digits" in answer.content.decode()
     case.refresh_from_db()
     assert case.person_name == PERSON
+
+
+def test_a_referral_names_an_organization_of_the_legal_aid_directory(case, lucia) -> None:
+    from vecinos.directory.models import Organization
+
+    listed = Organization.objects.create(
+        name="Immigrant Defenders Law Center", slug="imm-def", last_checked=timezone.localdate()
+    )
+    answer = signed_in(lucia).post(
+        reverse("cases:referral", args=[case.pk]),
+        {"directory_organization": "imm-def", "organization": "", "follow_up_hours": 24},
+    )
+    assert answer.status_code == 303
+    referral = Referral.objects.get(case=case)
+    assert referral.directory_organization == listed
+    assert referral.organization == "Immigrant Defenders Law Center"
+
+
+def test_a_referral_needs_an_organization(case, lucia) -> None:
+    answer = signed_in(lucia).post(
+        reverse("cases:referral", args=[case.pk]), {"organization": "", "follow_up_hours": 24}
+    )
+    assert answer.status_code == 422
+    assert not Referral.objects.exists()

@@ -85,7 +85,8 @@ class LocatorIn(Strict):
 
 
 class ReferralIn(Strict):
-    organization: Annotated[StrictStr, Field(min_length=1, max_length=160)]
+    organization: Annotated[StrictStr, Field(max_length=160)] = ""
+    organization_slug: Annotated[StrictStr, Field(max_length=80)] = ""
     follow_up_hours: Annotated[StrictInt, Field(ge=1, le=336)] = actions.FOLLOW_UP_HOURS
 
 
@@ -332,12 +333,18 @@ def locator_check(request: HttpRequest, case_id: str, payload: LocatorIn) -> dic
     summary="Refer to a legal-aid organization",
 )
 def refer(request: HttpRequest, case_id: str, payload: ReferralIn) -> dict[str, Any]:
+    from vecinos.directory.queries import get_organization
+
+    listed = get_organization(payload.organization_slug) if payload.organization_slug else None
+    if payload.organization_slug and listed is None:
+        raise _refused(actions.InvalidCase("No such organization.", field="organization_slug"))
     return _run(
         request,
         case_id,
         lambda case, user: actions.refer_case(
             case=case,
             organization=payload.organization,
+            directory_organization=listed,
             follow_up_hours=payload.follow_up_hours,
             actor=user,
         ),

@@ -383,10 +383,23 @@ def record_locator_check(
 
 
 def refer_case(
-    *, case: Case, organization: str, actor: User, follow_up_hours: int = FOLLOW_UP_HOURS
+    *,
+    case: Case,
+    actor: User,
+    organization: str = "",
+    directory_organization: Any = None,
+    follow_up_hours: int = FOLLOW_UP_HOURS,
 ) -> Referral:
+    """Refer to an organization of the legal-aid directory, or to one named by text."""
     _require_open(case)
-    organization = _text(organization, "organization", limit=160, required=True)
+    organization = _text(organization, "organization", limit=160)
+    if directory_organization is not None and not organization:
+        organization = directory_organization.name
+    if not organization:
+        raise InvalidCase(
+            _("Choose an organization of the directory or write its name."),
+            field="organization",
+        )
     if not 1 <= follow_up_hours <= 24 * 14:
         raise InvalidCase(_("Between 1 hour and 14 days."), field="follow_up_hours")
     now = timezone.now()
@@ -394,6 +407,7 @@ def refer_case(
         referral = Referral.objects.create(
             case=case,
             organization=organization,
+            directory_organization=directory_organization,
             referred_at=now,
             follow_up_at=now + timedelta(hours=follow_up_hours),
             actor=actor,

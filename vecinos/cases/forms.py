@@ -142,8 +142,22 @@ class LocatorForm(forms.Form):
     note = forms.CharField(label=_("Note (optional)"), max_length=2000, required=False)
 
 
+def directory_organizations() -> Any:
+    from vecinos.directory.models import Organization
+
+    return Organization.objects.all()
+
+
 class ReferralForm(forms.Form):
-    organization = forms.CharField(label=_("Legal-aid organization"), max_length=160)
+    directory_organization = forms.ModelChoiceField(
+        label=_("From the legal-aid directory"),
+        queryset=directory_organizations(),
+        required=False,
+        to_field_name="slug",
+    )
+    organization = forms.CharField(
+        label=_("Or another organization"), max_length=160, required=False
+    )
     follow_up_hours = forms.IntegerField(
         label=_("Follow up after (hours) if no answer"), min_value=1, max_value=336, initial=48
     )

@@ -118,6 +118,7 @@ TABLES: dict[str, Table] = {
             "id": Entry(INTERNAL, ROW, "row number"),
             "case": Entry(INTERNAL, ROW, "which case"),
             "organization": Entry(INTERNAL, ROW, "the organization's name"),
+            "directory_organization": Entry(INTERNAL, ROW, "its legal-aid directory entry, if any"),
             "answer": Entry(INTERNAL, ROW, "pending, accepted, declined, no answer"),
             "referred_at": Entry(INTERNAL, ROW, "when"),
             "answered_at": Entry(INTERNAL, ROW, "when it answered"),

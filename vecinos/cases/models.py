@@ -273,11 +273,19 @@ class ReferralAnswer(models.TextChoices):
 
 
 class Referral(models.Model):
-    """The case sent to a legal-aid organization (named by free text until the
-    directory of organizations exists)."""
+    """The case sent to a legal-aid organization: one of the legal-aid directory
+    (vecinos/directory) or another named by text."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    # The organization's name as written, or its directory entry's name when chosen there.
     organization = models.CharField(max_length=160)
+    directory_organization = models.ForeignKey(
+        "directory.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     answer = models.CharField(
         max_length=16, choices=ReferralAnswer.choices, default=ReferralAnswer.PENDING
     )

@@ -405,6 +405,7 @@ def case_referral(request: HttpRequest, case_id: str) -> HttpResponse:
         lambda data: actions.refer_case(
             case=case,
             organization=data["organization"],
+            directory_organization=data["directory_organization"],
             follow_up_hours=data["follow_up_hours"],
             actor=user,
         ),
