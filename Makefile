@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 CHROMIUM ?= /usr/bin/chromium
 export VECINOS_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: help demo test test-fast lint bench messages translations fonts clean
+.PHONY: stress help demo test test-fast lint bench messages translations fonts clean
 
 help:
 	@echo "make demo    run Vecinos with demo data on http://$(HOST):$(PORT)"
@@ -72,6 +72,11 @@ test: $(VENV)/.installed-test translations fonts $(CHROMIUM)
 	$(BIN)/mypy vecinos
 	$(BIN)/vecinos makemigrations --check --dry-run -v 1
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The standing proofs of tests/proofs/ at full size (VECINOS_STRESS=1): crash, fan-out,
+# provider outage, flood and seizure drill; their figures go to benchmarks/results/.
+stress: $(VENV)/.installed-test translations
+	VECINOS_STRESS=1 $(BIN)/pytest tests/proofs -p no:randomly -o timeout=3600 $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check vecinos tests benchmarks

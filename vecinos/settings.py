@@ -373,6 +373,13 @@ SUBSCRIPTION_CODE_MINUTES = config.env_int("SUBSCRIPTION_CODE_MINUTES", 15, mini
 SUBSCRIPTION_CODE_ATTEMPTS = config.env_int("SUBSCRIPTION_CODE_ATTEMPTS", 5, minimum=1, maximum=20)
 # New subscriptions per client (day-scoped pseudonym), and codes per contact: the
 # second keeps anyone from flooding another person's phone or inbox with codes.
+# Committees (docs/operations.md): join requests per client, and how long the contact
+# of someone who left or was removed, or of a decided join request, is kept.
+VECINOS_JOIN_RATE = config.parse_rate(
+    config.env_str("VECINOS_JOIN_RATE", "10/h"), name="VECINOS_JOIN_RATE"
+)
+VECINOS_FORMER_CONTACT_DAYS = config.env_int("VECINOS_FORMER_CONTACT_DAYS", 30, minimum=0)
+VECINOS_JOIN_REQUEST_DAYS = config.env_int("VECINOS_JOIN_REQUEST_DAYS", 30, minimum=1)
 SUBSCRIPTION_RATE = config.parse_rate(
     config.env_str("SUBSCRIPTION_RATE", "10/h"), name="SUBSCRIPTION_RATE"
 )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("vecinos.alerts.urls_subscribe")),
     path("", include("vecinos.alerts.urls")),
     path("feeds/", include("vecinos.feeds.urls")),
+    path("committees/", include("vecinos.committees.urls")),
     path("", include("vecinos.delivery.urls_inbound")),
     path("", include("vecinos.delivery.urls_responder")),
     path("", include("vecinos.cases.urls")),

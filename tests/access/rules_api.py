@@ -117,7 +117,7 @@ RULES = [
             "channel": "email",
             "address": "otra@example.org",
             "language": "es",
-            "zip_code": "90033",
+            "area": {"zip": "90033"},
         },
         json=True,
         allowed=EVERYONE,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from vecinos.accounts.events import record_event
 from vecinos.accounts.models import AccountEvent, ApiToken, Role, User
+from vecinos.core import hooks
 
 TOKEN_SCHEME = "vec"  # noqa: S105 - the public prefix of every token, not a secret
 PREFIX_BYTES = 4  # 8 hex characters, shown on the account page
@@ -122,3 +123,27 @@ def revoke_api_token(*, token: ApiToken, actor: User | None) -> ApiToken:
             name=token.name,
         )
     return token
+
+
+@transaction.atomic
+def deactivate_user(*, user: User, actor: User | None) -> bool:
+    """Stop an account at once: it can no longer sign in, its open sessions end with
+    their next request (Django's ``ModelBackend.get_user``, which allauth's backend
+    extends, refuses an inactive user on every request), and every API token is
+    revoked (``TokenAuth`` also refuses an inactive owner). Only an admin (or the
+    operator, ``actor`` None) may; nobody deactivates themself. Returns False when it
+    was already inactive."""
+    if actor is not None and not actor.is_admin:
+        raise AccountError(_("Only an admin can deactivate an account."))
+    if actor is not None and actor.pk == user.pk:
+        raise AccountError(_("You cannot deactivate your own account."))
+    changed = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
+    user.refresh_from_db(fields=["is_active"])
+    if not changed:
+        return False
+    now = timezone.now()
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    record_event(AccountEvent.Type.DEACTIVATED, user=user, actor=actor, tokens_revoked=revoked)
+    # The apps above (committees) end what the account held there, in this transaction.
+    hooks.account_deactivated.call(user=user, actor=actor)
+    return True

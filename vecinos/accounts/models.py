@@ -112,6 +112,7 @@ class AccountEvent(models.Model):
         TOKEN_REVOKED = "token_revoked", _("API token revoked")
         CONTACT_SET = "contact_set", _("Dispatch contact set")
         CONTACT_REMOVED = "contact_removed", _("Dispatch contact removed")
+        DEACTIVATED = "deactivated", _("Account deactivated")
 
     type = models.CharField(max_length=16, choices=Type.choices)
     # The person whose access changed, and the person who changed it (None: the

@@ -34,6 +34,7 @@ from vecinos.accounts.models import User
 from vecinos.alerts import actions, messages, queries
 from vecinos.alerts.models import Alert, AlertKind, AlertStatus
 from vecinos.alerts.queries import get_alert_for_user
+from vecinos.core.views import bad_input
 from vecinos.reports.models import Incident, IncidentStatus
 from vecinos.reports.queries import get_incident_for_user
 
@@ -99,7 +100,12 @@ def panel_context(incident: Incident, user: User, **extra: Any) -> dict[str, Any
 
 
 def _done(
-    request: HttpRequest, incident: Incident, notice: str, *, error: bool = False
+    request: HttpRequest,
+    incident: Incident,
+    notice: str,
+    *,
+    error: bool = False,
+    status: int = 200,
 ) -> HttpResponse:
     """After an action: the panel for htmx, else a redirect to the incident page."""
     if request.htmx:  # type: ignore[attr-defined]
@@ -109,9 +115,22 @@ def _done(
             "alerts/console_incident_alerts.html",
             # The panel fetches its own data ({% alert_panel %}), as on the incident page.
             {"incident": fresh, "notice": notice, "notice_is_error": error},
+            status=status,
         )
+    if status >= 400:
+        back = reverse("console_incident", args=[incident.pk]) + "#alerts"
+        return bad_input(request, notice, back, status=status)
     (flash.error if error else flash.success)(request, notice)
     return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]) + "#alerts")
+
+
+def _refused(
+    request: HttpRequest, incident: Incident, refusal: actions.AlertRefused
+) -> HttpResponse:
+    """A refused action: bad input answers its 4xx (nothing was stored), a refusal of
+    the alert's state a message on the incident page."""
+    status = refusal.status if isinstance(refusal, actions.InvalidAlert) else 200
+    return _done(request, incident, refusal.message, error=True, status=status)
 
 
 def _parse_radius(raw: str | None) -> float:
@@ -142,7 +161,7 @@ def alert_draft(request: HttpRequest, incident_id: str) -> HttpResponse:
             incident=incident, radius_km=radius, note=note, test=test, actor=user
         )
     except actions.AlertRefused as refusal:
-        return _done(request, incident, refusal.message, error=True)
+        return _refused(request, incident, refusal)
     if alert.is_test:
         notice = _("Test alert drafted. It goes only to the console, once approved.")
     else:
@@ -192,7 +211,7 @@ def alert_approve(request: HttpRequest, alert_id: str) -> HttpResponse:
     try:
         alert = actions.approve_alert(alert=alert, actor=user)
     except actions.AlertRefused as refusal:
-        return _done(request, alert.incident, refusal.message, error=True)
+        return _refused(request, alert.incident, refusal)
     if alert.status == AlertStatus.PUBLISHED:
         notice = (
             _("Test alert published to the console.")
@@ -212,7 +231,7 @@ def alert_cancel(request: HttpRequest, alert_id: str) -> HttpResponse:
     try:
         actions.cancel_alert(alert=alert, actor=user, reason=request.POST.get("reason", ""))
     except actions.AlertRefused as refusal:
-        return _done(request, alert.incident, refusal.message, error=True)
+        return _refused(request, alert.incident, refusal)
     return _done(request, alert.incident, _("Draft cancelled; nothing was sent."))
 
 
@@ -231,7 +250,7 @@ def alert_retract(request: HttpRequest, alert_id: str) -> HttpResponse:
             actor=user,
         )
     except actions.AlertRefused as refusal:
-        return _done(request, alert.incident, refusal.message, error=True)
+        return _refused(request, alert.incident, refusal)
     if followup.kind == AlertKind.ALL_CLEAR:
         notice = _("All-clear sent to the people who got the alert.")
     else:

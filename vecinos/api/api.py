@@ -8,6 +8,7 @@ from ninja.throttling import BaseThrottle
 from vecinos.api import (
     alerts,
     cases,
+    committees,
     directory,
     errors,
     incidents,
@@ -45,3 +46,4 @@ api.add_router("/", subscriptions.router)
 api.add_router("/", alerts.router, throttle=per_client)
 api.add_router("/", directory.router, throttle=per_client)
 api.add_router("/", cases.router, throttle=per_client)
+api.add_router("/", committees.router, throttle=per_client)

@@ -108,6 +108,18 @@ class Busy(HttpError):
         self.wait = BUSY_RETRY_AFTER
 
 
+class Unconfirmed(HttpError):
+    def __init__(self) -> None:
+        super().__init__(
+            503,
+            _(
+                "The report may or may not have been stored: the answer was lost. Send it "
+                "again with the same Idempotency-Key and it is not counted twice."
+            ),
+        )
+        self.wait = BUSY_RETRY_AFTER
+
+
 # Seconds a client waits before sending a report again when the writer was too slow.
 BUSY_RETRY_AFTER = 5
 
@@ -134,7 +146,9 @@ def create_report(request: HttpRequest, payload: ReportIn) -> JsonResponse:
         raise RateLimited(verdict.retry_after)
     try:
         report = _store(payload, client_key=getattr(request, "client_key", ""))
-    except writer.WriterBusy:
+    except writer.WriterLost:
+        raise Unconfirmed from None
+    except writer.WriterBusy:  # nothing was stored
         raise Busy from None
     # The 201 body is three fixed fields: written directly, it skips a pydantic
     # validation and render that cost about a tenth of the whole request under load.

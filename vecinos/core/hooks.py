@@ -80,6 +80,22 @@ responder_contacts = Hook(
     "responder, for their page (``vecinos/delivery/responders.py``).",
 )
 
+announcement_sent = Hook(
+    "announcement_sent",
+    "``(*, announcement_id: int, recipients: list[(membership id, channel)]) -> int``: "
+    "inside the committee's transaction, put one outbox row per member (kind "
+    "``announcement``) and ring the workers after commit; returns the rows made "
+    "(``vecinos/delivery/announcements.py``).",
+)
+
+# Asked by accounts, answered by the apps above it --------------------------------------
+
+account_deactivated = Hook(
+    "account_deactivated",
+    "``(*, user, actor) -> None``: inside the transaction that deactivated ``user``; "
+    "committees end every membership (``vecinos/committees/actions.py``).",
+)
+
 # Asked by delivery, answered by the apps whose rows it sends ---------------------------
 
 delivery_failed_for_good = Hook(

@@ -7,6 +7,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 
+def bad_input(request: HttpRequest, problem: str, back: str, status: int = 400) -> HttpResponse:
+    """The answer of a form posted without JavaScript whose input was refused (control
+    characters, a number that is none): the problem, a link back, a 4xx; nothing
+    stored."""
+    return render(request, "core/bad_input.html", {"problem": problem, "back": back}, status=status)
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")

@@ -21,9 +21,14 @@ drain the same table, a task may run twice, and a worker may die anywhere:
    with ``d<delivery id>`` as idempotency key, one connection per batch or kept open
    between batches. A row that already has a ``provider_id`` was sent: it is recorded,
    never sent again.
-3. **Record** (:func:`record`): every ``FLUSH_EVERY`` messages, one transaction updates
-   the rows ``WHERE claim_token = <ours> AND status = 'sending'`` (a claim taken over by
-   another worker is left alone) and refreshes the claim time of the rows still waiting.
+3. **Record** (:func:`record`): each message's outcome right after it is sent, in
+   its own transaction (the rows that were never sent — skipped, expired, already
+   sent — together), updating the row ``WHERE claim_token = <ours> AND status =
+   'sending'`` (a claim taken over by another worker is left alone); every
+   ``FLUSH_EVERY`` messages the claim time of the rows still waiting is refreshed. So
+   a worker killed at any moment leaves at most the one message each of its threads
+   had in flight sent but unrecorded: that message is sent again once its claim times
+   out, and no other (docs/architecture.md, "The outbox for alerts").
    Sent → ``sent``/``delivered`` with ``provider_id`` and ``sent_at``, one UPDATE for the
    whole group (:func:`_mark_sent`). Transient failure → ``queued`` again at ``now +
    backoff(attempts)`` (30 s doubling, at most an hour, with jitter), or ``failed``
@@ -51,6 +56,7 @@ import logging
 import math
 import random
 import secrets
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -84,9 +90,16 @@ from vecinos.delivery.transports import (
 logger = logging.getLogger(__name__)
 
 CHANNELS = ("sms", "email", "webpush")
-# Outcomes are written every this many messages (and the remaining claims refreshed):
-# a worker that dies loses at most this many records, which are then sent again.
+# Messages are rendered, and the claims of the rows still waiting refreshed, this many
+# at a time; each outcome is recorded as soon as its message is sent.
 FLUSH_EVERY = 50
+# A drain task sends for at most this long, then hands its channel to a fresh task at
+# the back of the queue: transactional messages (a higher priority) and the other
+# channels' drains get a worker thread in between, whatever one channel's backlog.
+DRAIN_SLICE_SECONDS = 5.0
+# Channels paced by a rate (SMS_RATE) are drained by at most this many threads of a
+# worker at a time: the others stay free for the channels that are not waiting.
+PACED_DRAINS = 1
 BACKOFF_FIRST = 30  # seconds
 BACKOFF_MAX = 3600
 # When an alert has no expiry: how long transient failures are retried.
@@ -334,12 +347,19 @@ def process(
     result = DrainResult()
     renderer = Renderer()
     open_transports: dict[tuple[str, bool], Transport] = {}
+
+    def record_now(outcomes: Sequence[Outcome]) -> None:
+        record(token, outcomes, result=result)
+
     try:
         for start in range(0, len(rows), FLUSH_EVERY):
             group = rows[start : start + FLUSH_EVERY]
-            outcomes = _send_group(group, pick, open_transports, renderer)
+            _send_group(group, pick, open_transports, renderer, record_now)
             waiting = [row.pk for row in rows[start + FLUSH_EVERY :]]
-            record(token, outcomes, result=result, still_claimed=waiting)
+            if waiting:
+                Delivery.objects.filter(
+                    claim_token=token, id__in=waiting, status=DeliveryStatus.SENDING
+                ).update(claimed_at=timezone.now())
     finally:
         for transport in open_transports.values():
             transport.close()
@@ -351,7 +371,10 @@ def _send_group(
     pick: Callable[[str, bool], Transport],
     open_transports: dict[tuple[str, bool], Transport],
     renderer: Renderer,
+    record_now: Callable[[Sequence[Outcome]], None],
 ) -> list[Outcome]:
+    """Send ``rows``, handing each outcome to ``record_now`` as soon as it is known:
+    the rows that are not sent first, together, then each sent message on its own."""
     now = timezone.now()
     outcomes: list[Outcome] = []
     to_send: dict[tuple[str, bool], list[tuple[Outcome, OutgoingMessage]]] = {}
@@ -383,16 +406,22 @@ def _send_group(
             outcome.error = TransportError("render failed", permanent=False, code="render_error")
             continue
         to_send.setdefault((row.channel, _alert_row(row)[0].is_test), []).append((outcome, message))
+    sending = {id(outcome) for pairs in to_send.values() for outcome, _message in pairs}
+    unsent = [outcome for outcome in outcomes if id(outcome) not in sending]
+    if unsent:
+        record_now(unsent)
     for (channel, test), pairs in to_send.items():
         transport = open_transports.get((channel, test))
         if transport is None:
             transport = open_transports[(channel, test)] = pick(channel, test)
-        results = transport.send_batch([message for _outcome, message in pairs])
-        for (outcome, _message), sent in zip(pairs, results, strict=True):
+        for outcome, message in pairs:
+            # One message, then its record: a kill between the two repeats only it.
+            (sent,) = transport.send_batch([message])
             if isinstance(sent, TransportError):
                 outcome.error = sent
             else:
                 outcome.receipt = sent
+            record_now([outcome])
     return outcomes
 
 
@@ -548,28 +577,68 @@ def run_once(*, channel: str, limit: int | None = None) -> DrainResult:
     return process(token, ids)
 
 
+def paced(channel: str) -> bool:
+    """Whether sending on ``channel`` waits for a rate (SMS through Twilio)."""
+    return (
+        channel == "sms"
+        and settings.SMS_PROVIDER == "twilio"
+        and not settings.DELIVERY_CONSOLE_ONLY
+    )
+
+
+_paced_slots = threading.BoundedSemaphore(PACED_DRAINS)
+
+
 def drain(
     *,
     channel: str,
-    max_seconds: float = 240.0,
+    max_seconds: float | None = None,
     wake_at: Callable[[str, datetime], object] | None = None,
+    hand_over: Callable[[str], object] | None = None,
 ) -> int:
-    """Process batches until nothing of ``channel`` is due (or ``max_seconds`` passed:
-    a task must end; the next wake-up or the minute sweep goes on). Returns the rows
-    handled. If rows were left for a retry, ``wake_at(channel, when)`` is told the
-    earliest retry time (the worker task schedules itself for it)."""
+    """Process batches until nothing of ``channel`` is due, or for ``max_seconds``.
+
+    A worker task passes ``hand_over``: after ``DRAIN_SLICE_SECONDS`` it is called
+    with the channel (a fresh task at the back of the queue takes over), so no
+    channel's backlog keeps a worker thread from the others or from transactional
+    messages. Without it the drain goes on for up to 240 s. A paced channel (SMS) is
+    drained by at most ``PACED_DRAINS`` threads of this process at once; another
+    drain of it ends at once (the thread draining it goes on until nothing is due).
+    Returns the rows handled. If rows were left for a retry, ``wake_at(channel,
+    when)`` is told the earliest retry time (the worker task schedules itself)."""
+    slot = _paced_slots if paced(channel) else None
+    if slot is not None and not slot.acquire(blocking=False):
+        return 0
+    if max_seconds is None:
+        max_seconds = DRAIN_SLICE_SECONDS if hand_over is not None else 240.0
     started = time.monotonic()
     handled = 0
     retried = 0
-    while time.monotonic() - started < max_seconds:
-        batch = run_once(channel=channel)
-        if batch.total == 0:
-            break
-        handled += batch.total
-        retried += batch.retried
-    if retried and wake_at is not None and (first := next_retry_at(channel)) is not None:
+    more = False
+    try:
+        while True:
+            batch = run_once(channel=channel)
+            if batch.total == 0:
+                break
+            handled += batch.total
+            retried += batch.retried
+            if time.monotonic() - started >= max_seconds:
+                more = True
+                break
+    finally:
+        if slot is not None:
+            slot.release()
+    if more and hand_over is not None:
+        hand_over(channel)
+    elif retried and wake_at is not None and (first := next_retry_at(channel)) is not None:
         wake_at(channel, first)
     return handled
+
+
+def due_channels(now: datetime | None = None) -> list[str]:
+    """The channels with a row due now (what the minute sweep rings for)."""
+    now = now or timezone.now()
+    return [ch for ch in CHANNELS if Delivery.objects.filter(_due(now), channel=ch).exists()]
 
 
 def next_retry_at(channel: str) -> datetime | None:

@@ -18,9 +18,14 @@ from vecinos.delivery import outbox, send
 
 @db_task(priority=10)
 def deliver(channel: str) -> int:
-    """Drain the outbox of one channel until nothing is due; come back for the earliest
-    retry it left behind."""
-    return outbox.drain(channel=channel, wake_at=_wake_at)
+    """Drain the outbox of one channel for a slice (then hand over to a fresh task);
+    come back for the earliest retry it left behind."""
+    return outbox.drain(channel=channel, wake_at=_wake_at, hand_over=_hand_over)
+
+
+def _hand_over(channel: str) -> None:
+    """The rest of a channel's backlog, for the task at the back of the queue."""
+    deliver(channel)
 
 
 def _wake_at(channel: str, when: datetime) -> None:
@@ -46,8 +51,13 @@ def wake_workers(*, alert_id: uuid.UUID, rows: int) -> None:
 
 @db_periodic_task(crontab(minute="*"))
 def sweep_outbox() -> int:
-    """Every minute: rows whose retry time came, and claims whose worker died."""
-    return sum(outbox.drain(channel=channel) for channel in outbox.CHANNELS)
+    """Every minute: rings for the channels with rows due (a retry time came, a claim
+    whose worker died), one ``deliver`` task each, rather than draining them in this
+    thread one after the other (an SMS backlog would hold it for minutes)."""
+    channels = outbox.due_channels()
+    for channel in channels:
+        deliver(channel)
+    return len(channels)
 
 
 @db_task(priority=20, retries=5, retry_delay=30)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from vecinos.accounts.access import Forbidden, require_role
 from vecinos.accounts.models import Role, User
+from vecinos.core.views import bad_input
 from vecinos.delivery import reporters
 from vecinos.reports.queries import get_report_for_user
 
@@ -45,6 +46,9 @@ def reply(request: HttpRequest, report_id: str) -> HttpResponse:
                 {"report": report, "reply_error": problem, "reply_text": text[:400]},
                 status=422,
             )
+        if "text" in getattr(error, "error_dict", {}):  # the text itself: bad input
+            back = reverse("console_incident", args=[report.incident_id])
+            return bad_input(request, problem, back, status=422)
         messages.error(request, problem)
     else:
         if request.htmx:  # type: ignore[attr-defined]

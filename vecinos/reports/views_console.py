@@ -271,6 +271,16 @@ def _done(
 def _refused(
     request: HttpRequest, incident: Incident, refusal: actions.ActionRefused
 ) -> HttpResponse:
+    """A refused action: the reason on the incident's page. Bad input (control
+    characters, a number that is none, ...) answers 400 with the page itself, as the
+    API answers 4xx; a refusal of the incident's state is a message after a redirect."""
+    if isinstance(refusal, actions.InvalidInput):
+        fresh = Incident.objects.get(pk=incident.pk)
+        template = "reports/incident.html"
+        if request.htmx:  # type: ignore[attr-defined]
+            template += "#incident"
+        context = _incident_context(fresh, notice=str(refusal.message), notice_is_error=True)
+        return render(request, template, context, status=400)
     return _done(request, incident, str(refusal.message), error=True)
 
 
@@ -290,8 +300,10 @@ def incident_dispatch(request: HttpRequest, incident_id: str) -> HttpResponse:
     user = acting_user(request)
     incident = get_incident_for_user(user, incident_id, write=True)
     names = [name for name in request.POST.getlist("responders") if name]
-    people = list(User.objects.filter(username__in=names))
     try:
+        if problem := next(filter(None, map(actions.text_problem, names)), None):
+            raise actions.InvalidInput(problem)
+        people = list(User.objects.filter(username__in=names))
         unknown = sorted(set(names) - {p.username for p in people})
         if unknown:
             raise actions.InvalidInput(

@@ -83,8 +83,11 @@ def report(request: HttpRequest) -> HttpResponse:
                 needs_location=data["needs_location"],
             )
         )
-    except writer.WriterBusy:
-        response = render(request, "reports/report_busy.html", status=503)
+    except writer.WriterBusy as busy:
+        maybe_stored = isinstance(busy, writer.WriterLost)
+        response = render(
+            request, "reports/report_busy.html", {"maybe_stored": maybe_stored}, status=503
+        )
         response["Retry-After"] = "5"
         return response
     except ValidationError as error:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from vecinos.accounts.access import Forbidden, acting_user, responder_required
 from vecinos.core import hooks
+from vecinos.core.views import bad_input
 from vecinos.reports import actions, queries
 from vecinos.reports.models import Availability, DispatchStatus, Outcome
 from vecinos.reports.queries import get_dispatch_for_responder, get_incident_for_user
@@ -163,6 +164,9 @@ def responder_outcome(request: HttpRequest, dispatch_id: int) -> HttpResponse:
             officers=_int_or_none(request.POST.get("officers"), _("Officers")),
             actor=user,
         )
+    except actions.InvalidInput as refusal:
+        back = reverse("responder_dispatch", args=[dispatch.pk])
+        return bad_input(request, str(refusal.message), back)
     except actions.ActionRefused as refusal:
         messages.error(request, str(refusal.message))
         return _back(dispatch.pk)

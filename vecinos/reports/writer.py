@@ -37,8 +37,12 @@ cleaned) over a socket pair and waits; the writer stores a batch in one transact
 and only after the commit answers, per report, its ids or the exception that refused
 it, together with the batch's live updates, which the web process publishes to its
 consoles (without Redis the writer process has no listeners of its own). If the
-writer process dies, the reports waiting on it answer 503 (the reporter sends again)
-and the next report starts a new one.
+writer process dies, the reports waiting on it answer 503 saying they may or may not
+be stored (``WriterLost``; a resend with the same idempotency key is recognised), and
+the next report starts a new one. "503, nothing was stored" (``WriterBusy``) is said
+only when it is true: each report carries a deadline, and the writer drops a report
+still waiting at its deadline instead of storing it after its request gave up, while
+a request whose report the writer already took waits for the end of that batch.
 
 PostgreSQL commits concurrent transactions in parallel (with its own group commit),
 and a caller already inside a transaction must see its report in that transaction,
@@ -57,7 +61,9 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -73,10 +79,20 @@ from vecinos.reports.models import Report
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 64
+# Seconds a request waits, past its deadline, for the writer process's answer (the
+# end of the batch it is writing) before answering that it cannot tell (WriterLost).
+ANSWER_GRACE = 30
 
 
 class WriterBusy(Exception):
-    """The writer did not store the report in time (the request answers 503)."""
+    """The writer did not store the report, and never will (the request answers 503:
+    nothing was stored, send it again)."""
+
+
+class WriterLost(WriterBusy):
+    """The writer process ended after taking the report and before answering: it may
+    or may not be stored (the request answers 503 saying so; a resend carrying the
+    same idempotency key is recognised)."""
 
 
 class StoredReport(NamedTuple):
@@ -87,21 +103,47 @@ class StoredReport(NamedTuple):
 
 
 class _Job:
-    __slots__ = ("done", "error", "report", "result")
+    """One report waiting for the writer. ``taken`` (under ``lock``) is set when the
+    writer takes it into a batch; a request that gives up waiting first sets
+    ``cancelled`` instead, and the writer skips it: so a "not stored" answer is true."""
+
+    __slots__ = ("cancel", "cancelled", "done", "error", "lock", "report", "result", "taken")
 
     def __init__(self, report: actions.NewReport) -> None:
         self.report = report
         self.done = threading.Event()
+        self.lock = threading.Lock()
+        self.taken = False
+        self.cancelled = False
         self.result: Report | StoredReport | None = None
         self.error: BaseException | None = None
+        # What to do once waiting is over, for the writer process's jobs (wait for that
+        # process's own answer); None: the in-process writer, which checks ``cancelled``.
+        self.cancel: Callable[[_Job], None] | None = None
+
+    def take(self) -> bool:
+        """The writer takes the job into a batch, unless its request gave up."""
+        with self.lock:
+            if self.cancelled:
+                return False
+            self.taken = True
+            return True
 
     def outcome(self) -> Report | StoredReport:
         """Wait for the writer (``REPORT_WRITE_TIMEOUT`` seconds); the stored report,
-        or the error that refused it, or ``WriterBusy`` if it took too long. A job
-        that timed out may still be stored later; the reporter is told to try again,
-        and a second copy of the same report only adds a source-less duplicate."""
+        or the error that refused it, or ``WriterBusy`` if it took too long: then the
+        job is cancelled, so it is never stored later. A job the writer already took
+        is waited for to the end of its batch (a commit takes milliseconds), so the
+        answer says what happened to it."""
         if not self.done.wait(timeout=settings.REPORT_WRITE_TIMEOUT):
-            raise WriterBusy
+            if self.cancel is not None:
+                self.cancel(self)  # the writer process's own answer, or WriterLost
+            else:
+                with self.lock:
+                    if not self.taken:
+                        self.cancelled = True
+                        raise WriterBusy
+            self.done.wait()
         if self.error is not None:
             raise self.error
         assert self.result is not None  # noqa: S101 - set with done when no error
@@ -149,7 +191,9 @@ def _run() -> None:
                 batch.append(_jobs.get_nowait())
             except queue.Empty:
                 break
-        _write(batch)
+        batch = [job for job in batch if job.take()]
+        if batch:
+            _write(batch)
 
 
 def _write(batch: list[_Job]) -> None:
@@ -240,20 +284,33 @@ class _WriterProcess:
         return self.open and self.process.poll() is None
 
     def submit(self, report: actions.NewReport) -> _Job:
+        """Hand a report to the writer process with a deadline: a report still waiting
+        at its deadline is dropped by the writer (answered "not stored") instead of
+        being stored after the request gave up, so the request waits for the writer's
+        own answer (``_wait_for_answer``), which says what happened."""
         job = _Job(report)
+        job.cancel = self._wait_for_answer
         key = next(self.keys)
+        deadline = time.monotonic() + settings.REPORT_WRITE_TIMEOUT
         with self.waiting_lock:
             if not self.open:
-                job.error = WriterBusy()
+                job.error = WriterBusy()  # never sent: certainly not stored
                 job.done.set()
                 return job
             self.waiting[key] = job
         try:
             with self.send_lock:
-                self.connection.send((key, report))
+                self.connection.send((key, report, deadline))
         except (OSError, ValueError):
-            self._lost()
+            self._lost(close=False)
         return job
+
+    def _wait_for_answer(self, job: _Job) -> None:
+        """Past the deadline the writer answers at the latest when its current batch is
+        written (and drops the job if it had not started it). A writer that does not
+        answer even then is hung: the report may or may not be stored."""
+        if not job.done.wait(timeout=ANSWER_GRACE):
+            raise WriterLost
 
     def _read(self) -> None:
         try:
@@ -268,20 +325,29 @@ class _WriterProcess:
                         job.result, job.error = result, error
                         job.done.set()
         except (EOFError, OSError):
-            self._lost()
+            self._lost(close=True)
 
-    def _lost(self) -> None:
+    def _lost(self, *, close: bool) -> None:
         """The writer process is gone: whatever it had not answered may or may not be
-        stored, so each such request answers 503 and the reporter sends it again."""
+        stored, so each such request answers 503 saying so (``WriterLost``).
+
+        Called by a request thread whose send failed and by the reader thread when
+        the socket ends, possibly both at once. Only the reader closes the socket
+        (``close``), once: a second close of the same descriptor fails with EBADF,
+        or worse closes whatever file took its number meanwhile. A failed send kills
+        the process instead, so that the reader sees the end and closes."""
         with self.waiting_lock:
             self.open = False
             waiting, self.waiting = self.waiting, {}
         if waiting:
             logger.error("the report writer process ended with %d reports waiting", len(waiting))
         for job in waiting.values():
-            job.error = WriterBusy()
+            job.error = WriterLost()
             job.done.set()
-        self.connection.close()
+        if close:
+            self.connection.close()
+        elif self.process.poll() is None:
+            self.process.kill()
 
 
 def serve_process(fd: int) -> None:
@@ -300,13 +366,22 @@ def serve_process(fd: int) -> None:
                 batch.append(peer.recv())
         except (EOFError, OSError):
             return
-        jobs = [_Job(report) for _, report in batch]
         fcntl.flock(turn, fcntl.LOCK_EX)
         try:
-            _write(jobs)
+            # After waiting for our turn: a report whose request has given up (its
+            # deadline passed) is not stored now; it is answered "not stored".
+            now = time.monotonic()
+            jobs = [_Job(report) for _, report, _ in batch]
+            late = [
+                job for job, (_, _, deadline) in zip(jobs, batch, strict=True) if deadline <= now
+            ]
+            for job in late:
+                job.error = WriterBusy()
+            if timely := [job for job in jobs if job.error is None]:
+                _write(timely)
         finally:
             fcntl.flock(turn, fcntl.LOCK_UN)
-        answers = [(key, *_answer(job)) for (key, _), job in zip(batch, jobs, strict=True)]
+        answers = [(key, *_answer(job)) for (key, _, _), job in zip(batch, jobs, strict=True)]
         try:
             peer.send((answers, list(events)))
         except (OSError, ValueError):
@@ -327,7 +402,7 @@ def _writers_turn() -> BinaryIO:
 def _answer(job: _Job) -> tuple[StoredReport | None, BaseException | None]:
     if job.error is not None:
         error = job.error
-        if not isinstance(error, (ValidationError, actions.ActionRefused)):
+        if not isinstance(error, (ValidationError, actions.ActionRefused, WriterBusy)):
             # What the request may raise: refusals as they are, anything else as the
             # 503 of a failed write (an arbitrary exception may not pickle).
             error = WriterBusy()

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vecinos.core import bulk, crypto, geo
+from vecinos.core import bulk, crypto, geo, text
 from vecinos.reports import clustering, photos
 from vecinos.reports.actions.summary import (
     KINDS,
@@ -44,9 +44,6 @@ MAX_OFFICERS = 500
 MAX_AGE = timedelta(hours=24)
 MAX_AHEAD = timedelta(minutes=5)
 SOURCE_TAG_PURPOSE = "reports.Report.source_tag"
-# Control characters other than tab and newlines, and lone surrogates: neither
-# database stores them faithfully (PostgreSQL refuses NUL outright).
-_FORBIDDEN_CHARS = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
 
 
 def source_tag(*, channel: str, client_key: str) -> str:
@@ -57,9 +54,7 @@ def source_tag(*, channel: str, client_key: str) -> str:
 
 
 def text_problem(value: str) -> str | None:
-    if any(ch in _FORBIDDEN_CHARS or "\ud800" <= ch <= "\udfff" for ch in value):
-        return _("Remove the control characters from this text.")
-    return None
+    return text.text_problem(value)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vecinos.accounts.models import User
+from vecinos.core.text import text_problem
 from vecinos.reports.actions.common import (
     ACTIVE_DISPATCH,
     MAX_PUBLIC_LABEL,
@@ -237,6 +238,8 @@ def set_public_label(*, incident: Incident, label: str, actor: User) -> Incident
     Soto St"). Staff write it: reporter text is never published."""
     _require_dispatcher(actor)
     label = " ".join((label or "").split())
+    if problem := text_problem(label):
+        raise InvalidInput(problem)
     if len(label) > MAX_PUBLIC_LABEL:
         raise InvalidInput(
             _("The public label can be at most %(max)s characters.") % {"max": MAX_PUBLIC_LABEL}

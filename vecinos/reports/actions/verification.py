@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from vecinos.accounts.access import Forbidden
 from vecinos.accounts.models import Role, User
+from vecinos.core.text import text_problem
 from vecinos.reports.actions.common import (
     ACTIVE_DISPATCH,
     CORRECTIONS,
@@ -66,6 +67,8 @@ def verify_incident(
             % {"outcome": str(outcome)[:40]}
         )
     notes = (notes or "").strip()
+    if problem := text_problem(notes):
+        raise InvalidInput(problem)
     if len(notes) > MAX_VERIFICATION_NOTES:
         raise InvalidInput(
             _("Notes can be at most %(max)s characters.") % {"max": MAX_VERIFICATION_NOTES}

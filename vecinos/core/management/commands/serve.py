@@ -13,6 +13,12 @@ Why these choices:
 - **A report writer process per worker on SQLite.** Reports are written in batches
   by a process of their own (``vecinos.reports.writer``), started as each worker
   starts, so that writing does not compete with requests for the worker's GIL.
+- **A buffering front.** Threaded workers read a request inside a worker thread, so a
+  few dozen clients sending their headers a byte at a time (slowloris) would hold
+  every thread. By default ``--bind`` is served by ``vecinos.core.front``, an asyncio
+  process that takes each request whole (with deadlines) before handing it to
+  gunicorn on a loopback port. ``--no-front`` binds gunicorn itself: only behind a
+  buffering proxy (docs/operations.md).
 - **No access log.** An access line is where web servers write client addresses;
   we write none (DESIGN.md, principle 1). gunicorn's own messages go through
   Python logging with ``NoAddressFilter``, like everything else.
@@ -23,6 +29,9 @@ from __future__ import annotations
 import copy
 import os
 import re
+import socket
+import subprocess
+import sys
 from argparse import ArgumentParser
 from typing import Any, cast
 
@@ -165,6 +174,14 @@ class Command(BaseCommand):
             help="HOST:PORT or unix:/path to listen on (default 127.0.0.1:8000).",
         )
         parser.add_argument(
+            "--no-front",
+            action="store_true",
+            help=(
+                "Bind gunicorn itself instead of the buffering front (only behind a "
+                "proxy that buffers whole requests, such as nginx)."
+            ),
+        )
+        parser.add_argument(
             "--workers",
             type=int,
             default=None,
@@ -190,4 +207,39 @@ class Command(BaseCommand):
             )
         # Workers are forked from this process: they must not inherit its connections.
         connections.close_all()
-        VecinosServer(server_options(bind=bind, workers=workers, threads=threads)).run()
+        front = None
+        if not options["no_front"]:
+            bind, front = start_front(bind)
+        server_config = server_options(bind=bind, workers=workers, threads=threads)
+        if front is not None:
+            server_config["on_exit"] = lambda _arbiter: stop_front(front)
+        try:
+            VecinosServer(server_config).run()
+        finally:
+            if front is not None:
+                stop_front(front)
+
+
+def start_front(bind: str) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start the buffering front on ``bind``; gunicorn's own address instead: a free
+    loopback port, whose peer (the front) is trusted for ``X-Forwarded-For``."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        upstream = f"127.0.0.1:{probe.getsockname()[1]}"
+    trusted = [str(net) for net in settings.VECINOS_TRUSTED_PROXIES]
+    settings.VECINOS_TRUSTED_PROXIES = [*settings.VECINOS_TRUSTED_PROXIES, "127.0.0.1/32"]
+    front = subprocess.Popen(  # noqa: S603 - our own module, no shell
+        [sys.executable, "-m", "vecinos.core.front", bind, upstream, *trusted],
+        stdin=subprocess.DEVNULL,
+    )
+    return upstream, front
+
+
+def stop_front(front: subprocess.Popen[bytes]) -> None:
+    if front.poll() is None:
+        front.terminate()
+        try:
+            front.wait(5)
+        except subprocess.TimeoutExpired:
+            front.kill()
+            front.wait()

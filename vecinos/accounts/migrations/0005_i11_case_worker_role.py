@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_dispatch_contact_events'),
+        ('accounts', '0004_i8a_deactivation'),
     ]
 
     operations = [

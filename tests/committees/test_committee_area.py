@@ -1,0 +1,100 @@
+"""A committee's area from ZIP codes, a point and radius, or cells drawn on the map,
+kept as H3 cells (CommitteeCell rows too); the public list is searchable by ZIP."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from vecinos.committees import actions
+from vecinos.committees.models import CommitteeCell
+from vecinos.core import geo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_point_and_radius_and_drawn_cells_make_the_area(world, carmen) -> None:
+    drawn = geo.cell_for(34.0403, -118.2093)
+    actions.update_committee(
+        committee=world.committee,
+        actor=carmen,
+        area=actions.AreaInput(lat=34.05, lng=-118.21, radius_km=1, cells=[format(drawn, "x")]),
+    )
+    cells = set(
+        CommitteeCell.objects.filter(committee=world.committee).values_list("cell", flat=True)
+    )
+    assert drawn in cells and geo.cell_for(34.05, -118.21) in cells
+    assert set(world.committee.area_cells) == cells
+    assert "cells drawn on the map" in world.committee.area_label
+
+
+@pytest.mark.parametrize(
+    "area, field",
+    [
+        (actions.AreaInput(zip_codes=["123"]), "zip_codes"),
+        (actions.AreaInput(lat=34.0, lng=-118.0, radius_km=100), "radius_km"),
+        (actions.AreaInput(cells=["not-a-cell"]), "cells"),
+        (actions.AreaInput(cells=["85283473fffffff"]), "cells"),  # resolution 5
+    ],
+)
+def test_a_bad_area_is_refused_naming_the_field(world, carmen, area, field) -> None:
+    with pytest.raises(ValidationError) as caught:
+        actions.update_committee(committee=world.committee, actor=carmen, area=area)
+    assert field in caught.value.message_dict
+
+
+def test_olga_cannot_edit_boyle_heights(world, olga) -> None:
+    from vecinos.accounts.access import Forbidden
+
+    with pytest.raises(Forbidden):
+        actions.update_committee(committee=world.committee, actor=olga, meets="never")
+
+
+def test_the_public_list_finds_committees_by_zip(world, client) -> None:
+    near = client.get(reverse("committees:list"), {"zip": "90033"}).content.decode()
+    assert world.committee.name in near and world.other.name not in near
+    bad = client.get(reverse("committees:list"), {"zip": "abc"})
+    assert bad.status_code == 400 and "five-digit" in bad.content.decode()
+
+
+def test_the_public_page_shows_what_it_does_when_it_meets_and_its_hotline(
+    world, carmen, client
+) -> None:
+    actions.update_committee(
+        committee=world.committee,
+        actor=carmen,
+        description="Rapid response for Boyle Heights",
+        meets="Tuesdays 7 pm",
+        how_to_join="Ask below",
+        hotline="(323) 555-0100",
+    )
+    page = client.get(
+        reverse("committees:public", kwargs={"slug": world.committee.slug})
+    ).content.decode()
+    for text in ("Rapid response for Boyle Heights", "Tuesdays 7 pm", "Ask below", "+13235550100"):
+        assert text in page
+
+
+def test_the_area_picker_draws_the_cells_and_asks_no_third_party_for_tiles(world, settings) -> None:
+    import json
+    import re
+
+    settings.VECINOS_TILE_URL = "https://tile.example.org/{z}/{x}/{y}.png"
+    page = world.client("carmen").get(
+        reverse("committees:edit", kwargs={"slug": world.committee.slug})
+    )
+    data = json.loads(
+        re.search(
+            r'<script id="area-map-data" type="application/json">(.*?)</script>',
+            page.content.decode(),
+            re.S,
+        ).group(1)
+    )
+    assert len(data["cells"]) == len(world.committee.area_cells) and data["tileUrl"] == ""
+
+    settings.VECINOS_TILE_URL = "/tiles/{z}/{x}/{y}.png"
+    page = world.client("carmen").get(
+        reverse("committees:edit", kwargs={"slug": world.committee.slug})
+    )
+    assert "/tiles/{z}/{x}/{y}.png" in page.content.decode()

@@ -1,0 +1,50 @@
+"""Every committee page answers its own people (a smoke test over the whole set)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_carmen_sees_every_page_of_her_committee(world) -> None:
+    client = world.client("carmen")
+    slug = world.committee.slug
+    for name in (
+        "committee",
+        "announcements",
+        "announce",
+        "tasks",
+        "members",
+        "requests",
+        "invites",
+        "edit",
+        "audit",
+    ):
+        response = client.get(reverse(f"committees:{name}", kwargs={"slug": slug}))
+        assert response.status_code == 200, name
+    for name in ("list", "home"):
+        assert client.get(reverse(f"committees:{name}")).status_code == 200
+
+
+def test_public_pages_answer_anyone(world, client) -> None:
+    assert client.get(reverse("committees:list")).status_code == 200
+    response = client.get(reverse("committees:list"), {"zip": "90033"})
+    assert world.committee.name in response.content.decode()
+    assert world.other.name not in response.content.decode()
+    assert (
+        client.get(reverse("committees:public", kwargs={"slug": world.committee.slug})).status_code
+        == 200
+    )
+    assert (
+        client.get(reverse("committees:join", kwargs={"slug": world.committee.slug})).status_code
+        == 200
+    )
+    assert client.get(reverse("committees:redeem")).status_code == 200
+
+
+def test_ana_sees_admin_pages(world) -> None:
+    client = world.client("ana")
+    assert client.get(reverse("committees:create")).status_code == 200
+    assert client.get(reverse("committees:deactivate")).status_code == 200
