@@ -21,6 +21,7 @@ LAYERS = [
     "directory",
     "library",
     "organizing",
+    "cases",
     "api",
     "feeds",
     "demo",

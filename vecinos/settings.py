@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "vecinos.reports",
     "vecinos.alerts",
     "vecinos.delivery",
+    "vecinos.cases",
     "vecinos.directory",
     "vecinos.library",
     "vecinos.api",
@@ -290,6 +291,9 @@ ACCOUNT_EVENT_RETENTION = config.env_int("VECINOS_ACCOUNT_EVENT_RETENTION", 365,
 # alert) are kept before `vecinos purge` deletes them (vecinos/alerts/retention.py).
 ALERT_RETENTION = config.env_int("VECINOS_ALERT_RETENTION", 365, minimum=1)
 DELIVERY_RETENTION = config.env_int("VECINOS_DELIVERY_RETENTION", 30, minimum=1)
+# Days after a detention case is closed before its personal fields are erased
+# (vecinos/cases/retention.py), leaving anonymous counts.
+CASE_RETENTION = config.env_int("VECINOS_CASE_RETENTION_DAYS", 90, minimum=1)
 
 # Alerts (docs/operations.md, "Alerts") ----------------------------------------------------
 # Distinct dispatchers (the drafter counts) before an alert goes out. 1 is the

@@ -22,6 +22,7 @@ urlpatterns = [
     path("committees/", include("vecinos.committees.urls")),
     path("", include("vecinos.delivery.urls_inbound")),
     path("", include("vecinos.delivery.urls_responder")),
+    path("", include("vecinos.cases.urls")),
     path("", include("vecinos.library.urls")),
     path("", include("vecinos.directory.urls")),
     path("", include("vecinos.organizing.urls")),

@@ -12,12 +12,17 @@ class Role(models.TextChoices):
     DISPATCHER = "dispatcher", _("Dispatcher")
     RESPONDER = "responder", _("Responder")
     MEMBER = "member", _("Member")
+    # Network-wide: works detention cases (vecinos/cases), seeing the names, A-numbers
+    # and family contacts of the cases assigned to them (docs/architecture.md, "Cases").
+    CASE_WORKER = "case_worker", _("Case worker")
 
 
-# Roles whose accounts must sign in with a second factor (docs/operations.md).
-MFA_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.DISPATCHER})
+# Roles whose accounts must sign in with a second factor (docs/architecture.md).
+MFA_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.DISPATCHER, Role.CASE_WORKER})
 # Roles that may hold API tokens: everyone but members, who have nothing to automate.
-API_TOKEN_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.DISPATCHER, Role.RESPONDER})
+API_TOKEN_ROLES = frozenset(
+    {Role.ADMIN, Role.COORDINATOR, Role.DISPATCHER, Role.RESPONDER, Role.CASE_WORKER}
+)
 
 
 class User(AbstractUser):
@@ -61,6 +66,10 @@ class User(AbstractUser):
     @property
     def is_coordinator(self) -> bool:
         return self.role in {Role.COORDINATOR, Role.ADMIN}
+
+    @property
+    def is_case_worker(self) -> bool:
+        return self.role == Role.CASE_WORKER
 
     @property
     def is_staff_role(self) -> bool:

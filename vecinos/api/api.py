@@ -7,6 +7,7 @@ from ninja.throttling import BaseThrottle
 
 from vecinos.api import (
     alerts,
+    cases,
     committees,
     directory,
     errors,
@@ -44,4 +45,5 @@ api.add_router("/", public.router, throttle=per_client)
 api.add_router("/", subscriptions.router)
 api.add_router("/", alerts.router, throttle=per_client)
 api.add_router("/", directory.router, throttle=per_client)
+api.add_router("/", cases.router, throttle=per_client)
 api.add_router("/", committees.router, throttle=per_client)

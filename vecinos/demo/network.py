@@ -152,6 +152,7 @@ PEOPLE = [
         available_at="fremont_high",
     ),
     Person("mara", Role.MEMBER, "Mara", language="es", committee="garment-workers-downtown"),
+    Person("lucia", Role.CASE_WORKER, "Lucía", language="es"),
 ]
 
 
