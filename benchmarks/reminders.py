@@ -2,8 +2,10 @@
 beside the alert fan-out of the same size in the same run.
 
 Setup: a throwaway SQLite database (``vecinos migrate``); one committee of
-``BENCH_MEMBERS`` (default 5,000) members, each with a contact (three in five SMS, the
-rest email), invited to an event; as many alert subscriptions in one cell of
+``BENCH_MEMBERS`` (default 5,000) members, each with a responder contact (three in five
+SMS, the rest email), and every other one with the contact they gave the committee
+when they joined (an email, which reminders prefer: vecinos/organizing/contacts.py),
+invited to an event; as many alert subscriptions in one cell of
 downtown Los Angeles, for an alert over that cell.
 
 Figures, each the best of ``BENCH_REMINDERS_REPEAT`` (3) runs taken in turn (a
@@ -45,6 +47,7 @@ def _populate() -> tuple[object, object]:
     from vecinos.accounts.models import Role, User
     from vecinos.alerts import subscriptions
     from vecinos.alerts.models import Subscription, SubscriptionCell
+    from vecinos.committees.actions import normalize_contact
     from vecinos.committees.models import Committee, Membership, MembershipRole
     from vecinos.core import geo
     from vecinos.delivery.models import ResponderContact
@@ -66,7 +69,19 @@ def _populate() -> tuple[object, object]:
             batch_size=1000,
         )
         Membership.objects.bulk_create(
-            [Membership(committee=committee, user=person) for person in people], batch_size=1000
+            [
+                Membership(
+                    committee=committee,
+                    user=person,
+                    channel="email",
+                    contact=f"j{i}@example.org",
+                    contact_hash=normalize_contact("email", f"j{i}@example.org")[2],
+                )
+                if i % 2 == 0
+                else Membership(committee=committee, user=person)
+                for i, person in enumerate(people)
+            ],
+            batch_size=1000,
         )
         ResponderContact.objects.bulk_create(
             [
@@ -155,6 +170,7 @@ def run() -> common.Result:
     common.vecinos(["migrate", "--no-input", "-v", "0"], common.vecinos_env(directory))
     _django(directory)
     from django.db import transaction
+    from django.db.models import Count
 
     from vecinos.alerts.fanout import fan_out
     from vecinos.alerts.models import Delivery
@@ -174,12 +190,21 @@ def run() -> common.Result:
     alert_runs: list[float] = []
     rows: list[int] = []
     alert_rows: list[int] = []
+    channels: list[dict[str, int]] = []
     for run_number in range(REPEAT):
         reminder = _reminder(committee, coordinator, run_number)
         began = time.perf_counter()
         queue_event_reminder(reminder)  # type: ignore[arg-type]
         reminder_runs.append(time.perf_counter() - began)
         rows.append(Delivery.objects.filter(kind="event_reminder", item_id=reminder.pk).count())  # type: ignore[attr-defined]
+        channels.append(
+            dict(
+                Delivery.objects.filter(kind="event_reminder", item_id=reminder.pk)  # type: ignore[attr-defined]
+                .values_list("channel")
+                .annotate(n=Count("id"))
+                .values_list("channel", "n")
+            )
+        )
 
         alert = _alert()
         began = time.perf_counter()
@@ -195,7 +220,14 @@ def run() -> common.Result:
         f"{[round(s, 3) for s in alert_runs]}, best of each taken; load average "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at the end"
     )
-    all_queued = all(count == MEMBERS for count in rows)
+    # Even members are reached on the email they gave the committee; odd ones on their
+    # responder contact: SMS for i % 5 < 3.
+    sms = sum(1 for i in range(MEMBERS) if i % 2 == 1 and i % 5 < 3)
+    expected = {"sms": sms, "email": MEMBERS - sms}
+    result.notes.append(f"reminder rows per channel {channels}, expected {expected}")
+    all_queued = all(count == MEMBERS for count in rows) and all(
+        found == expected for found in channels
+    )
     result.add(
         common.Figure(
             f"queue_event_reminder until {MEMBERS:,} outbox rows are committed",

@@ -159,6 +159,13 @@ RULES = [
         refused={404},
     ),
     Rule("committees:audit", kwargs=slug, allowed=COORDINATORS, refused={404}),
+    # The area picker's cell geometry: whoever coordinates a committee, and admins.
+    Rule(
+        "committees:area_cell",
+        data=lambda w: {"lat": "34.0403", "lng": "-118.2093"},
+        allowed={"carmen", "olga", "ana"},
+        refused={403},
+    ),
     # Admins only
     Rule("committees:create", allowed=ADMINS, refused={403}),
     Rule(

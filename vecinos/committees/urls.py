@@ -11,6 +11,7 @@ urlpatterns = [
     path("invite/", views.redeem, name="redeem"),
     path("welcome/<str:uidb64>/<str:token>/", views.welcome, name="welcome"),
     path("accounts/deactivate/", views.deactivate, name="deactivate"),
+    path("area-cell/", views.area_cell, name="area_cell"),
     path("<slug:slug>/", views.committee_public, name="public"),
     path("<slug:slug>/join/", views.join, name="join"),
     path("<slug:slug>/home/", views.committee_home, name="committee"),

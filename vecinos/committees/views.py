@@ -3,6 +3,7 @@ reach), calls one action and renders. Plain forms and redirects: no JavaScript n
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.encoding import force_str
@@ -25,7 +26,7 @@ from vecinos.accounts.access import Forbidden, acting_user
 from vecinos.accounts.actions import AccountError, deactivate_user
 from vecinos.accounts.models import User
 from vecinos.committees import actions, forms, queries
-from vecinos.committees.models import Committee, Membership, Task
+from vecinos.committees.models import Committee, Membership, MembershipRole, Task
 from vecinos.core import areas, geo, ratelimit
 
 MAX_FORM_BYTES = 96 * 1024
@@ -548,7 +549,43 @@ def _area_map(committee: Committee | None) -> dict[str, Any]:
         "tileUrl": tile_url if own else "",
         "attribution": tiles[0][2].get("attribution", "") if own else "",
         "cells": [[list(point) for point in geo.cell_boundary(int(cell))] for cell in cells],
+        "cellUrl": reverse("committees:area_cell"),
     }
+
+
+@login_required
+@require_safe
+def area_cell(request: HttpRequest) -> HttpResponse:
+    """The area picker's geometry (the browser has no H3): the cell at ``lat``/``lng``
+    (resolution ``geo.RESOLUTION``, in hex as the cells field takes it) and its
+    boundary as [lat, lng] points. For those who draw areas: coordinators and admins."""
+    user = acting_user(request)
+    if (
+        not user.is_admin
+        and not queries.committees_with_role(user, MembershipRole.COORDINATOR).exists()
+    ):
+        raise PermissionDenied
+    point: list[float] = []
+    for name, limit in (("lat", 90), ("lng", 180)):
+        try:
+            value = float(request.GET.get(name, ""))
+        except ValueError:
+            value = math.nan
+        if not -limit <= value <= limit:  # also NaN and infinities
+            message = _("%(name)s must be a number from %(low)s to %(high)s.") % {
+                "name": name,
+                "low": -limit,
+                "high": limit,
+            }
+            return JsonResponse({"error": message}, status=400)
+        point.append(value)
+    cell = geo.cell_for(point[0], point[1])
+    return JsonResponse(
+        {
+            "cell": format(cell, "x"),
+            "boundary": [[round(a, 6), round(b, 6)] for a, b in geo.cell_boundary(cell)],
+        }
+    )
 
 
 def _area_input(data: dict[str, Any]) -> actions.AreaInput | None:

@@ -119,7 +119,7 @@ def create_event(
                 "user_id", flat=True
             )
         )
-        hashes = contacts.sms_hashes(members)
+        hashes = contacts.sms_hashes(members, committee.pk)
         Invitation.objects.bulk_create(
             [
                 Invitation(event=event, user_id=pk, sms_hash=hashes.get(pk, ""), created_at=now)

@@ -57,9 +57,10 @@ def _when(moment: datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "D j M, H:i")
 
 
-def _rows(kind: str, ref: int, people: QuerySet[Any]) -> dict[str, int]:
+def _rows(kind: str, ref: int, people: QuerySet[Any], committee_id: int) -> dict[str, int]:
     """One queued outbox row per active person of ``people`` (a query of user ids) who
-    can be reached, on their channel (``contacts.channel_sql``), made inside the
+    can be reached, on their channel for ``committee_id`` (``contacts.channel_sql``:
+    the contact they gave the committee first), made inside the
     database: ``INSERT … SELECT … ON CONFLICT DO NOTHING``, so running it twice adds
     nothing. Returns the rows per channel and wakes the workers after commit."""
     quote = connection.ops.quote_name
@@ -87,7 +88,7 @@ def _rows(kind: str, ref: int, people: QuerySet[Any]) -> dict[str, int]:
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
         "SELECT %s, %s, r.uid, r.channel, %s, 0, %s, '', '', '', %s FROM ("
-        f"SELECT u.{quote('id')} AS uid, {contacts.channel_sql('u')} AS channel "
+        f"SELECT u.{quote('id')} AS uid, {contacts.channel_sql('u', committee_id)} AS channel "
         f"FROM {user} u WHERE u.{quote('is_active')} = %s AND u.{quote('id')} IN ({people_sql})"
         ") AS r WHERE r.channel IS NOT NULL ON CONFLICT DO NOTHING"
     )
@@ -116,7 +117,7 @@ def queue_event_reminder(reminder: EventReminder) -> int:
         if event.cancelled_at is not None:
             return 0
         people = Invitation.objects.filter(event=event).exclude(rsvp=Rsvp.NO).values("user_id")
-        made = sum(_rows(EVENT_REMINDER, reminder.pk, people).values())
+        made = sum(_rows(EVENT_REMINDER, reminder.pk, people, event.committee_id).values())
         EventReminder.objects.filter(pk=reminder.pk).update(queued=made)
     return made
 
@@ -140,7 +141,9 @@ def queue_due(*, now: datetime | None = None) -> dict[str, int]:
                 reminded_at=moment
             ):
                 people = shift.assignments.values("user_id")
-                done["shift_reminders"] += sum(_rows(SHIFT_REMINDER, shift.pk, people).values())
+                done["shift_reminders"] += sum(
+                    _rows(SHIFT_REMINDER, shift.pk, people, shift.committee_id).values()
+                )
     for shift in queries.uncovered_shifts(now=moment).filter(flagged_at__isnull=True):
         with transaction.atomic():
             if flag_uncovered_shift(shift=shift):
@@ -149,7 +152,9 @@ def queue_due(*, now: datetime | None = None) -> dict[str, int]:
                     role=MembershipRole.COORDINATOR,
                     user__is_active=True,
                 ).values("user_id")
-                done["uncovered"] += sum(_rows(SHIFT_UNCOVERED, shift.pk, coordinators).values())
+                done["uncovered"] += sum(
+                    _rows(SHIFT_UNCOVERED, shift.pk, coordinators, shift.committee_id).values()
+                )
     return done
 
 
@@ -187,15 +192,27 @@ class _Base:
     def message(self, row: Delivery, now: datetime) -> OutgoingMessage:
         raise NotImplementedError
 
-    def _people(self, rows: Sequence[Delivery]) -> None:
+    def _people(self, rows: Sequence[Delivery], committee_of: dict[int, int]) -> None:
+        """Each row's language and address: the contact the person gave the row's
+        committee (``committee_of``: row id -> committee id) when the row is on its
+        channel, else their other contacts (``contacts``)."""
         ids = {row.recipient_id for row in rows if row.recipient_id is not None}
         languages: dict[int | None, str] = dict(
             User.objects.filter(pk__in=ids).values_list("pk", "language")
         )
         addresses = contacts.addresses_of(ids)
+        own = contacts.membership_addresses(
+            (row.recipient_id, committee_of[row.pk])
+            for row in rows
+            if row.recipient_id is not None and row.pk in committee_of
+        )
         for row in rows:
+            person = row.recipient_id or 0
             row._language = languages.get(row.recipient_id) or settings.LANGUAGE_CODE  # type: ignore[attr-defined]
-            row._address = addresses.get((row.recipient_id or 0, row.channel))  # type: ignore[attr-defined]
+            channel, address = own.get((person, committee_of.get(row.pk, 0)), ("", None))
+            if channel != row.channel:
+                address = addresses.get((person, row.channel))
+            row._address = address  # type: ignore[attr-defined]
 
     def _message(
         self, row: Delivery, subject: str, text: str, url: str, ttl: int
@@ -226,7 +243,14 @@ class EventReminderKind(_Base):
                 user_id__in={row.recipient_id for row in rows},
             ).values_list("event_id", "user_id", "rsvp")
         }
-        self._people(rows)
+        self._people(
+            rows,
+            {
+                row.pk: reminders[row.item_id].event.committee_id
+                for row in rows
+                if row.item_id in reminders
+            },
+        )
         for row in rows:
             reminder = reminders.get(row.item_id or 0)
             row._reminder = reminder  # type: ignore[attr-defined]
@@ -278,7 +302,10 @@ class ShiftKind(_Base):
         on = set(
             ShiftAssignment.objects.filter(shift_id__in=shifts).values_list("shift_id", "user_id")
         )
-        self._people(rows)
+        self._people(
+            rows,
+            {row.pk: shifts[row.item_id].committee_id for row in rows if row.item_id in shifts},
+        )
         for row in rows:
             row._shift = shifts.get(row.item_id or 0)  # type: ignore[attr-defined]
             row._on = (row.item_id, row.recipient_id or 0) in on  # type: ignore[attr-defined]

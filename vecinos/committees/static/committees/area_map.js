@@ -1,7 +1,9 @@
-/* The area picker of the committee form: a map of the committee's cells; a tap puts
+/* The area picker of the committee form: a map of the committee's cells; a tap adds
+   the cell under it to the cells field, or takes it out again (the server answers
+   which cell and its outline: data.cellUrl, views.area_cell), or, when chosen, puts
    the centre of a point-and-radius area there (the lat/lng fields), and the radius
    field draws its circle. Without this script (or Leaflet) the ZIP codes, the
-   numbers and the cell list do the same. Tiles only when the site serves them
+   numbers and the typed cell list do the same. Tiles only when the site serves them
    (data-tile-url is empty otherwise): a tile request tells a server where one looks. */
 (function () {
   "use strict";
@@ -42,7 +44,66 @@
     }
   }
 
+  var cellsField = document.getElementById("id_cells");
+  var cellTap = document.getElementById("area-map-tap-cell");
+  var drawn = {};
+
+  function listed() {
+    return cellsField.value
+      .split(/[\s,;]+/)
+      .filter(function (cell) {
+        return cell;
+      })
+      .map(function (cell) {
+        return cell.toLowerCase();
+      });
+  }
+
+  function toggle(answer) {
+    var cells = listed();
+    var at = cells.indexOf(answer.cell);
+    if (at >= 0) {
+      cells = cells.filter(function (cell) {
+        return cell !== answer.cell;
+      });
+      if (drawn[answer.cell]) {
+        map.removeLayer(drawn[answer.cell]);
+        delete drawn[answer.cell];
+      }
+    } else {
+      cells.push(answer.cell);
+      drawn[answer.cell] = window.L.polygon(answer.boundary, {
+        weight: 2,
+        color: "#b45309",
+        fillOpacity: 0.35,
+        className: "area-map-drawn",
+      }).addTo(map);
+    }
+    cellsField.value = cells.join("\n");
+  }
+
+  function tapCell(latlng) {
+    var url =
+      data.cellUrl +
+      "?lat=" + encodeURIComponent(latlng.lat.toFixed(6)) +
+      "&lng=" + encodeURIComponent(latlng.lng.toFixed(6));
+    window
+      .fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (answer) {
+        if (answer && answer.cell) {
+          toggle(answer);
+        }
+      });
+  }
+
   map.on("click", function (event) {
+    if (cellsField && cellTap && cellTap.checked && data.cellUrl && window.fetch) {
+      tapCell(event.latlng);
+      return;
+    }
     latField.value = event.latlng.lat.toFixed(5);
     lngField.value = event.latlng.lng.toFixed(5);
     if (!radiusField.value) {
