@@ -98,3 +98,15 @@ def test_the_area_picker_draws_the_cells_and_asks_no_third_party_for_tiles(world
         reverse("committees:edit", kwargs={"slug": world.committee.slug})
     )
     assert "/tiles/{z}/{x}/{y}.png" in page.content.decode()
+
+
+@pytest.mark.parametrize("name", ["Mine", "new", "Area cell", "invite"])
+def test_a_committee_cannot_take_the_address_of_a_page(world, name) -> None:
+    with pytest.raises(ValidationError) as refused:
+        actions.create_committee(
+            name=name,
+            kind="neighborhood",
+            actor=None,
+            area=actions.AreaInput(zip_codes=["90033"]),
+        )
+    assert "slug" in refused.value.message_dict

@@ -237,6 +237,11 @@ def _languages(values: Iterable[object]) -> list[str]:
     return chosen or ["en"]
 
 
+# Addresses under /committees/ that are pages of their own (vecinos/committees/urls.py),
+# so no committee may take them as its slug.
+RESERVED_SLUGS = frozenset({"mine", "new", "invite", "welcome", "accounts", "area-cell"})
+
+
 @transaction.atomic
 def create_committee(
     *,
@@ -257,7 +262,7 @@ def create_committee(
     slug = slugify(slug or name)[:120]
     if not slug:
         raise _refuse("slug", _("Choose a name with letters or digits."))
-    if Committee.objects.filter(slug=slug).exists():
+    if slug in RESERVED_SLUGS or Committee.objects.filter(slug=slug).exists():
         raise _refuse("slug", _("A committee with this address exists already."))
     cells, zips, label = resolve_area(area or AreaInput())
     committee = Committee.objects.create(
