@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.conftest import free_port, process_env, unavailable
+from tests.conftest import free_port, process_env, reachable_redis, unavailable
 from tests.servers.smtp import SMTPServer
 from tests.servers.twilio import TwilioServer
 
@@ -133,8 +133,15 @@ def stop_stack(stack: Stack) -> None:
 
 
 @pytest.fixture
-def stack(migrated_data_dir: Path, tmp_path: Path) -> Iterator[Stack]:
-    running = start_stack(migrated_data_dir, tmp_path / "vecinos.log")
+def stack(
+    migrated_data_dir: Path, tmp_path: Path, child_database: dict[str, str]
+) -> Iterator[Stack]:
+    """``vecinos run`` on this run's kind of database (``child_database``) and queue:
+    Redis (this run's ``REDIS_URL``) when the run has one, else the embedded queue."""
+    extra = dict(child_database)
+    if redis_url := os.environ.get("REDIS_URL", ""):
+        extra["REDIS_URL"] = reachable_redis(redis_url)
+    running = start_stack(migrated_data_dir, tmp_path / "vecinos.log", **extra)
     yield running
     stop_stack(running)
 
