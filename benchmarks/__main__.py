@@ -11,7 +11,7 @@ import time
 from benchmarks import common
 
 # In order; each module has run() -> common.Result.
-MODULES = ["reports_http", "clustering", "fanout", "delivery", "page_weight"]
+MODULES = ["reports_http", "clustering", "fanout", "delivery", "page_weight", "reminders"]
 
 
 def run_one(name: str) -> bool:

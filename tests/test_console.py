@@ -175,8 +175,10 @@ def test_the_incident_page_costs_a_bounded_number_of_queries(
     for n in range(10):
         submit(at=BOYLE_HEIGHTS, client_key=f"more-{n}")
     client = signed_in(dani)
-    # 14, and one for the hotlines in the footer of every page (vecinos/directory).
-    with django_assert_max_num_queries(15):
+    # 14, one for the hotlines in the footer of every page (vecinos/directory), and
+    # three for the organizing app's hooks: the dispatch rule on the nearby responders
+    # and on the list to choose from, and the on-call panel.
+    with django_assert_max_num_queries(18):
         response = client.get(f"/console/incidents/{incident.pk}")
     assert response.status_code == 200
 

@@ -94,7 +94,9 @@ def test_the_nearest_available_responders_covering_the_place_come_first(
     off = on_call("off", BOYLE_HEIGHTS)
     actions.set_availability(responder=off, available=False, actor=off)
 
-    with django_assert_max_num_queries(2):
+    # Two, and one for the dispatch rules of the apps above (hooks.dispatch_refusals:
+    # the organizing app's committee-training rule).
+    with django_assert_max_num_queries(3):
         found = queries.nearest_available_responders(incident)
 
     assert [n.responder for n in found] == [nearer, near, far_but_wide]

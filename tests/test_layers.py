@@ -20,6 +20,7 @@ LAYERS = [
     "delivery",
     "directory",
     "library",
+    "organizing",
     "api",
     "feeds",
     "demo",

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "vecinos.library",
     "vecinos.api",
     "vecinos.feeds",
+    "vecinos.organizing",
     "vecinos.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("vecinos.delivery.urls_responder")),
     path("", include("vecinos.library.urls")),
     path("", include("vecinos.directory.urls")),
+    path("", include("vecinos.organizing.urls")),
 ]

@@ -104,3 +104,24 @@ delivery_failed_for_good = Hook(
     "good (invalid number, push endpoint gone, hard bounce); the subscription's owner "
     "stops sending to it (``vecinos/alerts/subscriptions/actions.py``).",
 )
+
+# Asked by reports and delivery, answered by the organizing app --------------------------
+
+dispatch_refusals = Hook(
+    "dispatch_refusals",
+    "``(people: list[User]) -> dict[int, str]``: of the people about to be dispatched "
+    "(or suggested), those who may not be, with the reason (a committee member without "
+    "a valid responder training: ``vecinos/organizing/hooks.py``).",
+)
+console_panels = Hook(
+    "console_panels",
+    "``(incident or None) -> dict | None``: a panel for the dispatcher console (a "
+    "``template`` and its context): who is on call now on the queue, on-call responders "
+    "covering the incident on its page (``vecinos/organizing/hooks.py``).",
+)
+sms_answer = Hook(
+    "sms_answer",
+    "``(*, sms_hash, answer: 'yes' | 'no', language) -> str | None``: an inbound SMS "
+    "answer (SI/YES, NO) from the number with this keyed hash; the reply when it "
+    "answered a question waiting for it (an event invitation), else None.",
+)

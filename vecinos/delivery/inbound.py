@@ -35,7 +35,7 @@ from django.views.decorators.http import require_POST
 
 from vecinos.alerts import areas, subscriptions
 from vecinos.alerts.models import Delivery, DeliveryStatus, Subscription, SubscriptionStatus
-from vecinos.core import crypto, ratelimit
+from vecinos.core import crypto, hooks, ratelimit
 from vecinos.delivery import keywords, places, reporters
 from vecinos.reports.actions import MAX_DESCRIPTION, MAX_PLACE, NewReport, submit_report
 from vecinos.reports.models import Channel, Kind, Report
@@ -105,6 +105,10 @@ def _check(request: HttpRequest) -> HttpResponse | None:
     if not signature_valid(request):
         return HttpResponse(status=403)
     return None
+
+
+# For the other Twilio webhooks of the site (the hotline's Voice webhook).
+check_signed = _check
 
 
 # TwiML -----------------------------------------------------------------------------------
@@ -246,6 +250,14 @@ def handle_message(phone: str, body: str) -> str | None:
     hashed = subscriptions.contact_hash("sms", phone)
     language = _reply_language(command, hashed)
     with translation.override(language):
+        if command.answer:
+            # An answer to a question an app above asked by SMS (an invitation):
+            # ``hooks.sms_answer``; the first that recognises it replies.
+            for reply in hooks.sms_answer.call(
+                sms_hash=hashed, answer=command.answer, language=language
+            ):
+                if reply:
+                    return str(reply)
         if command.kind == keywords.STOP:
             subscriptions.stop_contact(channel="sms", address=phone)
             return _("You will get no more Vecinos alerts. Text START to turn them back on.")

@@ -11,6 +11,11 @@ The first word decides, compared without case and without accents (``Álto``,
 - join: ``JOIN 90033``; ``UNIRSE 90033`` (also ``SUSCRIBIR``);
 - report: ``REPORT ...``; ``REPORTE ...``, ``REPORTAR ...``, ``DENUNCIA ...``.
 
+- answer: ``SI`` (also ``SÍ``), ``YES``, ``NO``: an answer to a question we sent (an
+  invitation: ``Command.answer`` is ``yes`` or ``no``). ``YES`` is also ``start``: it
+  answers an invitation when one waits (``hooks.sms_answer``), else it turns
+  alerts back on, as before.
+
 Anything else is ``unknown`` (answered with help). The language of the keyword is the
 language of the reply and, for ``JOIN``, of the alerts.
 """
@@ -26,6 +31,7 @@ START = "start"
 HELP = "help"
 JOIN = "join"
 REPORT = "report"
+ANSWER = "answer"
 UNKNOWN = "unknown"
 
 # Word -> (command, language). None as language: the word is the same in both
@@ -63,6 +69,12 @@ KEYWORDS: dict[str, tuple[str, str | None]] = {
     "REPORTAR": (REPORT, "es"),
     "DENUNCIA": (REPORT, "es"),
 }
+# Answers to a question we asked (an invitation): word -> (answer, language).
+ANSWERS: dict[str, tuple[str, str | None]] = {
+    "YES": ("yes", "en"),
+    "SI": ("yes", "es"),
+    "NO": ("no", None),
+}
 # "OPT OUT", "STOP ALL" written as two words mean the same.
 TWO_WORDS = {("OPT", "OUT"): "OPTOUT", ("STOP", "ALL"): "STOPALL"}
 FIRST_WORD_RE = re.compile(r"^[^\w]*(\w+)[^\w]*(.*)$", re.DOTALL)
@@ -76,6 +88,8 @@ class Command:
     language: str | None
     # What follows the keyword, as typed (trimmed): the ZIP of JOIN, the text of REPORT.
     argument: str = ""
+    # "yes" or "no" when the word also answers a question (SI, YES, NO), else "".
+    answer: str = ""
 
 
 def fold(text: str) -> str:
@@ -98,10 +112,13 @@ def parse(body: str) -> Command:
         word = TWO_WORDS[(word, fold(second.group(1)))]
         rest = second.group(2).strip()
     found = KEYWORDS.get(word)
+    answer = ANSWERS.get(word)
+    if found is None and answer is not None:
+        return Command(ANSWER, answer[1], rest, answer[0])
     if found is None:
         return Command(UNKNOWN, None, text)
     kind, language = found
-    return Command(kind, language, rest)
+    return Command(kind, language, rest, answer[0] if answer else "")
 
 
 def find_zip(text: str) -> str | None:

@@ -49,6 +49,14 @@ def wake_workers(*, alert_id: uuid.UUID, rows: int) -> None:
             deliver(channel)
 
 
+def wake_channels(rows: dict[str, int]) -> None:
+    """Enqueue worker tasks for new delivery rows of other kinds (an event reminder),
+    ``{channel: rows}``, after commit only."""
+    for channel, count in rows.items():
+        for _ in range(min(MAX_WAKE_TASKS, math.ceil(count / settings.DELIVERY_BATCH_SIZE))):
+            deliver(channel)
+
+
 @db_periodic_task(crontab(minute="*"))
 def sweep_outbox() -> int:
     """Every minute: rings for the channels with rows due (a retry time came, a claim

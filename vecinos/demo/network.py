@@ -382,16 +382,18 @@ def load(*, now: datetime | None = None) -> Loaded:
     with transaction.atomic():
         committees = {spec.slug: _committee(spec) for spec in COMMITTEES}
         people = {person.username: _person(person, committees) for person in PEOPLE}
+        # Each app adds its own part of the network in ``<app>/demo.py``:
+        # ``load(*, now, people, committees) -> dict[str, int]`` (what it made, counted).
+        # Before the incidents: a committee's responders are dispatched only with a
+        # valid training, which the organizing app's part records.
+        more: dict[str, int] = {}
+        for module in app_modules("demo"):
+            more.update(module.load(now=now, people=people, committees=committees))
         incidents = [_incident(spec, people, now) for spec in INCIDENTS]
         # submit_report makes ordinary rows; the demo marks its own afterwards.
         Incident.objects.filter(pk__in=[i.pk for i in incidents]).update(is_demo=True)
         reports = Report.objects.filter(incident__in=incidents).update(is_demo=True)
         subscribers = _subscribers()
-        # Each app adds its own part of the network in ``<app>/demo.py``:
-        # ``load(*, now, people, committees) -> dict[str, int]`` (what it made, counted).
-        more: dict[str, int] = {}
-        for module in app_modules("demo"):
-            more.update(module.load(now=now, people=people, committees=committees))
     return Loaded(
         committees=len(committees),
         people=len(people),

@@ -42,6 +42,7 @@ class Channel(models.TextChoices):
     API = "api", _("API")
     SMS = "sms", _("SMS")
     STAFF = "staff", _("Staff")
+    HOTLINE = "hotline", _("Hotline voicemail")
 
 
 class IncidentStatus(models.TextChoices):

@@ -5,6 +5,7 @@ parse-authorise-act-render function and each page's query count stays small."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from vecinos.accounts.access import parse_uuid
 from vecinos.accounts.models import Role, User
-from vecinos.core import geo
+from vecinos.core import geo, hooks
 from vecinos.reports.models import (
     Availability,
     Dispatch,
@@ -120,7 +121,11 @@ def nearest_available_responders(incident: Incident, *, limit: int = 10) -> list
         responder__is_active=True,
     ).select_related("responder")
     found: list[tuple[float, Availability]] = []
-    for row in rows:
+    candidates = list(rows)
+    unfit = unfit_for_dispatch([row.responder for row in candidates])
+    for row in candidates:
+        if row.responder_id in unfit:
+            continue
         if row.lat is None or row.lng is None:
             continue
         distance = geo.distance_km(lat, lng, row.lat, row.lng)
@@ -144,9 +149,26 @@ def nearest_available_responders(incident: Incident, *, limit: int = 10) -> list
     ]
 
 
+def unfit_for_dispatch(people: Iterable[User]) -> dict[int, str]:
+    """``{person id: reason}`` for those of ``people`` who may not be dispatched, as
+    the apps above say (``hooks.dispatch_refusals``: the organizing app refuses
+    committee members without a valid responder training)."""
+    chosen = list(people)
+    refused: dict[int, str] = {}
+    if not chosen:
+        return refused
+    for answer in hooks.dispatch_refusals.call(chosen):
+        for pk, reason in answer.items():
+            refused.setdefault(pk, reason)
+    return refused
+
+
 def responder_choices() -> QuerySet[User]:
-    """Everyone who may be dispatched (for the dispatch form's list)."""
-    return User.objects.filter(role=Role.RESPONDER, is_active=True).order_by("username")
+    """Everyone who may be dispatched (for the dispatch form's list): active
+    responders, less those a dispatch rule refuses (``hooks.dispatch_refusals``)."""
+    people = User.objects.filter(role=Role.RESPONDER, is_active=True).order_by("username")
+    unfit = unfit_for_dispatch(people)
+    return people.exclude(pk__in=unfit) if unfit else people
 
 
 # Responder ----------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from vecinos.accounts.access import acting_user, dispatcher_required
 from vecinos.accounts.models import User
-from vecinos.core import live
+from vecinos.core import hooks, live
 from vecinos.reports import actions, queries
 from vecinos.reports.events import LIVE_CHANNEL
 from vecinos.reports.models import Incident, IncidentEvent, IncidentStatus, Outcome
@@ -52,12 +52,18 @@ STREAM_RETRY_MS = 3000
 # Queue ------------------------------------------------------------------------------------
 
 
+def _panels(incident: Incident | None) -> list[dict[str, Any]]:
+    """Panels the apps above add to the console (``hooks.console_panels``)."""
+    return [panel for panel in hooks.console_panels.call(incident) if panel is not None]
+
+
 def _queue_context(request: HttpRequest) -> dict[str, Any]:
     sort = request.GET.get("sort", queries.DEFAULT_SORT)
     if sort not in queries.QUEUE_SORTS:
         sort = queries.DEFAULT_SORT
     return {
         "incidents": queries.console_queue(sort=sort),
+        "panels": _panels(None),
         "sort": sort,
         "sorts": [
             ("recent", _("Latest activity")),
@@ -222,6 +228,7 @@ def _incident_context(incident: Incident, **extra: Any) -> dict[str, Any]:
         "dispatches": queries.incident_dispatches(incident),
         "verifications": queries.incident_verifications(incident),
         "nearby": queries.nearest_available_responders(incident),
+        "panels": _panels(incident),
         "responders": queries.responder_choices(),
         "merge_candidates": queries.merge_candidates(incident),
         "outcomes": Outcome.choices,

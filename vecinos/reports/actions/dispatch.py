@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from vecinos.accounts.access import Forbidden
 from vecinos.accounts.models import Role, User
 from vecinos.core import geo, hooks
+from vecinos.reports import queries
 from vecinos.reports.actions.common import (
     ACTIVE_DISPATCH,
     MAX_RADIUS_KM,
@@ -104,6 +105,18 @@ def dispatch_responders(
         raise InvalidInput(
             _("Only responders can be dispatched; these are not: %(names)s")
             % {"names": ", ".join(wrong)}
+        )
+    unfit = queries.unfit_for_dispatch(people)
+    if unfit:
+        raise InvalidInput(
+            _("These responders cannot be dispatched: %(names)s")
+            % {
+                "names": "; ".join(
+                    f"{person.username} ({unfit[person.pk]})"
+                    for person in sorted(people, key=lambda p: p.username)
+                    if person.pk in unfit
+                )
+            }
         )
     now = timezone.now()
     acknowledge_by = now + timedelta(minutes=settings.DISPATCH_ACK_MINUTES)

@@ -1,0 +1,27 @@
+"""The organizing history: one row per state change (``OrganizingEvent``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vecinos.accounts.models import User
+from vecinos.committees.models import Committee
+from vecinos.organizing.models import OrganizingEvent
+
+
+def record_event(
+    committee: Committee | int,
+    type: str,
+    *,
+    actor: User | None,
+    subject: User | None = None,
+    **data: Any,
+) -> OrganizingEvent:
+    committee_id = committee if isinstance(committee, int) else committee.pk
+    return OrganizingEvent.objects.create(
+        committee_id=committee_id,
+        type=type,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        subject=subject,
+        data=data,
+    )
