@@ -83,7 +83,7 @@ test: $(VENV)/.installed-test translations fonts $(CHROMIUM)
 # The standing proofs of tests/proofs/ at full size (VECINOS_STRESS=1): crash, fan-out,
 # provider outage, flood and seizure drill; their figures go to benchmarks/results/.
 stress: $(VENV)/.installed-test translations
-	VECINOS_STRESS=1 $(BIN)/pytest tests/proofs -p no:randomly -o timeout=3600 $(PYTEST_ARGS)
+	VECINOS_STRESS=1 VECINOS_FANOUT_RECIPIENTS=100000 $(BIN)/pytest tests/proofs -p no:randomly -o timeout=3600 $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check vecinos tests benchmarks

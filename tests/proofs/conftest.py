@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.conftest import free_port, process_env
+from tests.conftest import free_port, process_env, reachable_redis, unavailable
 from tests.servers.smtp import SMTPServer
 from tests.servers.twilio import TwilioServer
 
@@ -132,7 +133,63 @@ def stop_stack(stack: Stack) -> None:
 
 
 @pytest.fixture
-def stack(migrated_data_dir: Path, tmp_path: Path) -> Iterator[Stack]:
-    running = start_stack(migrated_data_dir, tmp_path / "vecinos.log")
+def stack(
+    migrated_data_dir: Path, tmp_path: Path, child_database: dict[str, str]
+) -> Iterator[Stack]:
+    """``vecinos run`` on this run's kind of database (``child_database``) and queue:
+    Redis (this run's ``REDIS_URL``) when the run has one, else the embedded queue."""
+    extra = dict(child_database)
+    if redis_url := os.environ.get("REDIS_URL", ""):
+        extra["REDIS_URL"] = reachable_redis(redis_url)
+    running = start_stack(migrated_data_dir, tmp_path / "vecinos.log", **extra)
     yield running
     stop_stack(running)
+
+
+@pytest.fixture
+def child_database(migrated_data_dir: Path) -> Iterator[dict[str, str]]:
+    """The database of the processes a proof starts, as environment: SQLite in their
+    data directory (nothing to add), or, when this run has ``DATABASE_URL``, a fresh
+    PostgreSQL database of its own on the same server (migrated, dropped after), so
+    the PostgreSQL pass of CI runs the proofs on PostgreSQL."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        yield {}
+        return
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    child = f"{name.split('?')[0][:30]}_proof_{uuid.uuid4().hex[:12]}"
+    admin = f"{base}/postgres"
+    try:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{child}"')
+    except psycopg.Error as error:
+        unavailable(f"PostgreSQL at {base} cannot make a database for the proof: {error}")
+    env = {"DATABASE_URL": f"{base}/{child}"}
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "vecinos", "migrate", "--no-input", "-v", "0"],
+            env=process_env(migrated_data_dir, **env),
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        yield env
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{child}" WITH (FORCE)')
+
+
+def stored_report_ids(data_dir: Path, env: dict[str, str]) -> set[str]:
+    """The ids of the reports in the database of ``env`` (32 hex digits each)."""
+    query = "SELECT id FROM reports_report"
+    if url := env.get("DATABASE_URL"):
+        import psycopg
+
+        with psycopg.connect(url) as connection:
+            return {row[0].hex for row in connection.execute(query)}
+    import sqlite3
+
+    with sqlite3.connect(data_dir / "vecinos.sqlite3") as db:
+        return {str(row[0]).replace("-", "") for row in db.execute(query)}

@@ -1,7 +1,8 @@
 """Crash: under concurrent report load, the server, its worker and its report writer
 are killed with SIGKILL again and again (and the server restarted); every report
-answered 201 is in the database afterwards. On SQLite (the writer process); the
-PostgreSQL pass of CI runs the same with DATABASE_URL."""
+answered 201 is in the database afterwards. On SQLite (the writer process), or, when
+the run has DATABASE_URL (the PostgreSQL pass of CI), on a PostgreSQL database of its
+own (tests/proofs/conftest.py ``child_database``)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,13 @@ import contextlib
 import os
 import random
 import signal
-import sqlite3
 import threading
 import time
 from pathlib import Path
 
 import requests
 
-from tests.proofs.conftest import size, write_figures
+from tests.proofs.conftest import size, stored_report_ids, write_figures
 from tests.test_report_writer_process import children, command_line
 from tests.test_serve_command import Server, start_server
 
@@ -40,10 +40,14 @@ def kill_one(server: Server, rng: random.Random) -> str:
 
 
 def test_every_report_answered_201_survives_repeated_kill_9(
-    tmp_path: Path, migrated_data_dir: Path
+    tmp_path: Path, migrated_data_dir: Path, child_database: dict[str, str]
 ) -> None:
     seconds = size(25, 300)
-    env = {"VECINOS_REPORT_RATE": "100000000/h", "VECINOS_TRUSTED_PROXIES": "127.0.0.1"}
+    env = {
+        "VECINOS_REPORT_RATE": "100000000/h",
+        "VECINOS_TRUSTED_PROXIES": "127.0.0.1",
+        **child_database,
+    }
     holder = {"server": start_server(tmp_path, **env)}
     acknowledged: list[str] = []
     answers: dict[str, int] = {}
@@ -94,12 +98,12 @@ def test_every_report_answered_201_survives_repeated_kill_9(
     server.process.send_signal(signal.SIGTERM)
     server.process.wait(30)
 
-    with sqlite3.connect(migrated_data_dir / "vecinos.sqlite3") as db:
-        stored = {row[0].replace("-", "") for row in db.execute("SELECT id FROM reports_report")}
+    stored = stored_report_ids(migrated_data_dir, child_database)
     lost = [i for i in acknowledged if i.replace("-", "") not in stored]
     write_figures(
         "crash_reports",
-        {"seconds": seconds, "acknowledged": len(acknowledged), "lost": len(lost),
+        {"database": "postgresql" if child_database else "sqlite", "seconds": seconds,
+         "acknowledged": len(acknowledged), "lost": len(lost),
          "answers": answers, "kills": kills},
     )  # fmt: skip
     assert acknowledged, answers

@@ -192,6 +192,24 @@ def findings(secrets: Secrets, paths: list[Path], extra: dict[str, bytes]) -> li
     return found
 
 
+def redis_dump(url: str) -> dict[str, bytes]:
+    """Every key of the Redis database at ``url`` with its ``DUMP`` (the serialised
+    value, as a seized RDB file would hold it) and, for a string, its value as is
+    (a DUMP may hold a long string compressed), one blob per key."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        keys = list(client.scan_iter(count=1000))
+        dumps = {key: (client.dump(key) or b"") for key in keys}
+        for key in keys:
+            if client.type(key) == b"string":
+                dumps[key] += b"\n" + (client.get(key) or b"")
+    except redis.RedisError as error:
+        unavailable(f"Redis is not reachable at {url}: {error}")
+    return {f"redis {key!r}": key + b"\n" + dump for key, dump in dumps.items()}
+
+
 def test_nothing_seeded_through_public_paths_is_found_on_the_seized_machine(
     stack: Stack,
 ) -> None:
@@ -208,6 +226,11 @@ def test_nothing_seeded_through_public_paths_is_found_on_the_seized_machine(
         extra["pg_dump"] = subprocess.run(
             ["pg_dump", "--data-only", database_url], capture_output=True, check=True
         ).stdout
+        assert b"reports_report" in extra["pg_dump"]  # the dump holds the tables
+    if redis_url := stack.env.get("REDIS_URL", ""):
+        dumped = redis_dump(redis_url)
+        assert dumped, "the stack's Redis holds no key at all (queue and cache live there)"
+        extra.update(dumped)
     found = findings(secrets, list(files_of(stack.data_dir, stack.log)), extra)
     assert len(secrets.items) >= 10
     assert not found, "found on the seized machine:\n" + "\n".join(sorted(set(found)))
