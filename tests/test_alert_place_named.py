@@ -8,6 +8,7 @@ dispatcher chooses "no place"."""
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -98,7 +99,7 @@ def unlabelled(db: None) -> Incident:
     return make_incident(status=IncidentStatus.CONFIRMED, public_label="")
 
 
-def draft(client: Client, incident: Incident, **data: str) -> object:
+def draft(client: Client, incident: Incident, **data: str) -> Any:
     return client.post(f"/console/incidents/{incident.pk}/alerts", {"radius_km": "2", **data})
 
 
@@ -115,10 +116,10 @@ def test_the_draft_form_asks_for_the_place_prefilled_from_the_incident(
 @pytest.mark.django_db
 def test_a_blank_place_is_refused_naming_it(unlabelled: Incident, dani: User) -> None:
     client = signed_in(dani)
-    draft(client, unlabelled, place_label="  ")
+    answer = draft(client, unlabelled, place_label="  ")
     assert not Alert.objects.exists()
-    page = client.get(f"/console/incidents/{unlabelled.pk}").content.decode()
-    assert "Write where it is for the public" in page
+    assert answer.status_code == 422
+    assert "Write where it is for the public" in answer.content.decode()
 
 
 @pytest.mark.django_db

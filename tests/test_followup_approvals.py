@@ -129,7 +129,7 @@ def test_the_console_form_says_a_note_waits_for_approval(
 
     response = signed_in(dani).post(
         f"/console/alerts/{published.pk}/retract",
-        {"reason": "over", "kind": "all_clear", "note": "Meet at the church"},
+        {"reason": "over", "kind": "all_clear", "note": "Meet at the church", "confirm": "1"},
         follow=True,
     )
 

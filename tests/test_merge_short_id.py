@@ -16,8 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 def merge(user: User, source: Incident, into_id: str) -> str:
+    """The page the dispatcher sees after asking: a refusal answers itself (4xx, naming
+    the problem); a merge goes back to the incident."""
     client = signed_in(user)
-    client.post(f"/console/incidents/{source.pk}/merge", {"into_id": into_id})
+    answer = client.post(f"/console/incidents/{source.pk}/merge", {"into_id": into_id})
+    if answer.status_code >= 400:
+        return answer.content.decode()
     return client.get(f"/console/incidents/{source.pk}").content.decode()
 
 

@@ -6,7 +6,7 @@ from vecinos.core.inventory import INTERNAL, PERSONAL, PUBLIC, ROW, SENSITIVE, E
 
 CASE_RETENTION = (
     "CASE_RETENTION (VECINOS_CASE_RETENTION_DAYS, default 90 days) after the case is "
-    "closed, then erased by `vecinos purge`; only its counts stay in cases.CaseTally"
+    "closed, then erased by `vecinos purge` (job `cases`); only its counts stay in cases.CaseTally"
 )
 WITH_CASE = "with its case: " + CASE_RETENTION
 ENCRYPTED = "; AES-GCM encrypted, shown only to those on the case"

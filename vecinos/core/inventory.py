@@ -585,7 +585,7 @@ STORES: list[Store] = [
         "Map tile cache (DATA_DIR/tiles/, with VECINOS_TILE_UPSTREAM)",
         "map tiles the site fetched for its visitors, mixed: which areas someone looked "
         "at recently, never who (no visitor's address or cookie is kept or sent)",
-        "VECINOS_TILE_CACHE_DAYS (default 30), then deleted by `vecinos purge`",
+        "VECINOS_TILE_CACHE_DAYS (default 30), then deleted by `vecinos purge` (job `tile_cache`)",
     ),
     Store(
         "Rate-limit counters (cache: memory or Redis)",

@@ -37,7 +37,7 @@ TABLES: dict[str, Table] = {
             "answered_via": Entry(INTERNAL, ROW, "web or sms"),
             "sms_hash": Entry(
                 SECRET,
-                "until its event ends (`vecinos purge`)",
+                "until its event ends, then deleted by `vecinos purge` (job `organizing`)",
                 "keyed hash of the SMS number it reached, to match SI/YES/NO answers",
             ),
             "attended_at": Entry(PERSONAL, ROW, "when they were marked present at the door"),
@@ -89,7 +89,7 @@ TABLES: dict[str, Table] = {
     ),
     "organizing.ShiftAssignment": Table(
         about="A responder on a shift (on call or backup).",
-        retention="30 days after the shift ended, then deleted by `vecinos purge`",
+        retention="30 days after the shift ended, then deleted by `vecinos purge` (job `organizing`)",
         fields={
             "id": Entry(INTERNAL, ROW, "row number"),
             "shift": Entry(INTERNAL, ROW, "which shift"),
