@@ -89,7 +89,8 @@ TABLES: dict[str, Table] = {
     ),
     "organizing.ShiftAssignment": Table(
         about="A responder on a shift (on call or backup).",
-        retention="30 days after the shift ended, then deleted by `vecinos purge` (job `organizing`)",
+        retention="30 days after the shift ended, then deleted by `vecinos purge` "
+        "(job `organizing`)",
         fields={
             "id": Entry(INTERNAL, ROW, "row number"),
             "shift": Entry(INTERNAL, ROW, "which shift"),
