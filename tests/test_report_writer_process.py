@@ -217,7 +217,7 @@ def test_live_updates_of_the_writer_process_reach_this_process(
         assert isinstance(lost.error, writer.WriterBusy)
         assert not process.alive()
     finally:
-        process.connection.close()
+        process.close()
         if process.process.poll() is None:
             process.process.kill()
             process.process.wait()

@@ -278,10 +278,21 @@ class _WriterProcess:
         self.waiting_lock = threading.Lock()
         self.keys = itertools.count()
         self.open = True
+        self.closed = False
+        self.close_lock = threading.Lock()
         threading.Thread(target=self._read, name="report-writer-answers", daemon=True).start()
 
     def alive(self) -> bool:
         return self.open and self.process.poll() is None
+
+    def close(self) -> None:
+        """Close our end of the socket once, whoever asks first (the reader thread when
+        the writer is gone, or the owner when done): a second close of one descriptor
+        fails with EBADF, or worse closes whatever file took its number meanwhile."""
+        with self.close_lock:
+            if not self.closed:
+                self.closed = True
+                self.connection.close()
 
     def submit(self, report: actions.NewReport) -> _Job:
         """Hand a report to the writer process with a deadline: a report still waiting
@@ -345,7 +356,7 @@ class _WriterProcess:
             job.error = WriterLost()
             job.done.set()
         if close:
-            self.connection.close()
+            self.close()
         elif self.process.poll() is None:
             self.process.kill()
 
