@@ -18,6 +18,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import free_port, process_env
 from tests.proofs.conftest import REPO, size, wait_for, write_figures
 from tests.servers.smtp import SMTPServer
@@ -36,6 +38,7 @@ def outbox(data_dir: Path) -> Counter[str]:
         )
 
 
+@pytest.mark.timeout(900)  # a loaded machine is slow; what is checked does not depend on time
 def test_a_fan_out_survives_kill_9_of_its_worker_with_repeats_within_the_bound(
     tmp_path: Path, migrated_data_dir: Path
 ) -> None:
@@ -103,7 +106,7 @@ def test_a_fan_out_survives_kill_9_of_its_worker_with_repeats_within_the_bound(
         kills += 1
         time.sleep(CLAIM_TIMEOUT + 1)
         worker = start()
-        wait_for(lambda: sent() == recipients, size(90, 3600), "every delivery to be sent")
+        wait_for(lambda: sent() == recipients, size(240, 3600), "every delivery to be sent")
         seconds = time.monotonic() - started
         rows = outbox(migrated_data_dir)
     finally:
