@@ -326,6 +326,8 @@ for _sender in TWILIO_FROM:
         raise ImproperlyConfigured(
             f"TWILIO_FROM holds {_sender!r}: each sender must be +E.164 or a 5-6 digit short code"
         )
+# The number people text (JOIN 90033) shown on the subscribe page; the first sender by default.
+SMS_PUBLIC_NUMBER = config.env_str("VECINOS_SMS_NUMBER", TWILIO_FROM[0] if TWILIO_FROM else "")
 if not TWILIO_API_BASE.startswith(("http://", "https://")):
     raise ImproperlyConfigured("TWILIO_API_BASE must start with https:// (or http:// in tests)")
 if SMS_PROVIDER == "twilio":
