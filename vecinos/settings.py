@@ -251,6 +251,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_RECOVERY_CODES_SHOW_ONCE = True
 MFA_ADAPTER = "vecinos.accounts.adapter.MFAAdapter"
 MFA_TOTP_ISSUER = "Vecinos"
+MFA_FORMS = {
+    "authenticate": "vecinos.accounts.forms.AuthenticateForm",
+    "reauthenticate": "vecinos.accounts.forms.ReauthenticateForm",
+    "activate_totp": "vecinos.accounts.forms.ActivateTOTPForm",
+}
 # Roles that must have two-factor sign-in (dispatcher, coordinator, admin: docs/operations.md).
 VECINOS_REQUIRE_MFA = config.env_bool("VECINOS_REQUIRE_MFA", True)
 VECINOS_API_TOKEN_DAYS = config.env_int("VECINOS_API_TOKEN_DAYS", 90, minimum=1)
