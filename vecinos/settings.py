@@ -566,6 +566,11 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# A report's photo as sent (a phone camera's full-size picture without JavaScript to
+# shrink it first); it is downsized and re-encoded on arrival (vecinos/reports/photos.py).
+VECINOS_PHOTO_MAX_BYTES = config.env_int(
+    "VECINOS_PHOTO_MAX_BYTES", 20 * 1024 * 1024, minimum=1024 * 1024
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 # Uploaded photos are their owner's alone, whatever the umask (Django's default is
 # 0644): docs/operations.md, "The data directory".

@@ -20,9 +20,14 @@ from vecinos.reports.actions import NewReport
 from vecinos.reports.forms import ReportForm
 from vecinos.reports.models import Channel
 
-# A photo of at most 5 MB and a few KiB of text, with multipart overhead: anything
-# bigger is refused before Django spools it to disk.
-MAX_REQUEST_BYTES = photos.MAX_BYTES + 256 * 1024
+# Text and multipart overhead beside the photo.
+TEXT_BYTES = 256 * 1024
+
+
+def max_request_bytes() -> int:
+    """A photo of at most ``VECINOS_PHOTO_MAX_BYTES`` and a few KiB of text: anything
+    bigger is refused before Django spools it to disk."""
+    return photos.max_bytes() + TEXT_BYTES
 
 
 def _render_form(request: HttpRequest, form: ReportForm, *, status: int = 200) -> HttpResponse:
@@ -47,8 +52,13 @@ def _render_form(request: HttpRequest, form: ReportForm, *, status: int = 200) -
 def report(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _render_form(request, ReportForm())
-    if too_large(request, MAX_REQUEST_BYTES):
-        return render(request, "reports/report_too_large.html", status=413)
+    if too_large(request, max_request_bytes()):
+        return render(
+            request,
+            "reports/report_too_large.html",
+            {"photo_max_mb": photos.max_megabytes()},
+            status=413,
+        )
 
     form = ReportForm(request.POST, request.FILES)
     if not form.is_valid():
