@@ -61,8 +61,12 @@ def max_megabytes() -> str:
     return f"{max_bytes() / (1024 * 1024):g}"
 
 
+def too_large_message() -> str:
+    return _("The photo is larger than %(size)s MB.") % {"size": max_megabytes()}
+
+
 def _too_large() -> ValidationError:
-    return _refuse(_("The photo is larger than %(size)s MB.") % {"size": max_megabytes()})
+    return _refuse(too_large_message())
 
 
 def _refuse(message: str) -> ValidationError:
