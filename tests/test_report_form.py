@@ -162,13 +162,14 @@ def test_a_file_that_is_not_a_photo_is_refused_next_to_the_photo_field() -> None
     assert not Report.objects.exists()
 
 
-def test_a_request_bigger_than_a_photo_can_be_is_refused_with_413() -> None:
-    upload = SimpleUploadedFile("big.jpg", b"\xff" * (6 * 1024 * 1024), content_type="image/jpeg")
+def test_a_request_bigger_than_a_photo_can_be_is_refused_with_413(settings: Any) -> None:
+    settings.VECINOS_PHOTO_MAX_BYTES = 2 * 1024 * 1024
+    upload = SimpleUploadedFile("big.jpg", b"\xff" * (5 * 1024 * 1024), content_type="image/jpeg")
 
     response = Client().post("/report", form_data(photo=upload))
 
     assert response.status_code == 413
-    assert "at most 5 MB" in response.content.decode()
+    assert "at most 2 MB" in response.content.decode()
     assert not Report.objects.exists()
 
 

@@ -252,6 +252,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_RECOVERY_CODES_SHOW_ONCE = True
 MFA_ADAPTER = "vecinos.accounts.adapter.MFAAdapter"
 MFA_TOTP_ISSUER = "Vecinos"
+MFA_FORMS = {
+    "authenticate": "vecinos.accounts.forms.AuthenticateForm",
+    "reauthenticate": "vecinos.accounts.forms.ReauthenticateForm",
+    "activate_totp": "vecinos.accounts.forms.ActivateTOTPForm",
+}
 # Roles that must have two-factor sign-in (dispatcher, coordinator, admin: docs/operations.md).
 VECINOS_REQUIRE_MFA = config.env_bool("VECINOS_REQUIRE_MFA", True)
 VECINOS_API_TOKEN_DAYS = config.env_int("VECINOS_API_TOKEN_DAYS", 90, minimum=1)
@@ -330,6 +335,8 @@ for _sender in TWILIO_FROM:
         raise ImproperlyConfigured(
             f"TWILIO_FROM holds {_sender!r}: each sender must be +E.164 or a 5-6 digit short code"
         )
+# The number people text (JOIN 90033) shown on the subscribe page; the first sender by default.
+SMS_PUBLIC_NUMBER = config.env_str("VECINOS_SMS_NUMBER", TWILIO_FROM[0] if TWILIO_FROM else "")
 if not TWILIO_API_BASE.startswith(("http://", "https://")):
     raise ImproperlyConfigured("TWILIO_API_BASE must start with https:// (or http:// in tests)")
 if SMS_PROVIDER == "twilio":
@@ -563,6 +570,11 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# A report's photo as sent (a phone camera's full-size picture without JavaScript to
+# shrink it first); it is downsized and re-encoded on arrival (vecinos/reports/photos.py).
+VECINOS_PHOTO_MAX_BYTES = config.env_int(
+    "VECINOS_PHOTO_MAX_BYTES", 20 * 1024 * 1024, minimum=1024 * 1024
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 # Uploaded photos are their owner's alone, whatever the umask (Django's default is
 # 0644): docs/operations.md, "The data directory".

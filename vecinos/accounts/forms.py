@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -19,3 +23,26 @@ class ApiTokenForm(forms.Form):
         if problem := text_problem(name):
             raise forms.ValidationError(problem)
         return name
+
+
+# The 6-digit code of the authenticator app (and the 8-digit recovery codes) are digits:
+# phones show the number pad, and can fill in a code they received.
+_CODE_ATTRS = {"inputmode": "numeric", "autocomplete": "one-time-code"}
+
+
+class AuthenticateForm(mfa_forms.AuthenticateForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(_CODE_ATTRS)
+
+
+class ReauthenticateForm(mfa_forms.ReauthenticateForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(_CODE_ATTRS)
+
+
+class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(_CODE_ATTRS)

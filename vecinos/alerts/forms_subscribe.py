@@ -58,6 +58,7 @@ class SubscribeForm(ContactForm):
     lng = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
     radius_km = forms.TypedChoiceField(
         label=_("Distance around your location"),
+        help_text=_("Only when you use your location; a ZIP code has its own distance."),
         choices=RADIUS_CHOICES,
         coerce=float,
         initial="2",

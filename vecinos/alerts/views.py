@@ -123,7 +123,7 @@ def _done(
             request,
             "alerts/console_incident_alerts.html",
             # The panel fetches its own data ({% alert_panel %}), as on the incident page.
-            {"incident": fresh, "notice": notice, "notice_is_error": error},
+            {"incident": fresh, "alerts_notice": notice, "alerts_notice_is_error": error},
             status=status,
         )
     if status >= 400:

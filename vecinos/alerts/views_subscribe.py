@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from vecinos.alerts import links, subscriptions
 from vecinos.alerts.forms_subscribe import ConfirmForm, ManageRequestForm, SubscribeForm
 from vecinos.alerts.models import Subscription, SubscriptionStatus
+from vecinos.alerts.views import visitor_language
 from vecinos.core import hooks, ratelimit
 
 SERVICE_WORKER = Path(__file__).resolve().parent / "static" / "alerts" / "sw.js"
@@ -57,6 +58,10 @@ def _interface_language() -> str:
     return language if language in subscriptions.LANGUAGES else "en"
 
 
+def _page_context() -> dict[str, Any]:
+    return {**_push_context(), "sms_number": settings.SMS_PUBLIC_NUMBER}
+
+
 def _push_context() -> dict[str, Any]:
     try:
         key = next(iter(hooks.push_public_key.call()), "")
@@ -81,14 +86,14 @@ def _add_errors(form: Any, error: ValidationError) -> None:
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        form = SubscribeForm(initial={"language": _interface_language()})
-        return render(request, "alerts/subscribe.html", {"form": form, **_push_context()})
+        form = SubscribeForm(initial={"language": visitor_language(request)})
+        return render(request, "alerts/subscribe.html", {"form": form, **_page_context()})
     if _too_big(request):
         return HttpResponse(status=413)
     form = SubscribeForm(request.POST)
     if not form.is_valid():
         return render(
-            request, "alerts/subscribe.html", {"form": form, **_push_context()}, status=400
+            request, "alerts/subscribe.html", {"form": form, **_page_context()}, status=400
         )
     if (limited := _limited(request, "subscription", settings.SUBSCRIPTION_RATE)) is not None:
         return limited
@@ -109,7 +114,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         _add_errors(form, error)
         return render(
-            request, "alerts/subscribe.html", {"form": form, **_push_context()}, status=400
+            request, "alerts/subscribe.html", {"form": form, **_page_context()}, status=400
         )
     return HttpResponseRedirect(
         reverse("alerts_subscribe_confirm", args=[subscription.pk]), status=303

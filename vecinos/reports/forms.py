@@ -103,9 +103,7 @@ class ReportForm(forms.Form):
     )
     photo = forms.FileField(
         label=_("Photo (optional)"),
-        help_text=_(
-            "JPEG, PNG or WebP, at most 5 MB. We remove its location and other hidden data."
-        ),
+        help_text=_("JPEG, PNG or WebP. We remove its location and other hidden data."),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )

@@ -6,7 +6,7 @@ with which phone (EXIF, XMP, maker notes), and sometimes a thumbnail of the uncr
 picture. So we never store what we were sent: we decode the pixels, turn them
 upright, shrink them, and encode a new file from the pixels alone.
 
-1. Refuse anything over ``MAX_BYTES`` before decoding.
+1. Refuse anything over ``max_bytes()`` (``VECINOS_PHOTO_MAX_BYTES``) before decoding.
 2. Open it with Pillow restricted to JPEG, PNG and WebP, judged by content (the name
    and the declared type are ignored); refuse images with more than ``MAX_PIXELS``
    pixels before decoding them (decompression bombs) and run ``verify()``.
@@ -34,7 +34,6 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from vecinos.core.config import PRIVATE_DIRECTORY
 
-MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 2048
 # Far above any phone camera (a 200-megapixel sensor aside), far below what would
 # exhaust memory. Pillow's own limit (Image.MAX_IMAGE_PIXELS) applies too.
@@ -53,23 +52,41 @@ class CleanPhoto:
     height: int
 
 
+def max_bytes() -> int:
+    """The largest photo accepted as sent (``VECINOS_PHOTO_MAX_BYTES``)."""
+    return int(settings.VECINOS_PHOTO_MAX_BYTES)
+
+
+def max_megabytes() -> str:
+    return f"{max_bytes() / (1024 * 1024):g}"
+
+
+def too_large_message() -> str:
+    return _("The photo is larger than %(size)s MB.") % {"size": max_megabytes()}
+
+
+def _too_large() -> ValidationError:
+    return _refuse(too_large_message())
+
+
 def _refuse(message: str) -> ValidationError:
     return ValidationError({"photo": [message]})
 
 
 def _read(upload: Any) -> bytes:
+    limit = max_bytes()
     size = getattr(upload, "size", None)
-    if isinstance(size, int) and size > MAX_BYTES:
-        raise _refuse(_("The photo is larger than 5 MB."))
+    if isinstance(size, int) and size > limit:
+        raise _too_large()
     if isinstance(upload, bytes | bytearray):
         data = bytes(upload)
     else:
         stream: IO[bytes] = upload
         if hasattr(stream, "seek"):
             stream.seek(0)
-        data = stream.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise _refuse(_("The photo is larger than 5 MB."))
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large()
     if not data:
         raise _refuse(_("The photo is empty."))
     return data

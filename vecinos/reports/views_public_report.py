@@ -6,11 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from vecinos.core import ratelimit, service_area
@@ -20,9 +24,14 @@ from vecinos.reports.actions import NewReport
 from vecinos.reports.forms import ReportForm
 from vecinos.reports.models import Channel
 
-# A photo of at most 5 MB and a few KiB of text, with multipart overhead: anything
-# bigger is refused before Django spools it to disk.
-MAX_REQUEST_BYTES = photos.MAX_BYTES + 256 * 1024
+# Text and multipart overhead beside the photo.
+TEXT_BYTES = 256 * 1024
+
+
+def max_request_bytes() -> int:
+    """A photo of at most ``VECINOS_PHOTO_MAX_BYTES`` and a few KiB of text: anything
+    bigger is refused before Django spools it to disk."""
+    return photos.max_bytes() + TEXT_BYTES
 
 
 def _render_form(request: HttpRequest, form: ReportForm, *, status: int = 200) -> HttpResponse:
@@ -43,15 +52,59 @@ def _render_form(request: HttpRequest, form: ReportForm, *, status: int = 200) -
     )
 
 
+class _PhotoOverLimit(FileUploadHandler):
+    """Reads past a photo over the limit instead of keeping it, so the text that comes
+    with it is still read: the report is not lost for its photo."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.skipped = False
+        self.received = 0
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.skipped = True
+            raise SkipFile()
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+@csrf_exempt  # checked by _report, once the photo's handler is in place
 @require_http_methods(["GET", "HEAD", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _render_form(request, ReportForm())
-    if too_large(request, MAX_REQUEST_BYTES):
-        return render(request, "reports/report_too_large.html", status=413)
+    # Far over any photo: refused before anything is read (and spooled to disk).
+    if too_large(request, 2 * max_request_bytes()):
+        return _too_large_page(request)
+    over_limit = _PhotoOverLimit(photos.max_bytes())
+    request.upload_handlers.insert(0, over_limit)
+    return _report(request, over_limit)
 
+
+def _too_large_page(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "reports/report_too_large.html",
+        {"photo_max_mb": photos.max_megabytes()},
+        status=413,
+    )
+
+
+@csrf_protect
+def _report(request: HttpRequest, over_limit: _PhotoOverLimit) -> HttpResponse:
     form = ReportForm(request.POST, request.FILES)
     if not form.is_valid():
+        if over_limit.skipped:
+            form.add_error("photo", photos.too_large_message())
         return _render_form(request, form, status=400)
     verdict = ratelimit.hit(
         "report", getattr(request, "client_key", ""), settings.VECINOS_REPORT_RATE
@@ -89,10 +142,16 @@ def report(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = "5"
         return response
     except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            for message in messages:
-                form.add_error(field if field in form.fields else None, message)
+        for field, problems in error.message_dict.items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, problem)
         return _render_form(request, form, status=400)
+    if over_limit.skipped:
+        messages.warning(
+            request,
+            _("Your report was sent without its photo: the photo was larger than %(size)s MB.")
+            % {"size": photos.max_megabytes()},
+        )
     # Post/redirect/get: a reload does not send the report twice. The thank-you page
     # carries no id: nothing in the address bar or history points at the report.
     thanks = reverse("report_thanks")

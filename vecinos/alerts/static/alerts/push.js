@@ -15,6 +15,18 @@
   var locateSlot = document.getElementById("locate-slot");
   if (locateSlot && navigator.geolocation && lat && lng) {
     var locateStatus = document.getElementById("locate-status");
+    // The distance applies to a point only: it shows once the location is in use, and
+    // typing a ZIP code again puts it away.
+    var radiusSlot = document.getElementById("radius-slot");
+    if (zip) {
+      zip.addEventListener("input", function () {
+        if (!zip.value.trim()) { return; }
+        lat.value = "";
+        lng.value = "";
+        if (radiusSlot) { radiusSlot.hidden = true; }
+        locateStatus.textContent = "";
+      });
+    }
     locateSlot.hidden = false;
     document.getElementById("locate").addEventListener("click", function () {
       locateStatus.textContent = locateSlot.dataset.textLocating;
@@ -23,10 +35,12 @@
         lat.value = position.coords.latitude.toFixed(3);
         lng.value = position.coords.longitude.toFixed(3);
         if (zip) { zip.value = ""; }
+        if (radiusSlot) { radiusSlot.hidden = false; }
         locateStatus.textContent = locateSlot.dataset.textLocated;
       }, function () {
         lat.value = "";
         lng.value = "";
+        if (radiusSlot) { radiusSlot.hidden = true; }
         locateStatus.textContent = locateSlot.dataset.textFailed;
       }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 });
     });
@@ -41,6 +55,17 @@
   slot.hidden = false;
 
   function say(text) { statusLine.textContent = text; }
+
+  // Only our own words reach the person: the server's answer (already in their
+  // language) or the page's texts; a browser's raw message (English, technical) never.
+  function ours(message) {
+    var error = new Error(message);
+    error.ours = true;
+    return error;
+  }
+  function sayError(error) {
+    say(error && error.ours && error.message ? error.message : slot.dataset.textFailed);
+  }
 
   function area() {
     if (lat && lng && lat.value && lng.value) {
@@ -58,8 +83,8 @@
       credentials: "same-origin",
       body: JSON.stringify(body)
     }).then(function (response) {
-      return response.json().then(function (data) {
-        if (!response.ok) { throw new Error(data.detail || slot.dataset.textFailed); }
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) { throw ours(data.detail || slot.dataset.textFailed); }
         return data;
       });
     });
@@ -77,7 +102,10 @@
     var chosen = area();
     if (!chosen) { say(slot.dataset.textNeedArea); return; }
     say(slot.dataset.textWorking);
-    window.VecinosPush.subscription(slot).then(function (subscription) {
+    window.VecinosPush.subscription(slot).catch(function (error) {
+      // Permission refused: say so in the page's words; anything else is the browser's.
+      throw error && error.denied ? ours(slot.dataset.textDenied) : error;
+    }).then(function (subscription) {
       return postJSON(slot.dataset.api, {
         channel: "webpush",
         address: subscription.toJSON(),
@@ -87,9 +115,7 @@
     }).then(function () {
       stopButton.hidden = false;
       say(slot.dataset.textDone);
-    }).catch(function (error) {
-      say((error && error.message) || slot.dataset.textFailed);
-    });
+    }).catch(sayError);
   });
 
   stopButton.addEventListener("click", function () {
@@ -104,8 +130,6 @@
     }).then(function () {
       stopButton.hidden = true;
       say(slot.dataset.textStopped);
-    }).catch(function (error) {
-      say((error && error.message) || slot.dataset.textFailed);
-    });
+    }).catch(sayError);
   });
 })();

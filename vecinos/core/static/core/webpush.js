@@ -26,7 +26,11 @@
 
   function subscription(slot) {
     return Notification.requestPermission().then(function (permission) {
-      if (permission !== "granted") { throw new Error(slot.dataset.textDenied); }
+      if (permission !== "granted") {
+        var denied = new Error(slot.dataset.textDenied);
+        denied.denied = true;
+        throw denied;
+      }
       return registration(slot);
     }).then(function (reg) {
       return reg.pushManager.getSubscription().then(function (existing) {

@@ -21,7 +21,8 @@
       field.value = JSON.stringify(subscription.toJSON());
       form.submit();
     }).catch(function (error) {
-      say((error && error.message) || slot.dataset.textFailed);
+      // The page's own words, never the browser's raw (English, technical) message.
+      say(error && error.denied ? slot.dataset.textDenied : slot.dataset.textFailed);
     });
   });
 })();

@@ -88,3 +88,72 @@
     clear.hidden = true;
   }
 })();
+
+/* The photo is shrunk in the browser before it is sent: a phone's full-size picture
+   (often 5-12 MB) becomes a JPEG of at most 2048 px (the size the server keeps), so it
+   goes through a weak signal quickly. Drawing it on a canvas also drops its hidden data
+   (location, camera). If the browser cannot, the original is sent and the server
+   shrinks it (vecinos/reports/photos.py). */
+(function () {
+  "use strict";
+  var MAX_SIDE = 2048;
+  var QUALITY = 0.85;
+  var input = document.getElementById("id_photo");
+  if (!input || !window.DataTransfer || !window.HTMLCanvasElement) { return; }
+  var form = input.form;
+
+  function decode(file) {
+    if (window.createImageBitmap) {
+      return window.createImageBitmap(file, { imageOrientation: "from-image" });
+    }
+    return new Promise(function (resolve, reject) {
+      var image = new Image();
+      var url = URL.createObjectURL(file);
+      image.onload = function () { URL.revokeObjectURL(url); resolve(image); };
+      image.onerror = function () { URL.revokeObjectURL(url); reject(new Error("decode")); };
+      image.src = url;
+    });
+  }
+
+  function shrink(file) {
+    return decode(file).then(function (picture) {
+      var width = picture.width;
+      var height = picture.height;
+      var scale = Math.min(1, MAX_SIDE / Math.max(width, height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(width * scale));
+      canvas.height = Math.max(1, Math.round(height * scale));
+      var context = canvas.getContext("2d");
+      context.fillStyle = "#fff";  // a PNG's transparent parts become white, not black
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(picture, 0, 0, canvas.width, canvas.height);
+      if (picture.close) { picture.close(); }
+      return new Promise(function (resolve, reject) {
+        canvas.toBlob(function (blob) {
+          if (blob) { resolve(blob); } else { reject(new Error("encode")); }
+        }, "image/jpeg", QUALITY);
+      });
+    });
+  }
+
+  function buttons(disabled) {
+    if (!form) { return; }
+    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (button) {
+      button.disabled = disabled;
+    });
+  }
+
+  input.addEventListener("change", function () {
+    var file = input.files && input.files[0];
+    if (!file || !/^image\/(jpeg|png|webp)$/.test(file.type)) { return; }
+    buttons(true);
+    shrink(file).then(function (blob) {
+      if (blob.size >= file.size) { return; }  // already small: keep it as it is
+      var name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
+      var transfer = new DataTransfer();
+      transfer.items.add(new File([blob], name, { type: "image/jpeg" }));
+      input.files = transfer.files;
+    }).catch(function () { /* the original goes; the server shrinks it */ })
+      .then(function () { buttons(false); });
+  });
+})();
