@@ -30,6 +30,16 @@ THREADS = 4
 CLAIM_TIMEOUT = 10  # seconds (the least DELIVERY_CLAIM_TIMEOUT allows)
 
 
+def unknown_sms(data_dir: Path) -> int:
+    """Rows whose SMS the provider answered too late: outcome unknown, not retried."""
+    with sqlite3.connect(data_dir / "vecinos.sqlite3", timeout=30) as db:
+        (count,) = db.execute(
+            "SELECT COUNT(*) FROM alerts_delivery WHERE status = 'failed' AND channel = 'sms' "
+            "AND error = 'sms_unknown_not_retried'"
+        ).fetchone()
+    return int(count)
+
+
 def outbox(data_dir: Path) -> Counter[str]:
     """The delivery rows by status, read straight from the worker's database."""
     with sqlite3.connect(data_dir / "vecinos.sqlite3", timeout=30) as db:
@@ -57,13 +67,15 @@ def test_a_fan_out_survives_kill_9_of_its_worker_with_repeats_within_the_bound(
             migrated_data_dir,
             VECINOS_PUBLIC_URL="http://127.0.0.1:8109",
             VECINOS_WORKER_THREADS=str(THREADS),
-            DELIVERY_CLAIM_TIMEOUT=str(CLAIM_TIMEOUT),
-            SMS_PROVIDER="twilio",
+            VECINOS_DELIVERY_CLAIM_TIMEOUT=str(CLAIM_TIMEOUT),
+            VECINOS_SMS_PROVIDER="twilio",
             TWILIO_API_BASE=twilio.base_url,
             TWILIO_ACCOUNT_SID=twilio.sid,
             TWILIO_AUTH_TOKEN=twilio.token,
             TWILIO_FROM="+13235550001,+13235550002",
-            SMS_RATE="1000",
+            VECINOS_SMS_RATE="1000",
+            # The push receiver is this test's own, on loopback (vecinos/core/outgoing.py).
+            VECINOS_ALLOW_PRIVATE_ADDRESSES="true",
             EMAIL_HOST="127.0.0.1",
             EMAIL_PORT=str(smtp.port),
             EMAIL_USE_TLS="false",
@@ -87,6 +99,11 @@ def test_a_fan_out_survives_kill_9_of_its_worker_with_repeats_within_the_bound(
         def sent() -> int:
             return outbox(migrated_data_dir)["sent"]
 
+        def settled() -> bool:
+            """No row is waiting or in a worker's hands any more."""
+            rows = outbox(migrated_data_dir)
+            return rows["queued"] + rows["sending"] == 0 and sum(rows.values()) == recipients
+
         rng = random.Random(14)
         kills = 0
         started = time.monotonic()
@@ -106,7 +123,7 @@ def test_a_fan_out_survives_kill_9_of_its_worker_with_repeats_within_the_bound(
         kills += 1
         time.sleep(CLAIM_TIMEOUT + 1)
         worker = start()
-        wait_for(lambda: sent() == recipients, size(240, 3600), "every delivery to be sent")
+        wait_for(settled, size(240, 3600), "every delivery to be sent (or its outcome known)")
         seconds = time.monotonic() - started
         rows = outbox(migrated_data_dir)
     finally:
@@ -132,6 +149,10 @@ def test_a_fan_out_survives_kill_9_of_its_worker_with_repeats_within_the_bound(
     )  # fmt: skip
     assert set(received) <= set(expected)
     assert missed == [], f"{len(missed)} of {recipients} never got the alert"
-    assert rows == Counter({"sent": recipients})
+    # Sent, or (SMS only) answered too late by a loaded provider: recorded unknown and
+    # not sent again (docs/architecture.md); the servers' own counts above show that
+    # everyone got it.
+    assert set(rows) <= {"sent", "failed"}
+    assert rows["failed"] == unknown_sms(migrated_data_dir)
     assert kills >= 3
     assert duplicates <= bound, f"{duplicates} repeats after {kills} kills of {THREADS} threads"
