@@ -1,4 +1,18 @@
-"""Helpers shared by the benchmarks: results, loopback servers, a throwaway data dir."""
+"""Helpers shared by the benchmarks: results, loopback servers, a throwaway data dir, and
+the backend a benchmark runs on.
+
+Every benchmark runs on two backends (``python -m benchmarks`` runs each module once per
+backend, in a process of its own, with ``VECINOS_BENCH_BACKEND`` set):
+
+- ``sqlite``: the embedded default (SQLite, the embedded queue, one process);
+- ``postgres``: PostgreSQL with Redis, the scale path. Each data directory gets a
+  throwaway database of its own on the server named by ``VECINOS_BENCH_POSTGRES``
+  (default ``postgres://postgres@127.0.0.1:5432/postgres``), and every benchmark
+  Redis database ``VECINOS_BENCH_REDIS`` (default ``redis://127.0.0.1:6379/12``),
+  emptied before each benchmark.
+
+Results go to ``benchmarks/results/<backend>/<name>.json``.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +28,77 @@ import time
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
+
+BACKENDS = ("sqlite", "postgres")
+BACKEND_NAMES = {"sqlite": "SQLite, embedded queue", "postgres": "PostgreSQL + Redis"}
+POSTGRES_ADMIN = os.environ.get(
+    "VECINOS_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"
+)
+REDIS = os.environ.get("VECINOS_BENCH_REDIS", "redis://127.0.0.1:6379/12")
+DATABASE_PREFIX = "vecinos_bench_"
+
+
+def backend() -> str:
+    """The backend this process benchmarks (``VECINOS_BENCH_BACKEND``, default sqlite)."""
+    name = os.environ.get("VECINOS_BENCH_BACKEND", "sqlite")
+    if name not in BACKENDS:
+        raise SystemExit(f"VECINOS_BENCH_BACKEND must be one of {', '.join(BACKENDS)}")
+    return name
+
+
+def on_postgres() -> bool:
+    return backend() == "postgres"
+
+
+def _admin_connection() -> Any:
+    import psycopg
+
+    return psycopg.connect(POSTGRES_ADMIN, autocommit=True)
+
+
+def postgres_url(directory: Path) -> str:
+    """The throwaway database that belongs to ``directory`` (created on first use)."""
+    from psycopg import sql
+
+    name = DATABASE_PREFIX + re.sub(r"[^a-z0-9_]", "_", directory.name.lower())[:40]
+    with _admin_connection() as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    base, _, _ = POSTGRES_ADMIN.rpartition("/")
+    return f"{base}/{name}"
+
+
+def drop_postgres_databases() -> None:
+    """Drop every throwaway benchmark database (run before and after ``make bench``)."""
+    from psycopg import sql
+
+    with _admin_connection() as connection:
+        names = [
+            row[0]
+            for row in connection.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s",
+                [DATABASE_PREFIX + "%"],
+            )
+        ]
+        for name in names:
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+def empty_redis() -> None:
+    """Empty the benchmarks' Redis database (``python -m benchmarks`` does it before
+    each benchmark runs on PostgreSQL + Redis)."""
+    import redis
+
+    redis.Redis.from_url(REDIS).flushdb()
 
 
 @dataclass
@@ -50,6 +132,7 @@ class Result:
 
 def machine() -> dict[str, object]:
     return {
+        "backend": backend(),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
@@ -58,8 +141,9 @@ def machine() -> dict[str, object]:
 
 
 def write(result: Result) -> Path:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{result.name}.json"
+    folder = RESULTS / backend()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{result.name}.json"
     path.write_text(
         json.dumps({"machine": machine(), **asdict(result)}, indent=2, ensure_ascii=False) + "\n"
     )
@@ -82,7 +166,11 @@ def vecinos_env(directory: Path, **extra: str) -> dict[str, str]:
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL", "VECINOS_ENV"}
     }
-    env.update({"VECINOS_DATA_DIR": str(directory), "VECINOS_DEBUG": "false", **extra})
+    env.update({"VECINOS_DATA_DIR": str(directory), "VECINOS_DEBUG": "false"})
+    if on_postgres():
+        env.update({"DATABASE_URL": postgres_url(directory), "REDIS_URL": REDIS})
+    env["VECINOS_BENCH_BACKEND"] = backend()
+    env.update(extra)
     return env
 
 
