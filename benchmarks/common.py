@@ -9,7 +9,8 @@ backend, in a process of its own, with ``VECINOS_BENCH_BACKEND`` set):
   throwaway database of its own on the server named by ``VECINOS_BENCH_POSTGRES``
   (default ``postgres://postgres@127.0.0.1:5432/postgres``), and every benchmark
   Redis database ``VECINOS_BENCH_REDIS`` (default ``redis://127.0.0.1:6379/12``),
-  emptied before each benchmark.
+  emptied before each benchmark. ``VECINOS_BENCH_DB_PREFIX`` (default ``vecinos_bench_``)
+  names the throwaway databases, all dropped before and after a run.
 
 Results go to ``benchmarks/results/<backend>/<name>.json``.
 """
@@ -39,7 +40,8 @@ POSTGRES_ADMIN = os.environ.get(
     "VECINOS_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"
 )
 REDIS = os.environ.get("VECINOS_BENCH_REDIS", "redis://127.0.0.1:6379/12")
-DATABASE_PREFIX = "vecinos_bench_"
+# Several people (or agents) benchmarking on one server each set a prefix of their own.
+DATABASE_PREFIX = os.environ.get("VECINOS_BENCH_DB_PREFIX", "vecinos_bench_")
 
 
 def backend() -> str:
