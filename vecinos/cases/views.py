@@ -9,7 +9,7 @@ rate-limited like the report form, and shows only a confirmation afterwards.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from vecinos.accounts.access import Forbidden, acting_user
@@ -27,6 +28,9 @@ from vecinos.cases import actions, export, forms, queries
 from vecinos.cases.models import Case, CaseSource, CaseState
 from vecinos.core import ratelimit
 from vecinos.reports.queries import get_incident_for_user
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Check = Callable[[Any], bool]
 
@@ -223,7 +227,7 @@ def _act(
     form_class: type[Any],
     form_name: str,
     do: Callable[[Any], Any],
-    done: str,
+    done: StrOrPromise,
 ) -> HttpResponse:
     """Parse ``form_class``, run ``do(cleaned_data)``; on a refusal, the case page again
     with the form's errors and a 4xx status."""
@@ -243,6 +247,31 @@ def _act(
 
 def _case_for_post(request: HttpRequest, case_id: str) -> Case:
     return queries.get_case_for_user(acting_user(request), case_id, write=True)
+
+
+def _case_form(
+    form_class: type[Any], form_name: str, done: StrOrPromise
+) -> Callable[[Callable[[Case, dict[str, Any], Any], Any]], Callable[..., HttpResponse]]:
+    """A POST view on one case the user may write: ``do(case, cleaned_data, user)``
+    through ``_act`` (the form's errors on the case page, or ``done`` and back to it)."""
+
+    def decorate(
+        do: Callable[[Case, dict[str, Any], Any], Any],
+    ) -> Callable[..., HttpResponse]:
+        @require_POST
+        @login_required
+        def view(request: HttpRequest, case_id: str) -> HttpResponse:
+            user = acting_user(request)
+            case = _case_for_post(request, case_id)
+            return _act(
+                request, case, form_class, form_name, lambda data: do(case, data, user), done
+            )
+
+        view.__name__ = do.__name__
+        view.__doc__ = do.__doc__
+        return view
+
+    return decorate
 
 
 FACT_FIELDS = forms.FACTS_FIELDS
@@ -287,71 +316,29 @@ def case_take(request: HttpRequest, case_id: str) -> HttpResponse:
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]), status=303)
 
 
-@require_POST
-@login_required
-def case_assign(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = acting_user(request)
-    case = _case_for_post(request, case_id)
-    return _act(
-        request,
-        case,
-        forms.AssignForm,
-        "assign_form",
-        lambda data: actions.assign_case(case=case, worker=data["worker"], actor=user),
-        _("The case worker is on the case."),
-    )
+@_case_form(forms.AssignForm, "assign_form", gettext_lazy("The case worker is on the case."))
+def case_assign(case: Case, data: dict[str, Any], user: Any) -> None:
+    actions.assign_case(case=case, worker=data["worker"], actor=user)
 
 
-@require_POST
-@login_required
-def case_state(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = acting_user(request)
-    case = _case_for_post(request, case_id)
-    return _act(
-        request,
-        case,
-        forms.StateForm,
-        "state_form",
-        lambda data: actions.change_state(
-            case=case, state=data["state"], note=data["note"], actor=user
-        ),
-        _("State changed."),
-    )
+@_case_form(forms.StateForm, "state_form", gettext_lazy("State changed."))
+def case_state(case: Case, data: dict[str, Any], user: Any) -> None:
+    actions.change_state(case=case, state=data["state"], note=data["note"], actor=user)
 
 
-@require_POST
-@login_required
-def case_note(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = acting_user(request)
-    case = _case_for_post(request, case_id)
-    return _act(
-        request,
-        case,
-        forms.NoteForm,
-        "note_form",
-        lambda data: actions.add_note(case=case, text=data["text"], actor=user),
-        _("Note added."),
-    )
+@_case_form(forms.NoteForm, "note_form", gettext_lazy("Note added."))
+def case_note(case: Case, data: dict[str, Any], user: Any) -> None:
+    actions.add_note(case=case, text=data["text"], actor=user)
 
 
-@require_POST
-@login_required
-def case_task(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = acting_user(request)
-    case = _case_for_post(request, case_id)
-    return _act(
-        request,
-        case,
-        forms.TaskForm,
-        "task_form",
-        lambda data: actions.add_task(
-            case=case,
-            title=data["title"],
-            assignee=data["assignee"],
-            due_at=data["due_at"],
-            actor=user,
-        ),
-        _("Task added."),
+@_case_form(forms.TaskForm, "task_form", gettext_lazy("Task added."))
+def case_task(case: Case, data: dict[str, Any], user: Any) -> None:
+    actions.add_task(
+        case=case,
+        title=data["title"],
+        assignee=data["assignee"],
+        due_at=data["due_at"],
+        actor=user,
     )
 
 
@@ -371,45 +358,25 @@ def task_done(request: HttpRequest, task_id: str) -> HttpResponse:
     return HttpResponseRedirect(reverse("cases:tasks"), status=303)
 
 
-@require_POST
-@login_required
-def case_locator(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = acting_user(request)
-    case = _case_for_post(request, case_id)
-    return _act(
-        request,
-        case,
-        forms.LocatorForm,
-        "locator_form",
-        lambda data: actions.record_locator_check(
-            case=case,
-            facility=data["facility"],
-            result=data["result"],
-            note=data["note"],
-            actor=user,
-        ),
-        _("Locator check recorded."),
+@_case_form(forms.LocatorForm, "locator_form", gettext_lazy("Locator check recorded."))
+def case_locator(case: Case, data: dict[str, Any], user: Any) -> None:
+    actions.record_locator_check(
+        case=case,
+        facility=data["facility"],
+        result=data["result"],
+        note=data["note"],
+        actor=user,
     )
 
 
-@require_POST
-@login_required
-def case_referral(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = acting_user(request)
-    case = _case_for_post(request, case_id)
-    return _act(
-        request,
-        case,
-        forms.ReferralForm,
-        "referral_form",
-        lambda data: actions.refer_case(
-            case=case,
-            organization=data["organization"],
-            directory_organization=data["directory_organization"],
-            follow_up_hours=data["follow_up_hours"],
-            actor=user,
-        ),
-        _("Referral recorded."),
+@_case_form(forms.ReferralForm, "referral_form", gettext_lazy("Referral recorded."))
+def case_referral(case: Case, data: dict[str, Any], user: Any) -> None:
+    actions.refer_case(
+        case=case,
+        organization=data["organization"],
+        directory_organization=data["directory_organization"],
+        follow_up_hours=data["follow_up_hours"],
+        actor=user,
     )
 
 
@@ -418,10 +385,9 @@ def case_referral(request: HttpRequest, case_id: str) -> HttpResponse:
 def referral_answer(request: HttpRequest, referral_id: str) -> HttpResponse:
     user = acting_user(request)
     referral = queries.get_referral_for_user(user, referral_id)
-    case = referral.case
     return _act(
         request,
-        case,
+        referral.case,
         forms.ReferralAnswerForm,
         "answer_form",
         lambda data: actions.answer_referral(referral=referral, answer=data["answer"], actor=user),
@@ -429,38 +395,22 @@ def referral_answer(request: HttpRequest, referral_id: str) -> HttpResponse:
     )
 
 
-@require_POST
-@login_required
-def case_hearing(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = acting_user(request)
-    case = _case_for_post(request, case_id)
-    return _act(
-        request,
-        case,
-        forms.HearingForm,
-        "hearing_form",
-        lambda data: actions.add_hearing(
-            case=case, kind=data["kind"], at=data["at"], place=data["place"], actor=user
-        ),
-        _("Hearing recorded. The family is reminded a week and a day before."),
+@_case_form(
+    forms.HearingForm,
+    "hearing_form",
+    gettext_lazy("Hearing recorded. The family is reminded a week and a day before."),
+)
+def case_hearing(case: Case, data: dict[str, Any], user: Any) -> None:
+    actions.add_hearing(
+        case=case, kind=data["kind"], at=data["at"], place=data["place"], actor=user
     )
 
 
-@require_POST
-@login_required
-def case_update(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = acting_user(request)
-    case = _case_for_post(request, case_id)
-    return _act(
-        request,
-        case,
-        forms.FamilyUpdateForm,
-        "update_form",
-        lambda data: actions.send_family_update(
-            case=case, template=data["template"], note=data["note"], actor=user
-        ),
-        _("The update is on its way to the family."),
-    )
+@_case_form(
+    forms.FamilyUpdateForm, "update_form", gettext_lazy("The update is on its way to the family.")
+)
+def case_update(case: Case, data: dict[str, Any], user: Any) -> None:
+    actions.send_family_update(case=case, template=data["template"], note=data["note"], actor=user)
 
 
 @require_safe
