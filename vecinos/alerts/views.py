@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages as flash
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -36,7 +35,7 @@ from vecinos.alerts import actions, messages, queries
 from vecinos.alerts.models import Alert, AlertKind, AlertStatus
 from vecinos.alerts.queries import get_alert_for_user
 from vecinos.core import geo
-from vecinos.core.views import bad_input
+from vecinos.core.views import after_action, bad_input
 from vecinos.reports.models import Incident, IncidentStatus
 from vecinos.reports.queries import get_incident_for_user
 
@@ -117,26 +116,33 @@ def _done(
     status: int = 200,
 ) -> HttpResponse:
     """After an action: the panel for htmx, else a redirect to the incident page."""
-    if request.htmx:  # type: ignore[attr-defined]
-        fresh = Incident.objects.get(pk=incident.pk)
-        return render(
-            request,
-            "alerts/console_incident_alerts.html",
-            # The panel fetches its own data ({% alert_panel %}), as on the incident page.
-            {"incident": fresh, "alerts_notice": notice, "alerts_notice_is_error": error},
-            status=status,
-        )
-    if status >= 400:
+    if status >= 400 and not request.htmx:  # type: ignore[attr-defined]
         back = reverse("console_incident", args=[incident.pk]) + "#alerts"
         return bad_input(request, notice, back, status=status)
-    (flash.error if error else flash.success)(request, notice)
     back = request.POST.get("next", "")
-    if back.startswith("/console/") and url_has_allowed_host_and_scheme(
-        back, allowed_hosts=None, require_https=False
+    if not (
+        back.startswith("/console/")
+        and url_has_allowed_host_and_scheme(back, allowed_hosts=None, require_https=False)
     ):
-        # The list of drafts or an alert's page: the dispatcher stays where they were.
-        return HttpResponseRedirect(back)
-    return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]) + "#alerts")
+        back = reverse("console_incident", args=[incident.pk]) + "#alerts"
+    # Else the list of drafts or an alert's page: the dispatcher stays where they were.
+    return after_action(
+        request,
+        notice,
+        error=error,
+        # The panel fetches its own data ({% alert_panel %}), as on the incident page.
+        partial=lambda: render(
+            request,
+            "alerts/console_incident_alerts.html",
+            {
+                "incident": Incident.objects.get(pk=incident.pk),
+                "alerts_notice": notice,
+                "alerts_notice_is_error": error,
+            },
+            status=status,
+        ),
+        back=back,
+    )
 
 
 def _refused(

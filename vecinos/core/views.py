@@ -1,9 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from django.contrib import messages
 from django.db import connection
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -14,6 +22,23 @@ def bad_input(request: HttpRequest, problem: str, back: str, status: int = 400) 
     characters, a number that is none): the problem, a link back, a 4xx; nothing
     stored."""
     return render(request, "core/bad_input.html", {"problem": problem, "back": back}, status=status)
+
+
+def after_action(
+    request: HttpRequest,
+    notice: str,
+    *,
+    error: bool = False,
+    partial: Callable[[], HttpResponse],
+    back: str,
+) -> HttpResponse:
+    """The answer of a console action: htmx gets the fresh ``partial()`` (which shows
+    ``notice`` itself); a plain form gets ``notice`` as a message and a redirect to
+    ``back`` (post/redirect/get)."""
+    if request.htmx:  # type: ignore[attr-defined]
+        return partial()
+    (messages.error if error else messages.success)(request, notice)
+    return HttpResponseRedirect(back)
 
 
 @require_safe

@@ -41,6 +41,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from vecinos.accounts.access import acting_user, dispatcher_required
 from vecinos.core import hooks, live
+from vecinos.core.views import after_action
 from vecinos.reports import actions, queries
 from vecinos.reports.events import LIVE_CHANNEL
 from vecinos.reports.models import Agency, Incident, IncidentEvent, IncidentStatus, Kind, Outcome
@@ -326,16 +327,20 @@ def _done(
     status: int = 200,
 ) -> HttpResponse:
     """After an action: the incident's partial for htmx, else a redirect and a message."""
-    if request.htmx:  # type: ignore[attr-defined]
-        fresh = Incident.objects.get(pk=incident.pk)
-        return render(
+    return after_action(
+        request,
+        notice,
+        error=error,
+        partial=lambda: render(
             request,
             "reports/incident.html#incident",
-            _incident_context(fresh, notice=notice, notice_is_error=error),
+            _incident_context(
+                Incident.objects.get(pk=incident.pk), notice=notice, notice_is_error=error
+            ),
             status=status,
-        )
-    (messages.error if error else messages.success)(request, notice)
-    return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]))
+        ),
+        back=reverse("console_incident", args=[incident.pk]),
+    )
 
 
 def _refused(
