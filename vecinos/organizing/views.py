@@ -4,6 +4,7 @@ redirects. A refused action answers with its status (403, 409, 422) and says why
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -41,6 +42,39 @@ def _refused(request: HttpRequest, refusal: Exception, back: str) -> HttpRespons
     return render(
         request, "organizing/refused.html", {"message": message, "back": back}, status=status
     )
+
+
+def _act(
+    request: HttpRequest,
+    back: str,
+    do: Callable[[], object],
+    done: str = "",
+    *,
+    to: str = "",
+) -> HttpResponse:
+    """Run ``do()``: a refusal answers with its status and reason (``_refused``, a link
+    to ``back``); else ``done`` as a message and a redirect to ``to`` (else ``back``)."""
+    try:
+        do()
+    except (actions.ActionRefused, actions.Forbidden) as refusal:
+        return _refused(request, refusal, back)
+    if done:
+        messages.success(request, done)
+    return HttpResponseRedirect(to or back)
+
+
+def _my_assignment_act(
+    request: HttpRequest, shift_id: str, do: Callable[..., object], done: str
+) -> HttpResponse:
+    """``do(assignment=, actor=)`` on the user's own place on a shift, then back to
+    the shift's week."""
+    assignment = _assignment(request, shift_id, mine=True)
+    try:
+        do(assignment=assignment, actor=acting_user(request))
+    except actions.Forbidden:
+        raise PermissionDenied from None
+    messages.success(request, done)
+    return HttpResponseRedirect(_shift_back(assignment.shift))
 
 
 def _when(value: str, field: str) -> datetime:
@@ -82,6 +116,11 @@ def _optional_point(request: HttpRequest) -> tuple[float | None, float | None]:
         return float(lat), float(lng)
     except ValueError:
         raise actions.InvalidInput(_("That location is not a valid point on the map.")) from None
+
+
+def _point_of(request: HttpRequest) -> dict[str, float | None]:
+    lat, lng = _optional_point(request)
+    return {"lat": lat, "lng": lng}
 
 
 def _member_of(committee: Committee, username: str) -> User:
@@ -193,14 +232,18 @@ def rsvp(request: HttpRequest, event_id: str) -> HttpResponse:
     user = acting_user(request)
     found = queries.get_event_for_user(user, event_id)
     back = reverse("organizing:event", args=[found.pk])
-    try:
-        actions.answer_rsvp(event=found, user=user, answer=request.POST.get("rsvp", ""), actor=user)
-    except (actions.ActionRefused, actions.Forbidden) as refusal:
-        return _refused(request, refusal, back)
-    messages.success(request, _("Your answer is saved."))
+    to = ""
     if request.POST.get("next") == "committee":
-        back = reverse("organizing:committee", args=[found.committee.slug])
-    return HttpResponseRedirect(back)
+        to = reverse("organizing:committee", args=[found.committee.slug])
+    return _act(
+        request,
+        back,
+        lambda: actions.answer_rsvp(
+            event=found, user=user, answer=request.POST.get("rsvp", ""), actor=user
+        ),
+        _("Your answer is saved."),
+        to=to,
+    )
 
 
 @require_POST
@@ -209,14 +252,17 @@ def attendance(request: HttpRequest, event_id: str) -> HttpResponse:
     user = acting_user(request)
     found = queries.get_event_for_user(user, event_id, write=True)
     back = reverse("organizing:event", args=[found.pk])
-    try:
-        person = _member_of(found.committee, request.POST.get("user", ""))
-        actions.mark_attendance(
-            event=found, user=person, present=request.POST.get("present") == "1", actor=user
-        )
-    except (actions.ActionRefused, actions.Forbidden) as refusal:
-        return _refused(request, refusal, back)
-    return HttpResponseRedirect(back + "#door")
+    return _act(
+        request,
+        back,
+        lambda: actions.mark_attendance(
+            event=found,
+            user=_member_of(found.committee, request.POST.get("user", "")),
+            present=request.POST.get("present") == "1",
+            actor=user,
+        ),
+        to=back + "#door",
+    )
 
 
 @require_POST
@@ -225,12 +271,12 @@ def event_cancel(request: HttpRequest, event_id: str) -> HttpResponse:
     user = acting_user(request)
     found = queries.get_event_for_user(user, event_id, write=True)
     back = reverse("organizing:event", args=[found.pk])
-    try:
-        actions.cancel_event(event=found, actor=user)
-    except (actions.ActionRefused, actions.Forbidden) as refusal:
-        return _refused(request, refusal, back)
-    messages.success(request, _("The event is cancelled."))
-    return HttpResponseRedirect(back)
+    return _act(
+        request,
+        back,
+        lambda: actions.cancel_event(event=found, actor=user),
+        _("The event is cancelled."),
+    )
 
 
 def _ics(body: bytes, name: str) -> HttpResponse:
@@ -323,18 +369,18 @@ def training_new(request: HttpRequest, slug: str) -> HttpResponse:
     user = acting_user(request)
     found = queries.get_committee_for_user(user, slug, write=True)
     back = reverse("organizing:trainings", args=[found.slug])
-    try:
-        actions.record_training(
+    return _act(
+        request,
+        back,
+        lambda: actions.record_training(
             committee=found,
             user=_member_of(found, request.POST.get("user", "")),
             kind=request.POST.get("kind", ""),
             completed_on=_day(request.POST.get("completed_on", ""), _("Completed on")),
             actor=user,
-        )
-    except (actions.ActionRefused, actions.Forbidden) as refusal:
-        return _refused(request, refusal, back)
-    messages.success(request, _("The training is recorded."))
-    return HttpResponseRedirect(back)
+        ),
+        _("The training is recorded."),
+    )
 
 
 @require_POST
@@ -431,21 +477,18 @@ def _shift_back(shift: Any) -> str:
 def shift_signup(request: HttpRequest, shift_id: str) -> HttpResponse:
     user = acting_user(request)
     found = queries.get_shift_for_user(user, shift_id)
-    back = _shift_back(found)
-    try:
-        lat, lng = _optional_point(request)
-        actions.sign_up_shift(
+    return _act(
+        request,
+        _shift_back(found),
+        lambda: actions.sign_up_shift(
             shift=found,
             user=user,
             position=request.POST.get("position", Position.ON_CALL),
-            lat=lat,
-            lng=lng,
+            **_point_of(request),
             actor=user,
-        )
-    except (actions.ActionRefused, actions.Forbidden) as refusal:
-        return _refused(request, refusal, back)
-    messages.success(request, _("You are on this shift."))
-    return HttpResponseRedirect(back)
+        ),
+        _("You are on this shift."),
+    )
 
 
 def _assignment(request: HttpRequest, shift_id: str, *, mine: bool) -> ShiftAssignment:
@@ -467,25 +510,18 @@ def _assignment(request: HttpRequest, shift_id: str, *, mine: bool) -> ShiftAssi
 @require_POST
 @login_required
 def shift_leave(request: HttpRequest, shift_id: str) -> HttpResponse:
-    assignment = _assignment(request, shift_id, mine=True)
-    try:
-        actions.leave_shift(assignment=assignment, actor=acting_user(request))
-    except actions.Forbidden:
-        raise PermissionDenied from None
-    messages.success(request, _("You are off this shift."))
-    return HttpResponseRedirect(_shift_back(assignment.shift))
+    return _my_assignment_act(request, shift_id, actions.leave_shift, _("You are off this shift."))
 
 
 @require_POST
 @login_required
 def shift_offer(request: HttpRequest, shift_id: str) -> HttpResponse:
-    assignment = _assignment(request, shift_id, mine=True)
-    try:
-        actions.offer_shift(assignment=assignment, actor=acting_user(request))
-    except actions.Forbidden:
-        raise PermissionDenied from None
-    messages.success(request, _("Your place is offered: another responder can take it."))
-    return HttpResponseRedirect(_shift_back(assignment.shift))
+    return _my_assignment_act(
+        request,
+        shift_id,
+        actions.offer_shift,
+        _("Your place is offered: another responder can take it."),
+    )
 
 
 @require_POST
@@ -496,14 +532,14 @@ def shift_take(request: HttpRequest, shift_id: str) -> HttpResponse:
         assignment = _assignment(request, shift_id, mine=False)
     except actions.InvalidInput:
         raise Http404 from None
-    back = _shift_back(assignment.shift)
-    try:
-        lat, lng = _optional_point(request)
-        actions.take_shift(assignment=assignment, user=user, lat=lat, lng=lng, actor=user)
-    except (actions.ActionRefused, actions.Forbidden) as refusal:
-        return _refused(request, refusal, back)
-    messages.success(request, _("The shift is yours."))
-    return HttpResponseRedirect(back)
+    return _act(
+        request,
+        _shift_back(assignment.shift),
+        lambda: actions.take_shift(
+            assignment=assignment, user=user, **_point_of(request), actor=user
+        ),
+        _("The shift is yours."),
+    )
 
 
 # Hotline ---------------------------------------------------------------------------------
@@ -515,9 +551,12 @@ def hotline(request: HttpRequest, slug: str) -> HttpResponse:
     user = acting_user(request)
     found = queries.get_committee_for_user(user, slug, write=True)
     back = reverse("organizing:committee", args=[found.slug])
-    try:
-        actions.set_hotline(committee=found, number=request.POST.get("number", ""), actor=user)
-    except (actions.ActionRefused, actions.Forbidden) as refusal:
-        return _refused(request, refusal, back)
-    messages.success(request, _("The hotline number is saved."))
-    return HttpResponseRedirect(back + "#hotline")
+    return _act(
+        request,
+        back,
+        lambda: actions.set_hotline(
+            committee=found, number=request.POST.get("number", ""), actor=user
+        ),
+        _("The hotline number is saved."),
+        to=back + "#hotline",
+    )
