@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -102,6 +103,27 @@ def committee_public(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _join_with[T](form: Any, user: Any, do: Callable[..., T]) -> T | None:
+    """``do(alias=, channel=, contact=, language=, user=)`` with what a valid ``form``
+    says of the person joining; a refusal becomes the form's errors (None)."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        return do(
+            alias=data["alias"],
+            channel=data["channel"],
+            contact=data["contact"],
+            language=data["language"],
+            user=user if user.is_authenticated else None,
+        )
+    except ValidationError as error:
+        _apply_errors(form, error)
+    except actions.InvalidState as error:
+        form.add_error(None, str(error))
+    return None
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def join(request: HttpRequest, slug: str) -> HttpResponse:
     committee = queries.get_committee(slug)
@@ -110,24 +132,15 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if limited := _limited(request):
             return limited
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                actions.request_to_join(
-                    committee=committee,
-                    alias=data["alias"],
-                    channel=data["channel"],
-                    contact=data["contact"],
-                    language=data["language"],
-                    why=data["why"],
-                    user=user if user.is_authenticated else None,
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            except actions.InvalidState as error:
-                form.add_error(None, str(error))
-            else:
-                return render(request, "committees/join_sent.html", {"committee": committee})
+        asked = _join_with(
+            form,
+            user,
+            lambda **joiner: actions.request_to_join(
+                committee=committee, why=form.cleaned_data["why"], **joiner
+            ),
+        )
+        if asked is not None:
+            return render(request, "committees/join_sent.html", {"committee": committee})
         return render(
             request, "committees/join.html", {"committee": committee, "form": form}, status=400
         )
@@ -146,27 +159,17 @@ def redeem(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if limited := _limited(request):
             return limited
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                membership = actions.redeem_invite(
-                    code=data["code"],
-                    alias=data["alias"],
-                    channel=data["channel"],
-                    contact=data["contact"],
-                    language=data["language"],
-                    user=user if user.is_authenticated else None,
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            except actions.InvalidState as error:
-                form.add_error(None, str(error))
-            else:
-                return render(
-                    request,
-                    "committees/join_sent.html",
-                    {"committee": membership.committee, "joined": True},
-                )
+        membership = _join_with(
+            form,
+            user,
+            lambda **joiner: actions.redeem_invite(code=form.cleaned_data["code"], **joiner),
+        )
+        if membership is not None:
+            return render(
+                request,
+                "committees/join_sent.html",
+                {"committee": membership.committee, "joined": True},
+            )
         return render(
             request, "committees/redeem.html", {"form": form, "invite": invite}, status=400
         )
@@ -313,7 +316,7 @@ def task_list(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 return HttpResponseRedirect(reverse("committees:tasks", kwargs={"slug": slug}))
         status = 400
-    aliases = dict(queries.member_directory(committee).values_list("user_id", "alias"))
+    aliases = queries.member_aliases(committee)
     tasks = list(queries.tasks_of(committee)[:LIST_LIMIT])
     for task in tasks:
         task.assignee_alias = aliases.get(task.assignee_id or 0, "")  # type: ignore[attr-defined]
