@@ -235,6 +235,15 @@ def _coordinated(request: HttpRequest, slug: str) -> tuple[User, Committee]:
     return user, queries.get_committee_for_user(user, slug, write=True)
 
 
+def _visible(request: HttpRequest, slug: str) -> tuple[User, Committee]:
+    user = acting_user(request)
+    return user, queries.get_committee_for_user(user, slug)
+
+
+def _member_out(m: Membership) -> MemberOut:
+    return MemberOut(id=m.pk, alias=m.alias, role=m.role, channel=m.channel, joined_at=m.joined_at)
+
+
 def _run[T](call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """An action, its refusals as HTTP answers."""
     try:
@@ -427,10 +436,7 @@ def edit_committee(request: HttpRequest, slug: str, payload: CommitteePatch) -> 
 )
 def committee_members(request: HttpRequest, slug: str) -> list[MemberOut]:
     _user, committee = _coordinated(request, slug)
-    return [
-        MemberOut(id=m.pk, alias=m.alias, role=m.role, channel=m.channel, joined_at=m.joined_at)
-        for m in queries.memberships_of_committee(committee)
-    ]
+    return [_member_out(m) for m in queries.memberships_of_committee(committee)]
 
 
 @router.get(
@@ -457,11 +463,10 @@ def committee_member_contact(request: HttpRequest, slug: str, membership_id: int
 def committee_member_role(
     request: HttpRequest, slug: str, membership_id: int, payload: RoleIn
 ) -> MemberOut:
-    user = acting_user(request)
-    committee = queries.get_committee_for_user(user, slug)
+    user, committee = _visible(request, slug)
     membership = queries.get_membership_for_user(user, committee, membership_id, write=True)
     m = _run(actions.change_role, membership=membership, role=payload.role, actor=user)
-    return MemberOut(id=m.pk, alias=m.alias, role=m.role, channel=m.channel, joined_at=m.joined_at)
+    return _member_out(m)
 
 
 @router.delete(
@@ -471,8 +476,7 @@ def committee_member_role(
     summary="Remove a member (coordinators, admins), or leave (oneself)",
 )
 def committee_remove_member(request: HttpRequest, slug: str, membership_id: int) -> Status:
-    user = acting_user(request)
-    committee = queries.get_committee_for_user(user, slug)
+    user, committee = _visible(request, slug)
     membership = queries.get_membership_for_user(user, committee, membership_id, write=True)
     if membership.user_id == user.pk:
         _run(actions.leave_committee, membership=membership, actor=user)
@@ -561,8 +565,7 @@ def _announcement_out(a: Announcement, language: str) -> AnnouncementOut:
     summary="The announcement archive (members)",
 )
 def committee_announcements(request: HttpRequest, slug: str) -> list[AnnouncementOut]:
-    user = acting_user(request)
-    committee = queries.get_committee_for_user(user, slug)
+    user, committee = _visible(request, slug)
     membership = queries.membership_of(user, committee)
     language = membership.language if membership else "en"
     return [_announcement_out(a, language) for a in queries.announcements_of(committee)[:200]]
@@ -589,9 +592,8 @@ def committee_announce(request: HttpRequest, slug: str, payload: AnnouncementIn)
     summary="The committee's tasks (members)",
 )
 def committee_tasks(request: HttpRequest, slug: str) -> list[TaskOut]:
-    user = acting_user(request)
-    committee = queries.get_committee_for_user(user, slug)
-    aliases = dict(queries.member_directory(committee).values_list("user_id", "alias"))
+    _, committee = _visible(request, slug)
+    aliases = queries.member_aliases(committee)
     return [_task_out(t, aliases) for t in queries.tasks_of(committee)[:500]]
 
 
@@ -626,8 +628,7 @@ def committee_create_task(request: HttpRequest, slug: str, payload: TaskIn) -> S
         due_on=payload.due_on,
         actor=user,
     )
-    aliases = dict(queries.member_directory(committee).values_list("user_id", "alias"))
-    return Status(201, _task_out(task, aliases))
+    return Status(201, _task_out(task, queries.member_aliases(committee)))
 
 
 @router.patch(
@@ -639,10 +640,8 @@ def committee_create_task(request: HttpRequest, slug: str, payload: TaskIn) -> S
 def committee_update_task(
     request: HttpRequest, slug: str, task_id: int, payload: TaskPatch
 ) -> TaskOut:
-    user = acting_user(request)
-    committee = queries.get_committee_for_user(user, slug)
+    user, committee = _visible(request, slug)
     task = queries.get_task_for_user(user, committee, task_id)
     changes = payload.model_dump(exclude_unset=True)
     task = _run(actions.update_task, task=task, actor=user, **changes)
-    aliases = dict(queries.member_directory(committee).values_list("user_id", "alias"))
-    return _task_out(task, aliases)
+    return _task_out(task, queries.member_aliases(committee))

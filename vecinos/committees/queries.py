@@ -192,6 +192,11 @@ def member_directory(committee: Committee) -> QuerySet[Membership]:
     )
 
 
+def member_aliases(committee: Committee) -> dict[int, str]:
+    """The name each member goes by in the committee, by user id."""
+    return dict(member_directory(committee).values_list("user_id", "alias"))
+
+
 def announcements_of(committee: Committee) -> QuerySet[Announcement]:
     return Announcement.objects.filter(committee=committee).order_by("-created_at", "-id")
 
