@@ -26,6 +26,7 @@ language, retractions and all-clears first. Never a test alert, never contact da
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -205,6 +206,16 @@ def _fresh(alert: Alert) -> Alert:
     return Alert.objects.select_related("created_by").get(pk=alert.pk)
 
 
+def _run(call: Callable[..., Alert], **kwargs: Any) -> dict[str, Any]:
+    """A staff action on an alert: the alert it returns, fresh, or its refusal as an
+    HTTP answer."""
+    try:
+        alert = call(**kwargs)
+    except actions.AlertRefused as refusal:
+        raise _refused(refusal) from None
+    return _alert(_fresh(alert))
+
+
 # Staff operations ---------------------------------------------------------------------------
 
 
@@ -216,17 +227,15 @@ def _fresh(alert: Alert) -> Alert:
 def draft(request: HttpRequest, incident_id: str, payload: AlertIn) -> Status[dict[str, Any]]:
     user = _require_dispatcher(request)
     incident = get_incident_for_user(user, incident_id, write=True)
-    try:
-        alert = actions.draft_alert(
-            incident=incident,
-            radius_km=payload.radius_km,
-            note=payload.note,
-            test=payload.test,
-            actor=user,
-        )
-    except actions.AlertRefused as refusal:
-        raise _refused(refusal) from None
-    return Status(201, _alert(_fresh(alert)))
+    drafted = _run(
+        actions.draft_alert,
+        incident=incident,
+        radius_km=payload.radius_km,
+        note=payload.note,
+        test=payload.test,
+        actor=user,
+    )
+    return Status(201, drafted)
 
 
 @router.post(
@@ -237,11 +246,7 @@ def draft(request: HttpRequest, incident_id: str, payload: AlertIn) -> Status[di
 def approve(request: HttpRequest, alert_id: str) -> dict[str, Any]:
     user = _require_dispatcher(request)
     alert = get_alert_for_user(user, alert_id, write=True)
-    try:
-        alert = actions.approve_alert(alert=alert, actor=user)
-    except actions.AlertRefused as refusal:
-        raise _refused(refusal) from None
-    return _alert(_fresh(alert))
+    return _run(actions.approve_alert, alert=alert, actor=user)
 
 
 @router.post(
@@ -252,13 +257,15 @@ def approve(request: HttpRequest, alert_id: str) -> dict[str, Any]:
 def retract(request: HttpRequest, alert_id: str, payload: RetractIn) -> Status[dict[str, Any]]:
     user = _require_dispatcher(request)
     alert = get_alert_for_user(user, alert_id, write=True)
-    try:
-        followup = actions.retract_alert(
-            alert=alert, reason=payload.reason, kind=payload.kind, note=payload.note, actor=user
-        )
-    except actions.AlertRefused as refusal:
-        raise _refused(refusal) from None
-    return Status(201, _alert(_fresh(followup)))
+    followup = _run(
+        actions.retract_alert,
+        alert=alert,
+        reason=payload.reason,
+        kind=payload.kind,
+        note=payload.note,
+        actor=user,
+    )
+    return Status(201, followup)
 
 
 @router.post(
@@ -269,11 +276,7 @@ def retract(request: HttpRequest, alert_id: str, payload: RetractIn) -> Status[d
 def cancel(request: HttpRequest, alert_id: str, payload: CancelIn) -> dict[str, Any]:
     user = _require_dispatcher(request)
     alert = get_alert_for_user(user, alert_id, write=True)
-    try:
-        alert = actions.cancel_alert(alert=alert, reason=payload.reason, actor=user)
-    except actions.AlertRefused as refusal:
-        raise _refused(refusal) from None
-    return _alert(_fresh(alert))
+    return _run(actions.cancel_alert, alert=alert, reason=payload.reason, actor=user)
 
 
 @router.get(
