@@ -131,10 +131,9 @@ def forget_day_keys() -> None:
             _timer = None
 
 
-def _rate_unit(address: str) -> str:
-    """What one client is, for counting: an IPv4 address, or the /64 network of an
-    IPv6 address (one home or phone gets a whole /64 and can use any address in it,
-    so counting single IPv6 addresses would count nothing)."""
+def _network_of(address: str, prefix: int) -> str:
+    """An IPv4 address as it is (an IPv4-mapped IPv6 one too), an IPv6 address as its
+    /``prefix`` network; text that is no address, as it is."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -142,23 +141,23 @@ def _rate_unit(address: str) -> str:
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped:
             return str(ip.ipv4_mapped)
-        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+        host_bits = 128 - prefix
+        return str(ipaddress.IPv6Network((int(ip) >> host_bits << host_bits, prefix)))
     return str(ip)
+
+
+def _rate_unit(address: str) -> str:
+    """What one client is, for counting: an IPv4 address, or the /64 network of an
+    IPv6 address (one home or phone gets a whole /64 and can use any address in it,
+    so counting single IPv6 addresses would count nothing)."""
+    return _network_of(address, 64)
 
 
 def _source_unit(address: str) -> str:
     """What one *source* of reports is: an IPv4 address, or the /48 of an IPv6
     address. A /48 is what one site (a home, an office, a small provider's customer)
     is given, so twelve /64s of one /48 are one place, not twelve witnesses."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.IPv6Network((int(ip) >> 80 << 80, 48)))
-    return str(ip)
+    return _network_of(address, 48)
 
 
 def source_key(address: str) -> str:
