@@ -15,7 +15,7 @@ from vecinos.alerts.areas import AreaError, zip_area
 from vecinos.alerts.phrases import BOOKS
 from vecinos.api.errors import PUBLIC_ERRORS, ErrorOut
 from vecinos.directory import queries
-from vecinos.directory.models import Service
+from vecinos.directory.models import Organization, Service
 
 router = Router(tags=["directory"])
 
@@ -50,6 +50,22 @@ class HotlineOut(Schema):
     committee: str
 
 
+def _organization_out(o: Organization) -> OrganizationOut:
+    return OrganizationOut(
+        slug=o.slug,
+        name=o.name,
+        description=o.description,
+        services=o.services,
+        languages=o.languages,
+        hours=o.hours,
+        phone=o.phone,
+        website=o.website,
+        zip_codes=o.zip_codes,
+        takes_new_cases=o.takes_new_cases,
+        last_checked=o.last_checked,
+    )
+
+
 @router.get(
     "/legal-aid",
     response={200: list[OrganizationOut], **ERRORS},
@@ -72,22 +88,7 @@ def legal_aid(
     found = queries.search(
         zip_code=filters.zip.strip(), language=filters.language, service=filters.service
     )
-    return [
-        OrganizationOut(
-            slug=o.slug,
-            name=o.name,
-            description=o.description,
-            services=o.services,
-            languages=o.languages,
-            hours=o.hours,
-            phone=o.phone,
-            website=o.website,
-            zip_codes=o.zip_codes,
-            takes_new_cases=o.takes_new_cases,
-            last_checked=o.last_checked,
-        )
-        for o in found
-    ]
+    return [_organization_out(o) for o in found]
 
 
 @router.get(
@@ -100,19 +101,7 @@ def legal_aid_one(request: HttpRequest, slug: str) -> OrganizationOut:
     o = queries.get_organization(slug)
     if o is None:
         raise HttpError(404, "Not found.")
-    return OrganizationOut(
-        slug=o.slug,
-        name=o.name,
-        description=o.description,
-        services=o.services,
-        languages=o.languages,
-        hours=o.hours,
-        phone=o.phone,
-        website=o.website,
-        zip_codes=o.zip_codes,
-        takes_new_cases=o.takes_new_cases,
-        last_checked=o.last_checked,
-    )
+    return _organization_out(o)
 
 
 @router.get(
