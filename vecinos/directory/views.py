@@ -3,6 +3,8 @@ admins' CSV import and export and list of entries to check."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -60,18 +62,29 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_safe
 def manage(request: HttpRequest) -> HttpResponse:
     _admin(request)
-    return render(
-        request,
-        "directory/manage.html",
-        {
-            "organizations": Organization.objects.order_by("name"),
-            "stale": queries.stale_organizations(),
-            "stale_before": queries.stale_before(),
-            "form": ImportForm(),
-            "columns": csvio.COLUMNS,
-            "services": Service.values,
-        },
-    )
+    return _manage_page(request, ImportForm())
+
+
+def _manage_page(
+    request: HttpRequest,
+    form: ImportForm,
+    errors: list[tuple[int, str]] | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """The directory's admin page: every organization, the stale ones, the import form
+    (with its ``errors`` after a refused file)."""
+    context: dict[str, Any] = {
+        "organizations": Organization.objects.order_by("name"),
+        "stale": queries.stale_organizations(),
+        "stale_before": queries.stale_before(),
+        "form": form,
+        "columns": csvio.COLUMNS,
+        "services": Service.values,
+    }
+    if errors is not None:
+        context["errors"] = errors
+    return render(request, "directory/manage.html", context, status=status)
 
 
 @login_required
@@ -114,20 +127,7 @@ def import_csv(request: HttpRequest) -> HttpResponse:
                     _("Imported: %(created)s new, %(updated)s updated.") % counts,
                 )
                 return HttpResponseRedirect(reverse("directory_manage"))
-    return render(
-        request,
-        "directory/manage.html",
-        {
-            "organizations": Organization.objects.order_by("name"),
-            "stale": queries.stale_organizations(),
-            "stale_before": queries.stale_before(),
-            "form": form,
-            "errors": errors,
-            "columns": csvio.COLUMNS,
-            "services": Service.values,
-        },
-        status=400,
-    )
+    return _manage_page(request, form, errors, status=400)
 
 
 @login_required
