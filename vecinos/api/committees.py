@@ -240,6 +240,12 @@ def _visible(request: HttpRequest, slug: str) -> tuple[User, Committee]:
     return user, queries.get_committee_for_user(user, slug)
 
 
+def _membership(request: HttpRequest, slug: str, membership_id: int) -> tuple[User, Membership]:
+    """A membership of a committee the user sees, for a change (the getter's rules)."""
+    user, committee = _visible(request, slug)
+    return user, queries.get_membership_for_user(user, committee, membership_id, write=True)
+
+
 def _member_out(m: Membership) -> MemberOut:
     return MemberOut(id=m.pk, alias=m.alias, role=m.role, channel=m.channel, joined_at=m.joined_at)
 
@@ -463,8 +469,7 @@ def committee_member_contact(request: HttpRequest, slug: str, membership_id: int
 def committee_member_role(
     request: HttpRequest, slug: str, membership_id: int, payload: RoleIn
 ) -> MemberOut:
-    user, committee = _visible(request, slug)
-    membership = queries.get_membership_for_user(user, committee, membership_id, write=True)
+    user, membership = _membership(request, slug, membership_id)
     m = _run(actions.change_role, membership=membership, role=payload.role, actor=user)
     return _member_out(m)
 
@@ -476,8 +481,7 @@ def committee_member_role(
     summary="Remove a member (coordinators, admins), or leave (oneself)",
 )
 def committee_remove_member(request: HttpRequest, slug: str, membership_id: int) -> Status:
-    user, committee = _visible(request, slug)
-    membership = queries.get_membership_for_user(user, committee, membership_id, write=True)
+    user, membership = _membership(request, slug, membership_id)
     if membership.user_id == user.pk:
         _run(actions.leave_committee, membership=membership, actor=user)
     else:
