@@ -27,7 +27,8 @@ from vecinos.alerts import links, subscriptions
 from vecinos.alerts.forms_subscribe import ConfirmForm, ManageRequestForm, SubscribeForm
 from vecinos.alerts.models import Subscription, SubscriptionStatus
 from vecinos.alerts.views import visitor_language
-from vecinos.core import hooks, ratelimit
+from vecinos.core import hooks
+from vecinos.core.views import over_rate
 
 SERVICE_WORKER = Path(__file__).resolve().parent / "static" / "alerts" / "sw.js"
 # Other apps' parts of the one root service worker: the report form kept for use
@@ -45,12 +46,7 @@ def _too_big(request: HttpRequest) -> bool:
 
 
 def _limited(request: HttpRequest, scope: str, rate: tuple[int, int]) -> HttpResponse | None:
-    verdict = ratelimit.hit(scope, getattr(request, "client_key", ""), rate)
-    if verdict.allowed:
-        return None
-    response = render(request, "alerts/subscribe_rate_limited.html", status=429)
-    response["Retry-After"] = str(verdict.retry_after)
-    return response
+    return over_rate(request, scope, rate, "alerts/subscribe_rate_limited.html")
 
 
 def _interface_language() -> str:

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from vecinos.accounts.access import Forbidden, acting_user
 from vecinos.cases import actions, export, forms, queries
 from vecinos.cases.models import Case, CaseSource, CaseState
-from vecinos.core import ratelimit
+from vecinos.core.views import over_rate
 from vecinos.reports.queries import get_incident_for_user
 
 if TYPE_CHECKING:
@@ -68,13 +68,11 @@ def detained(request: HttpRequest) -> HttpResponse:
     form = forms.FactsForm(request.POST)
     if not form.is_valid():
         return render(request, "cases/detained.html", {"form": form}, status=400)
-    verdict = ratelimit.hit(
-        "detained", getattr(request, "client_key", ""), settings.VECINOS_REPORT_RATE
+    limited = over_rate(
+        request, "detained", settings.VECINOS_REPORT_RATE, "cases/detained_rate_limited.html"
     )
-    if not verdict.allowed:
-        response = render(request, "cases/detained_rate_limited.html", status=429)
-        response["Retry-After"] = str(verdict.retry_after)
-        return response
+    if limited is not None:
+        return limited
     try:
         actions.open_case(source=CaseSource.PUBLIC, facts=form.facts(), actor=None)
     except actions.CaseRefused as refusal:

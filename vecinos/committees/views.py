@@ -28,7 +28,8 @@ from vecinos.accounts.actions import AccountError, deactivate_user
 from vecinos.accounts.models import User
 from vecinos.committees import actions, forms, queries
 from vecinos.committees.models import Committee, Membership, MembershipRole, Task
-from vecinos.core import areas, geo, ratelimit
+from vecinos.core import areas, geo
+from vecinos.core.views import over_rate
 
 MAX_FORM_BYTES = 96 * 1024
 LIST_LIMIT = 200
@@ -38,14 +39,9 @@ MAP_CELLS = 400
 def _limited(request: HttpRequest) -> HttpResponse | None:
     from django.conf import settings
 
-    verdict = ratelimit.hit(
-        "committee-join", getattr(request, "client_key", ""), settings.VECINOS_JOIN_RATE
+    return over_rate(
+        request, "committee-join", settings.VECINOS_JOIN_RATE, "committees/rate_limited.html"
     )
-    if verdict.allowed:
-        return None
-    response = render(request, "committees/rate_limited.html", status=429)
-    response["Retry-After"] = str(verdict.retry_after)
-    return response
 
 
 def _apply_errors(form: Any, error: ValidationError) -> None:

@@ -16,12 +16,27 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from vecinos.core import ratelimit
+
 
 def bad_input(request: HttpRequest, problem: str, back: str, status: int = 400) -> HttpResponse:
     """The answer of a form posted without JavaScript whose input was refused (control
     characters, a number that is none): the problem, a link back, a 4xx; nothing
     stored."""
     return render(request, "core/bad_input.html", {"problem": problem, "back": back}, status=status)
+
+
+def over_rate(
+    request: HttpRequest, scope: str, rate: tuple[int, int], template: str
+) -> HttpResponse | None:
+    """Count this request of the client against ``rate`` in ``scope``: None while
+    allowed, else ``template`` with 429 and when to try again."""
+    verdict = ratelimit.hit(scope, getattr(request, "client_key", ""), rate)
+    if verdict.allowed:
+        return None
+    response = render(request, template, status=429)
+    response["Retry-After"] = str(verdict.retry_after)
+    return response
 
 
 def after_action(

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from vecinos.core import ratelimit, service_area
+from vecinos.core import service_area
 from vecinos.core.request_size import too_large
+from vecinos.core.views import over_rate
 from vecinos.reports import photos, sources, writer
 from vecinos.reports.actions import NewReport
 from vecinos.reports.forms import ReportForm
@@ -106,13 +107,11 @@ def _report(request: HttpRequest, over_limit: _PhotoOverLimit) -> HttpResponse:
         if over_limit.skipped:
             form.add_error("photo", photos.too_large_message())
         return _render_form(request, form, status=400)
-    verdict = ratelimit.hit(
-        "report", getattr(request, "client_key", ""), settings.VECINOS_REPORT_RATE
+    limited = over_rate(
+        request, "report", settings.VECINOS_REPORT_RATE, "reports/report_rate_limited.html"
     )
-    if not verdict.allowed:
-        response = render(request, "reports/report_rate_limited.html", status=429)
-        response["Retry-After"] = str(verdict.retry_after)
-        return response
+    if limited is not None:
+        return limited
     data = form.cleaned_data
     try:
         writer.submit_report(
