@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -105,25 +106,30 @@ def _normalize_push(address: object) -> tuple[str, str]:
     return canonical, endpoint
 
 
+def _normalized(
+    address: object, longest: int, normalize: Callable[[str], str], problem: str
+) -> str:
+    """``normalize(address)`` for text of at most ``longest`` characters; anything
+    else ``ValidationError`` naming ``address`` with ``problem``."""
+    if not isinstance(address, str) or len(address) > longest:
+        raise _refuse("address", problem)
+    try:
+        return normalize(address)
+    except ValueError:
+        raise _refuse("address", problem) from None
+
+
 def normalize_contact(channel: str, address: object) -> tuple[str, str]:
     """(the contact as stored, its keyed hash), or ``ValidationError`` naming
     ``address``. The hash of a web-push subscription is the hash of its endpoint: the
     keys of one endpoint may change, the endpoint identifies it."""
     if channel == SubscriptionChannel.SMS:
-        if not isinstance(address, str) or len(address) > 40:
-            raise _refuse("address", _("Enter a phone number, e.g. +1 213 555 0100."))
-        try:
-            contact = crypto.normalize_phone(address)
-        except ValueError:
-            raise _refuse("address", _("Enter a phone number, e.g. +1 213 555 0100.")) from None
+        contact = _normalized(
+            address, 40, crypto.normalize_phone, _("Enter a phone number, e.g. +1 213 555 0100.")
+        )
         key = contact
     elif channel == SubscriptionChannel.EMAIL:
-        if not isinstance(address, str) or len(address) > 254:
-            raise _refuse("address", _("Enter an email address."))
-        try:
-            contact = crypto.normalize_email(address)
-        except ValueError:
-            raise _refuse("address", _("Enter an email address.")) from None
+        contact = _normalized(address, 254, crypto.normalize_email, _("Enter an email address."))
         key = contact
     elif channel == SubscriptionChannel.WEBPUSH:
         contact, key = _normalize_push(address)
