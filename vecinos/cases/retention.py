@@ -24,7 +24,7 @@ from django.db.models import F
 from vecinos.alerts.models import Delivery
 from vecinos.cases.messages import DAY, UPDATE, WEEK
 from vecinos.cases.models import Case, CaseEvent, CaseState, CaseTally
-from vecinos.core.retention import retention_job
+from vecinos.core.retention import drain, retention_job
 
 BATCH = 200
 
@@ -59,13 +59,12 @@ def erase_case(case: Case) -> bool:
 @retention_job("cases")
 def erase_closed_cases(now: datetime) -> dict[str, int]:
     cutoff = now - timedelta(days=settings.CASE_RETENTION)
-    erased = 0
-    while True:
-        batch = list(
+    erased = drain(
+        lambda: list(
             Case.objects.filter(state=CaseState.CLOSED, closed_at__lt=cutoff)
             .only("pk", "opened_at", "outcome", "referred_at", "represented_at", "released_at")
             .order_by("closed_at")[:BATCH]
-        )
-        if not batch:
-            return {"cases_erased": erased}
-        erased += sum(erase_case(case) for case in batch)
+        ),
+        erase_case,
+    )
+    return {"cases_erased": erased}

@@ -8,7 +8,7 @@ with itself (the hourly task and a manual ``vecinos purge`` may overlap).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 RetentionJob = Callable[[datetime], dict[str, int]]
@@ -24,6 +24,16 @@ def retention_job(name: str) -> Callable[[RetentionJob], RetentionJob]:
         return function
 
     return register
+
+
+def drain[T](next_batch: Callable[[], Sequence[T]], handle: Callable[[T], int]) -> int:
+    """``handle`` every row of ``next_batch()`` until it returns none; the sum of what
+    ``handle`` returned. A handled row must drop out of ``next_batch`` (or a concurrent
+    run's did), else this never ends."""
+    done = 0
+    while batch := next_batch():
+        done += sum(handle(row) for row in batch)
+    return done
 
 
 def jobs() -> dict[str, RetentionJob]:

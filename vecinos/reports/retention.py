@@ -21,15 +21,17 @@ Every step is idempotent. Complexity: O(rows past their window) per run, in batc
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 
 from vecinos.core import geo
-from vecinos.core.retention import retention_job
+from vecinos.core.retention import drain, retention_job
 from vecinos.reports import photos
 from vecinos.reports.events import record_event
 from vecinos.reports.models import Incident, IncidentEvent, Report
@@ -47,47 +49,45 @@ def _coarse(cell: int | None, lat: float | None, lng: float | None) -> tuple[flo
 def purge_reports(now: datetime) -> int:
     """Step 1: erase the free text, photo and exact point of old reports."""
     cutoff = now - timedelta(days=settings.REPORT_RETENTION)
-    done = 0
-    while True:
-        batch = list(
+    return drain(
+        lambda: list(
             Report.objects.filter(received_at__lt=cutoff, purged_at__isnull=True)
             .order_by("received_at")
             .values("pk", "cell", "lat", "lng", "photo")[:BATCH]
+        ),
+        lambda row: _purge_report(row, now),
+    )
+
+
+def _purge_report(row: Mapping[str, Any], now: datetime) -> int:
+    lat, lng = _coarse(row["cell"], row["lat"], row["lng"])
+    with transaction.atomic():
+        claimed = Report.objects.filter(pk=row["pk"], purged_at__isnull=True).update(
+            description="",
+            place="",
+            photo="",
+            lat=lat,
+            lng=lng,
+            idempotency_hash=None,
+            purged_at=now,
         )
-        if not batch:
-            return done
-        for row in batch:
-            lat, lng = _coarse(row["cell"], row["lat"], row["lng"])
-            with transaction.atomic():
-                claimed = Report.objects.filter(pk=row["pk"], purged_at__isnull=True).update(
-                    description="",
-                    place="",
-                    photo="",
-                    lat=lat,
-                    lng=lng,
-                    idempotency_hash=None,
-                    purged_at=now,
-                )
-                if claimed and row["photo"]:
-                    name = row["photo"]
-                    transaction.on_commit(partial(photos.delete_photo, name))
-            done += claimed
+        if claimed and row["photo"]:
+            name = row["photo"]
+            transaction.on_commit(partial(photos.delete_photo, name))
+    return claimed
 
 
 def aggregate_incidents(now: datetime) -> int:
     """Step 2: reduce old incidents to a coarse aggregate."""
     cutoff = now - timedelta(days=settings.INCIDENT_RETENTION)
-    done = 0
-    while True:
-        batch = list(
+    return drain(
+        lambda: list(
             Incident.objects.filter(last_seen_at__lt=cutoff, aggregated_at__isnull=True)
             .order_by("last_seen_at")
             .values_list("pk", flat=True)[:BATCH]
-        )
-        if not batch:
-            return done
-        for pk in batch:
-            done += _aggregate(pk, now)
+        ),
+        lambda pk: _aggregate(pk, now),
+    )
 
 
 def _aggregate(pk: uuid.UUID, now: datetime) -> int:
