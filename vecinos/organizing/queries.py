@@ -21,7 +21,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from vecinos.accounts.models import Role, User
-from vecinos.committees.models import Committee, Membership, MembershipRole
+from vecinos.committees import queries as committee_queries
+from vecinos.committees.models import Committee, Membership
 from vecinos.core import geo
 from vecinos.organizing.models import (
     Event,
@@ -41,35 +42,11 @@ UNCOVERED_HOURS = 48
 # Roles ------------------------------------------------------------------------------------
 
 
-def membership(user: User, committee: Committee) -> Membership | None:
-    if not user.is_authenticated or not user.is_active:
-        return None
-    return Membership.objects.filter(user=user, committee=committee).first()
-
-
-def is_coordinator(user: User, committee: Committee) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    found = membership(user, committee)
-    return found is not None and found.role == MembershipRole.COORDINATOR
-
-
-def get_committee_for_user(user: User, slug: object, *, write: bool = False) -> Committee:
-    """A committee ``user`` belongs to (or, with ``write``, coordinates); admins reach
-    every committee."""
-    if not user.is_authenticated or not user.is_active:
-        raise Http404
-    committee = Committee.objects.filter(slug=str(slug)).first()
-    if committee is None:
-        raise Http404
-    if user.role == Role.ADMIN:
-        return committee
-    found = membership(user, committee)
-    if found is None or (write and found.role != MembershipRole.COORDINATOR):
-        raise Http404
-    return committee
+# Who belongs to a committee and who coordinates it are the committees app's rules
+# (vecinos/committees/queries.py); organizing asks the same questions.
+membership = committee_queries.membership_of
+is_coordinator = committee_queries.can_coordinate
+get_committee_for_user = committee_queries.get_committee_for_user
 
 
 def _int(value: object) -> int:
