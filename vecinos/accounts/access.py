@@ -59,6 +59,12 @@ dispatcher_required = role_required(Role.DISPATCHER)
 responder_required = role_required(Role.RESPONDER)
 
 
+def recorded_actor(actor: Any) -> User | None:
+    """The account a history row names as having acted: None for no one, or for an
+    anonymous visitor (a public form, a task)."""
+    return actor if actor is not None and actor.is_authenticated else None
+
+
 def acting_user(request: HttpRequest) -> User:
     """The signed-in user (or the API token's owner) acting in this request."""
     return request.user  # type: ignore[return-value]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vecinos.accounts.access import recorded_actor
 from vecinos.cases.models import Case, CaseEvent
 
 
@@ -16,7 +17,7 @@ def record_event(
     return CaseEvent.objects.create(
         case=case,
         type=type,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=recorded_actor(actor),
         note=note,
         data=data,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vecinos.accounts.access import recorded_actor
 from vecinos.accounts.models import User
 from vecinos.committees.models import Committee, CommitteeEvent
 
@@ -44,7 +45,7 @@ def record_event(
     return CommitteeEvent.objects.create(
         committee=committee,
         type=type,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=recorded_actor(actor),
         subject=subject,
         data=data,
     )

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vecinos.accounts.access import Forbidden
+from vecinos.accounts.access import Forbidden, recorded_actor
 from vecinos.accounts.models import Role, User
 from vecinos.committees.models import Committee, Membership, MembershipRole
 from vecinos.core import crypto, geo
@@ -111,7 +111,7 @@ def create_event(
             starts_at=starts_at,
             ends_at=ends_at,
             description=(description or "").strip(),
-            created_by=actor if actor.is_authenticated else None,
+            created_by=recorded_actor(actor),
             is_demo=is_demo,
         )
         members = list(
@@ -369,7 +369,7 @@ def create_shift(
             starts_at=starts_at,
             ends_at=ends_at,
             needed=needed,
-            created_by=actor if actor.is_authenticated else None,
+            created_by=recorded_actor(actor),
             is_demo=is_demo,
         )
         record_event(committee, T.SHIFT_CREATED, actor=actor, shift=shift.pk)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vecinos.accounts.access import recorded_actor
 from vecinos.accounts.models import User
 from vecinos.committees.models import Committee
 from vecinos.organizing.models import OrganizingEvent
@@ -21,7 +22,7 @@ def record_event(
     return OrganizingEvent.objects.create(
         committee_id=committee_id,
         type=type,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=recorded_actor(actor),
         subject=subject,
         data=data,
     )
