@@ -56,21 +56,25 @@ def _int(value: object) -> int:
         raise Http404 from None
 
 
+def _of_committee_for_user[M: (Event, Shift)](
+    model: type[M], user: User, pk: object, *, write: bool
+) -> M:
+    """The row ``pk`` of ``model`` if ``user`` reaches its committee (``write``:
+    coordinates it); else 404."""
+    found = model._default_manager.select_related("committee").filter(pk=_int(pk)).first()
+    if found is None:
+        raise Http404
+    get_committee_for_user(user, found.committee.slug, write=write)
+    return found
+
+
 def get_event_for_user(user: User, event_id: object, *, write: bool = False) -> Event:
     """An event of a committee ``user`` belongs to (``write``: coordinates)."""
-    event = Event.objects.select_related("committee").filter(pk=_int(event_id)).first()
-    if event is None:
-        raise Http404
-    get_committee_for_user(user, event.committee.slug, write=write)
-    return event
+    return _of_committee_for_user(Event, user, event_id, write=write)
 
 
 def get_shift_for_user(user: User, shift_id: object, *, write: bool = False) -> Shift:
-    shift = Shift.objects.select_related("committee").filter(pk=_int(shift_id)).first()
-    if shift is None:
-        raise Http404
-    get_committee_for_user(user, shift.committee.slug, write=write)
-    return shift
+    return _of_committee_for_user(Shift, user, shift_id, write=write)
 
 
 def committees_of(user: User) -> QuerySet[Committee]:
