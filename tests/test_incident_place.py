@@ -204,3 +204,14 @@ def test_a_suggested_zip_label_typed_back_resolves(wordy: Incident, dani: User) 
     assert place(signed_in(dani), wordy, place="ZIP 90033 (Los Angeles)").status_code == 302
     wordy.refresh_from_db()
     assert wordy.public_label == "ZIP 90033"
+
+
+def test_the_problem_is_named_in_spanish_too(wordy: Incident, dani: User) -> None:
+    response = signed_in(dani).post(
+        f"/console/incidents/{wordy.pk}/place",
+        {"place": "Calle Inventada"},
+        headers={"accept-language": "es"},
+    )
+
+    assert response.status_code == 400
+    assert "Ningún lugar conocido coincide con «Calle Inventada»" in response.content.decode()

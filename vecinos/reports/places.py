@@ -107,7 +107,9 @@ def _labels(query: str, *, exclude: Incident | None) -> list[KnownPlace]:
         rows = rows.exclude(pk=exclude.pk)
     places: dict[str, KnownPlace] = {}
     for pk, label, lat, lng in rows[:LABEL_SCAN]:
-        if _fold(label) not in places and geo.valid_point(lat, lng):
+        if lat is None or lng is None or not geo.valid_point(lat, lng):
+            continue
+        if _fold(label) not in places:
             places[_fold(label)] = KnownPlace(
                 key=f"incident:{pk.hex}", kind="incident", label=label, name=label, lat=lat, lng=lng
             )
@@ -202,9 +204,9 @@ def by_key(key: object) -> KnownPlace | None:
             .values_list("public_label", "lat", "lng")
             .first()
         )
-        if row is None:
+        label, lat, lng = row if row is not None else ("", None, None)
+        if lat is None or lng is None:
             return None
-        label, lat, lng = row
         return KnownPlace(key=key, kind=kind, label=label, name=label, lat=lat, lng=lng)
     if kind == "committee" and value.isdigit() and len(value) < 12:
         committee = Committee.objects.filter(pk=int(value)).first()
