@@ -205,13 +205,13 @@ def stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     except live.Busy:
         # Every slot of this process is taken: the browser tries again shortly
         # (console.js), most likely reaching another process.
-        response = HttpResponse(
+        busy = HttpResponse(
             _("Too many live consoles on this server right now; retrying."),
             status=503,
             content_type="text/plain; charset=utf-8",
         )
-        response["Retry-After"] = str(STREAM_BUSY_RETRY_SECONDS)
-        return response
+        busy["Retry-After"] = str(STREAM_BUSY_RETRY_SECONDS)
+        return busy
     # A compressed event stream can sit in a buffer until a block fills; never gzip it.
     request.META.pop("HTTP_ACCEPT_ENCODING", None)
     response = StreamingHttpResponse(
