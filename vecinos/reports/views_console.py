@@ -14,7 +14,7 @@ import mimetypes
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,6 +51,7 @@ from vecinos.reports.queries import get_incident_for_user, get_report_for_user
 # how long a signed-out or demoted user keeps hearing events, and frees the thread.
 STREAM_SECONDS = 300
 STREAM_RETRY_MS = 3000
+STREAM_BUSY_RETRY_SECONDS = 5
 
 
 # Queue ------------------------------------------------------------------------------------
@@ -178,13 +179,44 @@ def _without_database(events: Iterator[str]) -> Iterator[str]:
     yield from events
 
 
+class _Slot(Iterator[str]):
+    """The stream's events, holding one of the process's stream slots until the server
+    closes the response (read to the end, or the client gone, or never read at all)."""
+
+    def __init__(self, events: Iterator[str], release: Callable[[], None]) -> None:
+        self._events, self._release = events, release
+
+    def __next__(self) -> str:
+        return next(self._events)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._events, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._release()
+
+
 @require_safe
 @dispatcher_required
-def stream(request: HttpRequest) -> StreamingHttpResponse:
+def stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    try:
+        release = live.claim_stream()
+    except live.Busy:
+        # Every slot of this process is taken: the browser tries again shortly
+        # (console.js), most likely reaching another process.
+        busy = HttpResponse(
+            _("Too many live consoles on this server right now; retrying."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        busy["Retry-After"] = str(STREAM_BUSY_RETRY_SECONDS)
+        return busy
     # A compressed event stream can sit in a buffer until a block fills; never gzip it.
     request.META.pop("HTTP_ACCEPT_ENCODING", None)
     response = StreamingHttpResponse(
-        _without_database(event_stream()), content_type="text/event-stream"
+        _Slot(_without_database(event_stream()), release), content_type="text/event-stream"
     )
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"
