@@ -21,6 +21,7 @@ MODULES = [
     "delivery",
     "page_weight",
     "reminders",
+    "consoles",
 ]
 
 

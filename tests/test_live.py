@@ -22,7 +22,7 @@ from vecinos.accounts.models import User
 from vecinos.core import live
 from vecinos.reports import actions
 from vecinos.reports.events import LIVE_CHANNEL
-from vecinos.reports.views_console import event_stream
+from vecinos.reports.views_console import _Slot, event_stream
 
 TEST_REDIS_URL = (
     os.environ.get("VECINOS_TEST_REDIS_URL")
@@ -210,3 +210,41 @@ def test_an_admin_hears_the_stream(settings, ana: User) -> None:
     response = signed_in(ana).get("/console/stream")
     assert response.status_code == 200
     response.close()
+
+
+# Stream slots: each open stream holds a server thread --------------------------------------
+
+
+@pytest.fixture
+def two_slots(monkeypatch: pytest.MonkeyPatch, settings) -> None:
+    settings.REDIS_URL = ""
+    monkeypatch.setattr(live, "stream_limit", live.streams_open() + 2)
+
+
+def test_a_console_beyond_the_process_streams_is_told_to_retry(two_slots: None, dani: User) -> None:
+    first = signed_in(dani).get("/console/stream")
+    second = signed_in(dani).get("/console/stream")
+    third = signed_in(dani).get("/console/stream")
+    try:
+        assert (first.status_code, second.status_code) == (200, 200)
+        assert third.status_code == 503
+        assert int(third["Retry-After"]) > 0
+        assert "retrying" in third.content.decode()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_closed_stream_gives_its_slot_back_even_if_never_read(two_slots: None) -> None:
+    # The server closes a response it never read (the client left at once).
+    for _ in range(5):
+        _Slot(event_stream(), live.claim_stream()).close()
+    first = live.claim_stream()
+    live.claim_stream()
+    with pytest.raises(live.Busy):
+        live.claim_stream()
+    first()
+    first()  # giving a slot back twice gives back one
+    live.claim_stream()
+    with pytest.raises(live.Busy):
+        live.claim_stream()

@@ -90,6 +90,14 @@ RULES = [
         allowed=DISPATCHERS,
     ),
     Rule(
+        "console_place",
+        method="POST",
+        kwargs=incident,
+        data=lambda w: {"place": "90033"},
+        allowed=DISPATCHERS,
+    ),
+    Rule("console_places", data=lambda w: {"q": "Soto"}, allowed=DISPATCHERS),
+    Rule(
         "console_close",
         method="POST",
         kwargs=incident,

@@ -89,6 +89,19 @@ def find_zip(value: str) -> ZipCentroid | None:
     return found
 
 
+def zip_codes_starting(prefix: str) -> list[str]:
+    """The ZIP codes of the allowed states that start with ``prefix`` (digits), sorted:
+    suggestions while a dispatcher types one (a scan of the table, a few milliseconds)."""
+    if not prefix.isdigit() or len(prefix) > 5:
+        return []
+    states = [s.upper() for s in getattr(settings, "SUBSCRIPTION_ZIP_STATES", ["CA"])]
+    return sorted(
+        code
+        for code, centroid in _zip_table().items()
+        if code.startswith(prefix) and (not states or centroid.state.upper() in states)
+    )
+
+
 def zip_area(value: str) -> Area:
     """The cells within ``SUBSCRIPTION_ZIP_RADIUS_KM`` of a ZIP code's centroid."""
     if not isinstance(value, str) or not ZIP_RE.match(value.strip()):

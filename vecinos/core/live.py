@@ -31,6 +31,44 @@ logger = logging.getLogger(__name__)
 
 KEEPALIVE_SECONDS = 15.0
 
+# Open streams per process, at most; None is no limit. ``vecinos serve`` sets it from its
+# thread count: each open stream holds a worker thread, and some threads must stay free
+# for requests (a report must never wait behind the dispatchers' screens).
+stream_limit: int | None = None
+_streams_open = 0
+_streams_lock = threading.Lock()
+
+
+class Busy(Exception):
+    """Every stream slot of this process is taken."""
+
+
+def claim_stream() -> Callable[[], None]:
+    """Take one of this process's stream slots (``Busy`` if none is free); returns the
+    function that gives it back, which may be called more than once."""
+    global _streams_open
+    with _streams_lock:
+        if stream_limit is not None and _streams_open >= stream_limit:
+            raise Busy
+        _streams_open += 1
+    released = False
+
+    def release() -> None:
+        global _streams_open
+        nonlocal released
+        with _streams_lock:
+            if not released:
+                released = True
+                _streams_open -= 1
+
+    return release
+
+
+def streams_open() -> int:
+    with _streams_lock:
+        return _streams_open
+
+
 _lock = threading.Lock()
 _subscribers: dict[str, set[queue.Queue[str]]] = {}
 # Set in a helper process that has no listeners of its own (the report writer process):

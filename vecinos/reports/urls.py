@@ -44,6 +44,12 @@ urlpatterns = [
         name="console_locate",
     ),
     path(
+        "console/incidents/<uuid:incident_id>/place",
+        views_console.incident_place,
+        name="console_place",
+    ),
+    path("console/places", views_console.place_suggestions, name="console_places"),
+    path(
         "console/incidents/<uuid:incident_id>/label",
         views_console.incident_label,
         name="console_label",

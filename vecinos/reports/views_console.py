@@ -14,7 +14,7 @@ import mimetypes
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,6 +31,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
+    JsonResponse,
     StreamingHttpResponse,
 )
 from django.shortcuts import render
@@ -42,7 +43,7 @@ from django.views.decorators.http import require_POST, require_safe
 from vecinos.accounts.access import acting_user, dispatcher_required
 from vecinos.core import hooks, live
 from vecinos.core.views import after_action
-from vecinos.reports import actions, queries
+from vecinos.reports import actions, places, queries
 from vecinos.reports.events import LIVE_CHANNEL
 from vecinos.reports.models import Agency, Incident, IncidentEvent, IncidentStatus, Kind, Outcome
 from vecinos.reports.queries import get_incident_for_user, get_report_for_user
@@ -51,6 +52,7 @@ from vecinos.reports.queries import get_incident_for_user, get_report_for_user
 # how long a signed-out or demoted user keeps hearing events, and frees the thread.
 STREAM_SECONDS = 300
 STREAM_RETRY_MS = 3000
+STREAM_BUSY_RETRY_SECONDS = 5
 
 
 # Queue ------------------------------------------------------------------------------------
@@ -178,13 +180,44 @@ def _without_database(events: Iterator[str]) -> Iterator[str]:
     yield from events
 
 
+class _Slot(Iterator[str]):
+    """The stream's events, holding one of the process's stream slots until the server
+    closes the response (read to the end, or the client gone, or never read at all)."""
+
+    def __init__(self, events: Iterator[str], release: Callable[[], None]) -> None:
+        self._events, self._release = events, release
+
+    def __next__(self) -> str:
+        return next(self._events)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._events, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._release()
+
+
 @require_safe
 @dispatcher_required
-def stream(request: HttpRequest) -> StreamingHttpResponse:
+def stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    try:
+        release = live.claim_stream()
+    except live.Busy:
+        # Every slot of this process is taken: the browser tries again shortly
+        # (console.js), most likely reaching another process.
+        busy = HttpResponse(
+            _("Too many live consoles on this server right now; retrying."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        busy["Retry-After"] = str(STREAM_BUSY_RETRY_SECONDS)
+        return busy
     # A compressed event stream can sit in a buffer until a block fills; never gzip it.
     request.META.pop("HTTP_ACCEPT_ENCODING", None)
     response = StreamingHttpResponse(
-        _without_database(event_stream()), content_type="text/event-stream"
+        _Slot(_without_database(event_stream()), release), content_type="text/event-stream"
     )
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"
@@ -262,6 +295,8 @@ def describe_event(event: IncidentEvent, names: dict[int, str]) -> TimelineEntry
         text = _("Closed after a quiet period") if data.get("reason") == "quiet" else _("Closed")
     elif event.type == kind.REOPENED:
         text = _("Reopened")
+    elif event.type == kind.LOCATED and data.get("place"):
+        text = _("Placed on the map at “%(place)s”") % {"place": data["place"]}
     elif event.type == kind.LOCATED:
         text = _("Placed on the map")
     else:
@@ -504,6 +539,93 @@ def incident_locate(request: HttpRequest, incident_id: str) -> HttpResponse:
         return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]))
     messages.success(request, _("The incident is on the map."))
     return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]))
+
+
+def _place_page(
+    request: HttpRequest,
+    incident: Incident,
+    *,
+    query: str,
+    error: str = "",
+    choices: list[places.KnownPlace] | None = None,
+) -> HttpResponse:
+    """The incident's page again, its place form holding what was typed and either
+    the problem (400) or the places to choose from (200)."""
+    context = _incident_context(
+        incident, place_query=query, place_error=error, place_choices=choices or []
+    )
+    return render(request, "reports/incident.html", context, status=400 if error else 200)
+
+
+@require_POST
+@dispatcher_required
+def incident_place(request: HttpRequest, incident_id: str) -> HttpResponse:
+    """Locate an incident at a known place (vecinos/reports/places.py): a ZIP code, an
+    earlier incident's public label or a committee area, typed as text (and resolved
+    here, so it works without JavaScript) or picked from the list of several."""
+    user = acting_user(request)
+    incident = get_incident_for_user(user, incident_id, write=True)
+    typed = request.POST.get("place", "")
+    key = request.POST.get("choice", "")
+    if key:
+        found = places.by_key(key)
+        if found is None:
+            return _place_page(
+                request,
+                incident,
+                query="",
+                error=_("That place is no longer known. Type the place again."),
+            )
+        chosen = [found]
+    else:
+        try:
+            chosen = places.pick(typed, exclude=incident)
+        except places.PlaceQueryError as problem:
+            return _place_page(request, incident, query="", error=problem.message)
+        query = places.clean_query(typed)
+        if len(query) < places.MIN_QUERY:
+            return _place_page(
+                request,
+                incident,
+                query=query,
+                error=_("Type at least two characters of a place, or a ZIP code."),
+            )
+        if not chosen:
+            return _place_page(
+                request,
+                incident,
+                query=query,
+                error=_(
+                    "No known place matches “%(query)s”. Try a ZIP code, a place named "
+                    "on an earlier incident or a committee area, or place it on the map."
+                )
+                % {"query": query},
+            )
+        if len(chosen) > 1:
+            return _place_page(request, incident, query=query, choices=chosen)
+    place = chosen[0]
+    try:
+        actions.locate_incident(
+            incident=incident, lat=place.lat, lng=place.lng, actor=user, place=place.name
+        )
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal.message))
+        return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]))
+    messages.success(
+        request, _("The incident is on the map at %(place)s.") % {"place": place.label}
+    )
+    return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]))
+
+
+@require_safe
+@dispatcher_required
+def place_suggestions(request: HttpRequest) -> JsonResponse:
+    """Known places matching ``q``, for the place field's suggestions while typing."""
+    try:
+        found = places.search(request.GET.get("q", ""))
+    except places.PlaceQueryError as problem:
+        return JsonResponse({"error": problem.message}, status=400)
+    return JsonResponse({"places": [{"label": p.label, "kind": p.kind} for p in found]})
 
 
 @require_POST

@@ -256,13 +256,21 @@ def set_public_label(*, incident: Incident, label: str, actor: User) -> Incident
     return incident
 
 
-def locate_incident(*, incident: Incident, lat: float, lng: float, actor: User) -> Incident:
+def locate_incident(
+    *, incident: Incident, lat: float, lng: float, actor: User, place: str = ""
+) -> Incident:
     """A dispatcher places on the map an incident whose reports gave only words (an SMS
     naming no place we know, a form sent without a map point), or moves one whose
     point was wrong: its point and cell are set and it no longer needs a location, so
     it can be dispatched to responders nearby, shown on the public map once
-    confirmed, and alerted. The reports keep what they said."""
+    confirmed, and alerted. The reports keep what they said.
+
+    ``place`` names the known place picked (vecinos/reports/places.py): the timeline
+    says which, and an incident without a public label takes it as its label, so the
+    alert's place is prefilled."""
     _require_dispatcher(actor)
+    place = " ".join((place or "").split())
+    label = place if place and not text_problem(place) and len(place) <= MAX_PUBLIC_LABEL else ""
     for value, low, high, name in ((lat, -90, 90, _("Latitude")), (lng, -180, 180, _("Longitude"))):
         if (
             isinstance(value, bool)
@@ -295,5 +303,10 @@ def locate_incident(*, incident: Incident, lat: float, lng: float, actor: User) 
                 "updated_at",
             ]
         )
-        record_event(incident, IncidentEvent.Type.LOCATED, actor=actor, cell=f"{cell:x}")
+        located = {"cell": f"{cell:x}", **({"place": label} if label else {})}
+        record_event(incident, IncidentEvent.Type.LOCATED, actor=actor, **located)
+        if label and not incident.public_label:
+            incident.public_label = label
+            incident.save(update_fields=["public_label"])
+            record_event(incident, IncidentEvent.Type.LABELLED, actor=actor, label=label)
     return incident

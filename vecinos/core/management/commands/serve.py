@@ -41,15 +41,18 @@ from django.db import connections
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-from vecinos.core import hooks
+from vecinos.core import hooks, live
 
 BIND_RE = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+):(?P<port>\d{1,5})$")
 
-# Threads per process. SSE streams each hold a thread while they are open.
-THREADS_ONE_PROCESS = 32
-# With several processes every thread may hold a database connection:
-# processes x threads must stay under PostgreSQL's max_connections (100 by default).
-THREADS_MANY_PROCESSES = 8
+# Threads per process. Each open console stream (SSE) holds a thread, waiting, with no
+# database connection; a quarter of the threads (at least 8) are kept from the streams
+# for requests (``live.stream_limit``), so fifty dispatchers' screens never hold up a
+# report (benchmarks/consoles.py).
+THREADS_ONE_PROCESS = 128
+# With several processes: the database connections a process opens are bounded by its
+# connection pool or persistent connections (vecinos/settings.py), not by its threads.
+THREADS_MANY_PROCESSES = 32
 # Seconds a stopping worker gives requests in flight. Open SSE streams would use all
 # of it; browsers reconnect to another process on their own, so keep it short.
 GRACEFUL_TIMEOUT = 10
@@ -76,6 +79,11 @@ def server_shape(*, workers: int | None, threads: int | None) -> tuple[int, int]
     if threads < 1:
         raise CommandError("--threads must be at least 1")
     return workers, threads
+
+
+def stream_limit(threads: int) -> int:
+    """Console streams one process may hold open: its threads but those kept for requests."""
+    return max(1, threads - max(8, threads // 4))
 
 
 def django_logging() -> dict[str, Any]:
@@ -215,7 +223,8 @@ class Command(BaseCommand):
                 "warning: without REDIS_URL each worker process has its own live updates "
                 "and rate-limit counters; consoles may miss events"
             )
-        # Workers are forked from this process: they must not inherit its connections.
+        # Workers are forked from this process: they inherit the limit, not its connections.
+        live.stream_limit = stream_limit(threads)
         connections.close_all()
         front = None
         if not options["no_front"]:

@@ -57,16 +57,30 @@
   }
 
   var opened = false;
-  var source = new window.EventSource(streamUrl);
-  source.addEventListener("open", function () {
-    say("live");
-    if (opened) { schedule(null); }  // reconnected: catch up on what was missed
-    opened = true;
-  });
-  source.addEventListener("error", function () { say("offline"); });
-  source.addEventListener("incident", function (message) {
-    var event;
-    try { event = JSON.parse(message.data); } catch (error) { return; }
-    schedule(event.incident);
-  });
+  var wait = 2000;
+  function connect() {
+    var source = new window.EventSource(streamUrl);
+    source.addEventListener("open", function () {
+      say("live");
+      wait = 2000;
+      if (opened) { schedule(null); }  // reconnected: catch up on what was missed
+      opened = true;
+    });
+    source.addEventListener("error", function () {
+      say("offline");
+      // The browser retries a dropped stream by itself, but gives up for good on an
+      // answer other than the stream (a busy or restarting server): try again later,
+      // waiting longer each time, at a random point so that the consoles spread out.
+      if (source.readyState === window.EventSource.CLOSED) {
+        window.setTimeout(connect, wait / 2 + Math.random() * wait);
+        wait = Math.min(wait * 2, 60000);
+      }
+    });
+    source.addEventListener("incident", function (message) {
+      var event;
+      try { event = JSON.parse(message.data); } catch (error) { return; }
+      schedule(event.incident);
+    });
+  }
+  connect();
 })();
