@@ -48,3 +48,20 @@ def test_ana_sees_admin_pages(world) -> None:
     client = world.client("ana")
     assert client.get(reverse("committees:create")).status_code == 200
     assert client.get(reverse("committees:deactivate")).status_code == 200
+
+
+def test_a_committee_refused_half_way_is_not_made_at_all(world) -> None:
+    from vecinos.committees.models import Committee
+
+    response = world.client("ana").post(
+        reverse("committees:create"),
+        {
+            "name": "Comité a medias",
+            "kind": world.committee.kind,
+            "languages": ["en", "es"],
+            "zip_codes": "90033",
+            "hotline": "12",  # refused only when the details are saved, after the creation
+        },
+    )
+    assert response.status_code == 400
+    assert not Committee.objects.filter(name="Comité a medias").exists()

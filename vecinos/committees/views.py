@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -714,24 +715,28 @@ def create(request: HttpRequest) -> HttpResponse:
                     form.add_error("coordinator", _("No active account has this username."))
             if coordinator is not None or not data["coordinator"]:
                 try:
-                    committee = actions.create_committee(
-                        name=data["name"],
-                        kind=data["kind"],
-                        description=data["description"],
-                        languages=data["languages"],
-                        area=_area_input(data),
-                        actor=user,
-                    )
-                    actions.update_committee(
-                        committee=committee,
-                        actor=user,
-                        meets=data["meets"],
-                        how_to_join=data["how_to_join"],
-                        hotline=data["hotline"],
-                        requires_vouch=data["requires_vouch"],
-                    )
-                    if coordinator is not None:
-                        actions.name_coordinator(committee=committee, user=coordinator, actor=user)
+                    # All or nothing: a refusal half-way must not leave a half-made committee.
+                    with transaction.atomic():
+                        committee = actions.create_committee(
+                            name=data["name"],
+                            kind=data["kind"],
+                            description=data["description"],
+                            languages=data["languages"],
+                            area=_area_input(data),
+                            actor=user,
+                        )
+                        actions.update_committee(
+                            committee=committee,
+                            actor=user,
+                            meets=data["meets"],
+                            how_to_join=data["how_to_join"],
+                            hotline=data["hotline"],
+                            requires_vouch=data["requires_vouch"],
+                        )
+                        if coordinator is not None:
+                            actions.name_coordinator(
+                                committee=committee, user=coordinator, actor=user
+                            )
                 except ValidationError as error:
                     _apply_errors(form, error)
                 else:
