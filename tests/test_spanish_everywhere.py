@@ -419,3 +419,35 @@ def test_the_detector_leaves_out_other_languages_scripts_and_names() -> None:
         '<p lang="es">Alertas enviadas</p>'
     )
     assert [text for text in shown_texts(html) if english_in(text)] == []
+
+
+# Usted ------------------------------------------------------------------------------------
+
+# Unmistakable "tú": its pronouns and possessives, and its forms of verbs that allauth's
+# Spanish uses (the "usted" forms differ: puede, tiene, está, ha, introduzca...).
+INFORMAL = re.compile(
+    r"\b(tú|tu|tus|ti|te|contigo|puedes|quieres|necesitas|debes|tienes|estás|eres|has|ves|"
+    r"decides|inicies|deseas|introduce|introdúcelo|comprueba|selecciona|ten)\b",
+    re.IGNORECASE,
+)
+
+
+def test_allauths_messages_reach_spanish_readers_with_usted() -> None:
+    """Every message of allauth's Spanish catalogue, as the site says it (ours first:
+    vecinos/accounts/allauth_messages.py), speaks to the reader with "usted"."""
+    import allauth
+
+    path = Path(allauth.__file__).parent / "locale" / "es" / "LC_MESSAGES" / "django.po"
+    informal = []
+    with translation.override("es"):
+        for entry in read_po(path):
+            if not entry.msgid or entry.msgctxt:
+                continue
+            said = [
+                translation.ngettext(entry.msgid, entry.msgid_plural, n)
+                if entry.msgid_plural
+                else translation.gettext(entry.msgid)
+                for n in (1, 2)
+            ]
+            informal += [text for text in dict.fromkeys(said) if INFORMAL.search(text)]
+    assert informal == []
