@@ -63,7 +63,7 @@ def test_the_panel_shows_status_approvals_and_delivery_counts(
     assert "Published" in html
     assert "Approved by: diego" in html
     assert "2 messages" in html
-    assert "sms — queued 1" in html and "email — queued 1" in html
+    assert "SMS: 1 queued" in html and "Email: 1 queued" in html
     assert f'action="/console/alerts/{alert.pk}/retract"' in html
 
 
@@ -234,7 +234,7 @@ def test_the_alert_page_shows_the_sms_in_every_language(
     html = signed_in(dani).get(f"/console/alerts/{alert.pk}").content.decode()
     for name in ("English", "Español", "한국어", "Tiếng Việt", "Հայերեն", "فارسی", "ខ្មែរ"):
         assert name in html
-    assert "drafted" in html
+    assert "Drafted" in html
 
 
 # Who may -----------------------------------------------------------------------------------

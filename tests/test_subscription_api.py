@@ -61,7 +61,7 @@ def test_an_sms_subscription_by_zip_is_pending_until_confirmed(
     subscription = Subscription.objects.get(pk=body["id"])
     assert subscription.status == SubscriptionStatus.PENDING
     assert subscription.language == "es"
-    assert subscription.area_label == "ZIP 90033"
+    assert subscription.area_label == "zip:90033"
     # One code, to the number given, and only its hash is kept.
     [message] = list(console_outbox)
     assert message.channel == "sms"
@@ -101,7 +101,7 @@ def test_the_area_is_stored_as_cells_only_never_the_point() -> None:
         SubscriptionCell.objects.filter(subscription=subscription).values_list("cell", flat=True)
     )
     assert cells == geo.cells_within(34.0403, -118.2093, 2)
-    assert subscription.area_label == "2 km around a point"
+    assert subscription.area_label == "km:2"
     assert subscription.contact == "rosa@example.org"
     assert not any(
         "34.04" in str(value) or "118.2" in str(value)

@@ -120,7 +120,7 @@ def test_use_my_location_subscribes_by_point_and_radius() -> None:
     )
 
     assert response.status_code == 303
-    assert Subscription.objects.get().area_label == "5 km around a point"
+    assert Subscription.objects.get().area_text == "5 km around a point"
 
 
 def test_too_many_subscriptions_from_one_client_get_a_page_that_says_wait(settings: Any) -> None:

@@ -33,7 +33,7 @@ def test_use_my_location_subscribes_by_point_and_radius(browser: Any, live_serve
         context.close()
 
     subscription = Subscription.objects.get()
-    assert subscription.area_label == "5 km around a point"
+    assert subscription.area_text == "5 km around a point"
     assert subscription.status == "pending"
 
 

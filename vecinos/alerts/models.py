@@ -15,7 +15,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from vecinos.core import areas
 from vecinos.core.fields import EncryptedTextField
 
 
@@ -43,8 +45,8 @@ class Subscription(models.Model):
     status = models.CharField(
         max_length=10, choices=SubscriptionStatus.choices, default=SubscriptionStatus.PENDING
     )
-    # How the area was chosen, for the subscriber's own management page ("ZIP 90033",
-    # "2 km"): never the point itself.
+    # How the area was chosen, for the subscriber's own management page, in no
+    # language ("zip:90033", "km:2", core/areas.py area_text): never the point itself.
     area_label = models.CharField(max_length=60, blank=True)
     # Confirmation: a keyed hash of the 6-digit code, when it expires, attempts left.
     # The code itself is derived (keyed) from the contact and ``code_issued_at``, so
@@ -74,6 +76,16 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} subscription {self.id.hex[:8]} ({self.status})"
+
+    @property
+    def area_text(self) -> str:
+        """The area in the reader's language, as a label: "ZIP 90033"."""
+        return areas.area_text(self.area_label)
+
+    @property
+    def area_phrase(self) -> str:
+        """The area in the reader's language, inside a sentence: "ZIP code 90033"."""
+        return areas.area_phrase(self.area_label)
 
 
 class SubscriptionCell(models.Model):
@@ -180,6 +192,22 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} on {self.alert_id}"
+
+    @property
+    def label(self) -> str:
+        """What the timeline says for this event, in the reader's language."""
+        return str(EVENT_LABELS.get(self.type, self.type))
+
+
+# The timeline's words for AlertEvent.type (alerts/actions.py EventType).
+EVENT_LABELS = {
+    "drafted": pgettext_lazy("alert timeline", "Drafted"),
+    "approved": pgettext_lazy("alert timeline", "Approved"),
+    "published": pgettext_lazy("alert timeline", "Published"),
+    "cancelled": pgettext_lazy("alert timeline", "Cancelled"),
+    "retracted": pgettext_lazy("alert timeline", "Retracted"),
+    "expired": pgettext_lazy("alert timeline", "Expired"),
+}
 
 
 class DeliveryStatus(models.TextChoices):

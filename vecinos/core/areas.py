@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from vecinos.core import geo
 
@@ -50,6 +51,32 @@ class Area:
     cells: frozenset[int]
     # For the subscriber's own management page ("ZIP 90033", "2 km around a point").
     label: str
+    # The same in no language, to store and say later in the reader's ("zip:90033",
+    # "km:2"): ``area_text`` and ``area_phrase``.
+    key: str = ""
+
+
+# Keys, and the labels stored before keys were (in the language of the page then).
+_ZIP_KEY = re.compile(r"^(?:zip:|ZIP |Código postal )(\d{5})$")
+_KM_KEY = re.compile(r"^(?:km:)?([\d.]+)(?: km around a point| km alrededor de un punto)?$")
+
+
+def area_text(key: str) -> str:
+    """A stored area key as a label in the active language: "ZIP 90033"."""
+    if found := _ZIP_KEY.match(key):
+        return _("ZIP %(zip)s") % {"zip": found[1]}
+    if found := _KM_KEY.match(key):
+        return _("%(radius)s km around a point") % {"radius": found[1]}
+    return key
+
+
+def area_phrase(key: str) -> str:
+    """A stored area key as words inside a sentence: "your alerts for ZIP code 90033"."""
+    if found := _ZIP_KEY.match(key):
+        return pgettext("inside a sentence", "ZIP code %(zip)s") % {"zip": found[1]}
+    if found := _KM_KEY.match(key):
+        return pgettext("inside a sentence", "%(radius)s km around a point") % {"radius": found[1]}
+    return key
 
 
 @lru_cache(maxsize=1)
@@ -114,6 +141,7 @@ def zip_area(value: str) -> Area:
     return Area(
         cells=frozenset(cells),
         label=_("ZIP %(zip)s") % {"zip": centroid.zip_code},
+        key=f"zip:{centroid.zip_code}",
     )
 
 
@@ -144,4 +172,5 @@ def point_area(lat: object, lng: object, radius_km: object) -> Area:
     return Area(
         cells=frozenset(cells),
         label=_("%(radius)s km around a point") % {"radius": f"{radius:g}"},
+        key=f"km:{radius:g}",
     )

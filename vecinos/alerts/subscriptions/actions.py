@@ -221,7 +221,7 @@ def subscribe(
             contact=contact,
             contact_hash=hashed,
             language=language,
-            area_label=area.label[:60],
+            area_label=area.key,
             created_at=now,
         )
         fresh = False
