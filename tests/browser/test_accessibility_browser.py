@@ -212,43 +212,59 @@ def test_the_map_attribution_is_readable_on_any_tile(
         server.stop()
 
 
+# The phone sees the default maps (no tile source: cells on a plain ground), the desktop
+# the site's tile proxy (tiles and their attribution over the map).
+SCREENS = (("phone", PHONE_SIZE, False), ("desktop", DESKTOP_SIZE, True))
+
+
 def test_every_page_has_no_serious_accessibility_violation(
-    browser: Any, live_server: Any, world: World
+    browser: Any, live_server: Any, world: World, settings: Settings
 ) -> None:
     base = live_server.url
     pages = html_pages(world, candidate_visits(world))
     assert len(pages) > 30, pages  # the enumeration found the site, not a handful
     script = axe_source()
-    problems: list[str] = []
     by_actor: dict[str, list[str]] = {}
     for visit in pages:
         by_actor.setdefault(visit.actor, []).append(visit.url)
-    for actor, urls in by_actor.items():
-        cookie = None if actor == "anonymous" else session_cookie(world, actor)
-        for size_name, size in (("phone", PHONE_SIZE), ("desktop", DESKTOP_SIZE)):
-            for language in ("en", "es"):
-                context = browser.new_context(
-                    viewport=size,
-                    is_mobile=size_name == "phone",
-                    has_touch=size_name == "phone",
-                    locale=f"{language}-US",
-                )
-                context.add_init_script(script=script)
-                cookies = [
-                    {"name": django_settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}
-                ]
-                if cookie:
-                    cookies.append(
-                        {"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}
+    cookies = {actor: session_cookie(world, actor) for actor in by_actor if actor != "anonymous"}
+    tiles = TileServer().start()
+    problems: list[str] = []
+    try:
+        for screen, size, with_tiles in SCREENS:
+            settings.VECINOS_TILE_UPSTREAM = tiles.template if with_tiles else ""
+            settings.VECINOS_TILE_URL = "/tiles/{z}/{x}/{y}.png" if with_tiles else ""
+            for actor, urls in by_actor.items():
+                for language in ("en", "es"):
+                    context = browser.new_context(
+                        viewport=size,
+                        is_mobile=screen == "phone",
+                        has_touch=screen == "phone",
+                        locale=f"{language}-US",
                     )
-                context.add_cookies(cookies)
-                page = context.new_page()
-                for url in urls:
-                    page.goto(base + url, wait_until="load")
-                    settle(page)
-                    where = f"{url} as {actor}, {size_name}, {language}"
-                    problems += describe(where, violations(page))
-                context.close()
-    assert not problems, (
-        f"{len(problems)} serious accessibility violations:\n" + "\n".join(problems)
+                    context.add_init_script(script=script)
+                    jar = [{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": language}]
+                    if actor in cookies:
+                        jar.append(
+                            {"name": django_settings.SESSION_COOKIE_NAME, "value": cookies[actor]}
+                        )
+                    context.add_cookies([{**cookie, "url": base} for cookie in jar])
+                    page = context.new_page()
+                    for url in urls:
+                        page.goto(base + url, wait_until="load")
+                        settle(page)
+                        where = f"{url} as {actor}, {screen}, {language}"
+                        # The page itself, in the language asked for (not the sign-in page).
+                        shown = (
+                            page.url.removeprefix(base),
+                            page.locator("html").get_attribute("lang"),
+                        )
+                        if shown != (url, language):
+                            problems.append(f"{where} → showed {shown} instead")
+                        problems += describe(where, violations(page))
+                    context.close()
+    finally:
+        tiles.stop()
+    assert not problems, f"{len(problems)} serious accessibility violations:\n" + "\n".join(
+        problems
     )
