@@ -30,7 +30,8 @@ from tests.access.test_matrix import MODULES, all_rules, world_for
 from tests.conftest import unavailable
 from tests.servers.tiles import TileServer
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(600)]
+# About 320 page visits: 4 minutes on a quiet machine, 10 on a loaded one.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(1200)]
 
 PHONE_SIZE = {"width": 390, "height": 844}
 DESKTOP_SIZE = {"width": 1280, "height": 800}
