@@ -277,7 +277,8 @@ def _pool_messages() -> int:
     return int(sum(POOL.values()) * POOL_SECONDS)
 
 
-def _publish(centre: tuple[float, float] = CENTRE) -> int:
+def _publish(centre: tuple[float, float] = CENTRE) -> tuple[int, Any]:
+    """Publish an alert around ``centre`` and fan it out: (rows created, its id)."""
     from datetime import timedelta
 
     from django.db import transaction
@@ -314,7 +315,7 @@ def _publish(centre: tuple[float, float] = CENTRE) -> int:
         expires_at=now + timedelta(hours=6),
     )
     with transaction.atomic():
-        return fan_out(alert=alert)
+        return fan_out(alert=alert), alert.pk
 
 
 def _workers(count: int, env: dict[str, str]) -> tuple[float, float]:
@@ -347,7 +348,7 @@ def _statuses() -> dict[str, int]:
     return statuses
 
 
-def _sent(alert_statuses: dict[str, int], alert_id: int) -> int:
+def _sent(alert_statuses: dict[str, int], alert_id: Any) -> int:
     return sum(
         alert_statuses.get(f"alert {alert_id}: {status}", 0) for status in ("sent", "delivered")
     )
@@ -404,16 +405,12 @@ def run() -> common.Result:
         common.vecinos(["migrate", "--no-input", "-v", "0"], env)
         raw = raw_capacity(ports, push_subscriptions[-1])
         _setup(env, push_subscriptions)
-        from vecinos.alerts.models import Alert
-
         for count in counts:
-            created = _publish()
-            alert_id = Alert.objects.order_by("-id").values_list("id", flat=True)[0]
+            created, alert_id = _publish()
             elapsed, cpu = _workers(count, env)
             rounds[count] = (created, _sent(_statuses(), alert_id), elapsed, cpu)
             print(f"  {count} processes: {rounds[count][1] / elapsed:,.0f} msg/s", flush=True)
-        pool_created = _publish(POOL_CENTRE)
-        pool_alert = Alert.objects.order_by("-id").values_list("id", flat=True)[0]
+        pool_created, pool_alert = _publish(POOL_CENTRE)
         pool_elapsed, _ = _workers(pool_processes, pool_env)
         statuses = _statuses()
     finally:
