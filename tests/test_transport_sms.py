@@ -123,3 +123,28 @@ def test_a_connection_the_provider_dropped_while_idle_is_replaced_and_no_message
     ]
     assert len({receipt.provider_id for receipt in receipts}) == 4
     assert twilio_server.connections() == 4
+
+
+def test_a_messaging_service_is_posted_as_messaging_service_sid_without_from(
+    twilio_server: Any, settings: Any
+) -> None:
+    service = "MG" + "ab" * 16
+    settings.SMS_SENDERS = {service: 10.0}
+    settings.TWILIO_FROM = []
+    receipt = TwilioTransport().send(sms())
+
+    [message] = twilio_server.messages
+    # Twilio picks the number from the service's own pool: no From is sent.
+    assert message.service == service
+    assert message.sender == service
+    assert receipt.provider_id == message.sid
+    assert receipt.sender == service
+
+
+def test_a_short_code_and_a_number_go_out_as_from(twilio_server: Any, settings: Any) -> None:
+    settings.SMS_SENDERS = {"90033": 100.0, "+13235550009": 1.0}
+    settings.TWILIO_FROM = []
+    TwilioTransport().send(sms(key="d1"))
+    TwilioTransport().send(sms(key="d2"))
+    assert {message.sender for message in twilio_server.messages} == {"90033", "+13235550009"}
+    assert not any(message.service for message in twilio_server.messages)

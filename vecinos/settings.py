@@ -323,20 +323,36 @@ if SMS_PROVIDER not in {"twilio", "console"}:
     raise ImproperlyConfigured(f"SMS_PROVIDER must be twilio or console, not {SMS_PROVIDER!r}")
 TWILIO_ACCOUNT_SID = config.env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = config.env_str("TWILIO_AUTH_TOKEN")
-# Senders (E.164 long codes or toll-free numbers, or 5-6 digit short codes) share the load.
+# Senders share the load, each paced to its own rate (vecinos/delivery/ratelimit.py):
+# VECINOS_SMS_SENDERS lists them with their rates ("+13235550001:1,90033:100,MG…:10");
+# the older TWILIO_FROM lists senders that all take SMS_RATE. A sender is an E.164
+# number, a 5-6 digit short code, or a Messaging Service SID.
 TWILIO_FROM = config.env_list("TWILIO_FROM")
 TWILIO_API_BASE = config.env_str("TWILIO_API_BASE", "https://api.twilio.com").rstrip("/")
 # Messages per second per sender: 1 for a long code, 3 toll-free, 100 for a short code.
 SMS_RATE = config.env_float("VECINOS_SMS_RATE", 1.0, minimum=0.01)
+SMS_SENDERS = config.parse_sms_senders(
+    config.env_str("VECINOS_SMS_SENDERS"), name="VECINOS_SMS_SENDERS", default_rate=SMS_RATE
+)
+if SMS_SENDERS and TWILIO_FROM:
+    raise ImproperlyConfigured(
+        "Set VECINOS_SMS_SENDERS (senders with their rates) or TWILIO_FROM, not both"
+    )
 for _sender in TWILIO_FROM:
-    if not (_sender[:1] == "+" and _sender[1:].isdigit() and 8 <= len(_sender) <= 16) and not (
-        _sender.isdigit() and 5 <= len(_sender) <= 6
-    ):
+    if not config.sms_sender_kind(_sender):
         raise ImproperlyConfigured(
-            f"TWILIO_FROM holds {_sender!r}: each sender must be +E.164 or a 5-6 digit short code"
+            f"TWILIO_FROM holds {_sender!r}: each sender must be +E.164, a 5-6 digit short "
+            "code or a Messaging Service SID"
         )
-# The number people text (JOIN 90033) shown on the subscribe page; the first sender by default.
-SMS_PUBLIC_NUMBER = config.env_str("VECINOS_SMS_NUMBER", TWILIO_FROM[0] if TWILIO_FROM else "")
+# The number people text (JOIN 90033) shown on the subscribe page: the first sender that
+# is a number or short code by default (a Messaging Service cannot be texted).
+SMS_PUBLIC_NUMBER = config.env_str(
+    "VECINOS_SMS_NUMBER",
+    next(
+        (s for s in [*SMS_SENDERS, *TWILIO_FROM] if config.sms_sender_kind(s) != "service"),
+        "",
+    ),
+)
 if not TWILIO_API_BASE.startswith(("http://", "https://")):
     raise ImproperlyConfigured("TWILIO_API_BASE must start with https:// (or http:// in tests)")
 if SMS_PROVIDER == "twilio":
@@ -345,7 +361,7 @@ if SMS_PROVIDER == "twilio":
         for name, value in [
             ("TWILIO_ACCOUNT_SID", TWILIO_ACCOUNT_SID),
             ("TWILIO_AUTH_TOKEN", TWILIO_AUTH_TOKEN),
-            ("TWILIO_FROM", TWILIO_FROM),
+            ("VECINOS_SMS_SENDERS or TWILIO_FROM", SMS_SENDERS or TWILIO_FROM),
         ]
         if not value
     ]

@@ -1,7 +1,10 @@
 """A Twilio-compatible Messages API on loopback.
 
 ``POST /2010-04-01/Accounts/{sid}/Messages.json`` with basic auth ``sid:token`` and the
-form fields To, From, Body, StatusCallback answers 201 with a message sid, like Twilio.
+form fields To, From (or MessagingServiceSid), Body, StatusCallback answers 201 with a
+message sid, like Twilio. Each message keeps its arrival time (``time.monotonic()``) and
+its sender: the From number, or the Messaging Service SID when there is one
+(``by_sender()``; :func:`most_in_one_second` counts a sender's busiest second).
 It records every message and, like Twilio, honours no idempotency key: the same
 request twice makes two messages (``server.keys`` lists the ``Idempotency-Key``
 headers it saw). It can be told to fail for given numbers::
@@ -23,10 +26,12 @@ answering, as a provider that dies or times out mid-request does.
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import hmac
 import itertools
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -35,6 +40,17 @@ from urllib.parse import parse_qs
 
 SID = "AC" + "0" * 31 + "1"
 TOKEN = "loopback-auth-token"
+SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
+
+
+def most_in_one_second(arrivals: list[float], window: float = 1.0) -> int:
+    """The most arrivals inside any window of ``window`` seconds, wherever it starts
+    (a sliding window: the busiest one starts at some arrival)."""
+    times = sorted(arrivals)
+    return max(
+        (bisect.bisect_left(times, start + window) - i for i, start in enumerate(times)),
+        default=0,
+    )
 
 
 def twilio_signature(token: str, url: str, params: dict[str, str]) -> str:
@@ -53,6 +69,7 @@ class SMS:
     body: str
     status_callback: str
     at: float
+    service: str = ""  # the MessagingServiceSid, when the message named one
 
 
 @dataclass
@@ -100,6 +117,14 @@ class TwilioServer:
         with self.lock:
             return [message for message in self.messages if message.to == number]
 
+    def by_sender(self) -> dict[str, list[float]]:
+        """Arrival times per sender (From, or the Messaging Service SID)."""
+        arrivals: dict[str, list[float]] = {}
+        with self.lock:
+            for message in self.messages:
+                arrivals.setdefault(message.sender, []).append(message.at)
+        return arrivals
+
     def connections(self) -> int:
         with self.lock:
             return len(self.peers)
@@ -125,17 +150,26 @@ class TwilioServer:
                         self.fail_times[to] = remaining - 1
                     status, code = self.fail[to]
                     return status, {"code": code, "message": "refused", "status": status}
-            if not to or not form.get("From") or not form.get("Body"):
-                return 400, {"code": 21604, "message": "To, From and Body are required"}
+            service = form.get("MessagingServiceSid", "")
+            if service and not SERVICE_SID.match(service):
+                return 400, {"code": 21705, "message": "The Messaging Service is invalid"}
+            if not form.get("From") and not service:
+                return 400, {
+                    "code": 21603,
+                    "message": "A 'From' or 'MessagingServiceSid' is required",
+                }
+            if not to or not form.get("Body"):
+                return 400, {"code": 21604, "message": "To and Body are required"}
             sid = f"SM{next(self._counter):032x}"
             self.messages.append(
                 SMS(
                     sid=sid,
                     to=to,
-                    sender=form["From"],
+                    sender=service or form["From"],
                     body=form["Body"],
                     status_callback=form.get("StatusCallback", ""),
                     at=time.monotonic(),
+                    service=service,
                 )
             )
             if self.callbacks_on and form.get("StatusCallback"):
@@ -144,7 +178,7 @@ class TwilioServer:
                         "MessageSid": sid,
                         "MessageStatus": status,
                         "To": to,
-                        "From": form["From"],
+                        "From": form.get("From") or "+13235550000",
                         "AccountSid": self.sid,
                     }
                     self.callbacks.append(
@@ -156,7 +190,14 @@ class TwilioServer:
                             ),
                         )
                     )
-        return 201, {"sid": sid, "status": "queued", "to": to, "from": form["From"]}
+        # Through a Messaging Service the number is chosen later: "accepted", no "from".
+        return 201, {
+            "sid": sid,
+            "status": "accepted" if service else "queued",
+            "to": to,
+            "from": form.get("From") or None,
+            "messaging_service_sid": service or None,
+        }
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self

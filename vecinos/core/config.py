@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
+import math
 import os
 import re
 import secrets
@@ -117,6 +118,57 @@ def env_float(name: str, default: float, *, minimum: float = 0.0) -> float:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+# What Twilio takes as a sender: a phone number (+E.164, long code or toll-free), a
+# short code (5-6 digits), or a Messaging Service SID (sent as MessagingServiceSid).
+SMS_NUMBER_RE = re.compile(r"^\+[1-9]\d{6,14}$")
+SMS_SHORT_CODE_RE = re.compile(r"^\d{5,6}$")
+SMS_SERVICE_RE = re.compile(r"^MG[0-9a-fA-F]{32}$")
+
+
+def sms_sender_kind(sender: str) -> str:
+    """``number``, ``short_code`` or ``service``; "" when Twilio would not take it."""
+    if SMS_NUMBER_RE.match(sender):
+        return "number"
+    if SMS_SHORT_CODE_RE.match(sender):
+        return "short_code"
+    if SMS_SERVICE_RE.match(sender):
+        return "service"
+    return ""
+
+
+def parse_sms_senders(value: str, *, name: str, default_rate: float) -> dict[str, float]:
+    """A sender pool ``sender[:rate],…`` as {sender: messages per second}, in order.
+
+    ``+13235550001:1,+13235550002:1,90033:100,MG…:10``: each sender with its own rate
+    (``default_rate`` when it has none). Refuses, naming the entry, anything Twilio would
+    not take, a rate that is not a number of at least 0.01, and a sender named twice."""
+    pool: dict[str, float] = {}
+    for entry in (item.strip() for item in value.split(",")):
+        if not entry:
+            continue
+        sender, colon, rate_text = (part.strip() for part in entry.partition(":"))
+        if not sms_sender_kind(sender):
+            raise ImproperlyConfigured(
+                f"{name} holds {entry!r}: a sender is +E.164, a 5-6 digit short code "
+                "or a Messaging Service SID (MG and 32 hex digits)"
+            )
+        rate = default_rate
+        if colon:
+            try:
+                rate = float(rate_text)
+            except ValueError:
+                rate = math.nan
+            if not (0.01 <= rate <= 10_000):  # also refuses NaN and infinity
+                raise ImproperlyConfigured(
+                    f"{name} holds {entry!r}: the rate after ':' must be messages per "
+                    "second, from 0.01 to 10000"
+                )
+        if sender in pool:
+            raise ImproperlyConfigured(f"{name} names {sender} twice")
+        pool[sender] = rate
+    return pool
 
 
 RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

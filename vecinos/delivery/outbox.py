@@ -79,6 +79,7 @@ from vecinos.alerts.models import (
     SubscriptionStatus,
 )
 from vecinos.core import hooks
+from vecinos.delivery import ratelimit
 from vecinos.delivery.transports import (
     OutgoingMessage,
     Receipt,
@@ -97,7 +98,7 @@ FLUSH_EVERY = 50
 # the back of the queue: transactional messages (a higher priority) and the other
 # channels' drains get a worker thread in between, whatever one channel's backlog.
 DRAIN_SLICE_SECONDS = 5.0
-# Channels paced by a rate (SMS_RATE) are drained by at most this many threads of a
+# Channels paced by a rate (the SMS senders') are drained by at most this many threads of a
 # worker at a time: the others stay free for the channels that are not waiting.
 PACED_DRAINS = 1
 BACKOFF_FIRST = 30  # seconds
@@ -165,7 +166,7 @@ def claim_limit(channel: str) -> int:
         and settings.SMS_PROVIDER == "twilio"
         and not settings.DELIVERY_CONSOLE_ONLY
     ):
-        budget = float(settings.SMS_RATE) * max(1, len(settings.TWILIO_FROM)) * SMS_CLAIM_SECONDS
+        budget = ratelimit.total_rate() * SMS_CLAIM_SECONDS
         limit = max(1, min(limit, math.floor(budget)))
     return limit
 

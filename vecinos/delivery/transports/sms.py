@@ -1,9 +1,11 @@
 """SMS through Twilio's REST API, or any provider that speaks it (``TWILIO_API_BASE``).
 
 ``POST {TWILIO_API_BASE}/2010-04-01/Accounts/{sid}/Messages.json`` with the form fields
-To, From, Body and StatusCallback, basic auth ``sid:token``. The senders in
-``TWILIO_FROM`` share the load, each paced to ``SMS_RATE`` messages a second across
-every worker process (vecinos.delivery.ratelimit).
+To, From (or MessagingServiceSid), Body and StatusCallback, basic auth ``sid:token``.
+The senders of the pool (``VECINOS_SMS_SENDERS`` or ``TWILIO_FROM``) share the load,
+each paced to its own rate across every worker process (vecinos.delivery.ratelimit). A
+Messaging Service SID (``MG…``) goes out as ``MessagingServiceSid`` without ``From``:
+Twilio then picks the number from the service's own pool.
 
 Twilio's Messages API honours no idempotency key, so a POST that may have reached it is
 never repeated: the outbox never sends a delivery recorded as sent again, and the HTTP
@@ -54,7 +56,8 @@ MESSAGE_ERRORS = {
 }
 # Our account or senders are misconfigured: an operator can fix it, so the outbox keeps
 # retrying until the alert expires; logged as an error.
-CONFIGURATION_ERRORS = {20003, 20404, 21212, 21603, 21606, 21659, 21660}
+# 21701/21705: the Messaging Service does not exist or its SID is malformed.
+CONFIGURATION_ERRORS = {20003, 20404, 21212, 21603, 21606, 21659, 21660, 21701, 21705}
 RATE_ERRORS = {14107, 20429}
 # The request may have reached the provider, which did not answer: not repeated.
 UNKNOWN = "sms_unknown_not_retried"
@@ -79,6 +82,11 @@ def status_callback_url(key: str = "") -> str:
     return f"{base}?{urlencode({'key': key})}" if key else base
 
 
+def sender_field(sender: str) -> str:
+    """The form field that names ``sender``: a Messaging Service SID or a number."""
+    return "MessagingServiceSid" if sender.startswith("MG") else "From"
+
+
 @lru_cache(maxsize=4)
 def _authorization(sid: str, token: str) -> str:
     return "Basic " + base64.b64encode(f"{sid}:{token}".encode()).decode("ascii")
@@ -90,10 +98,10 @@ class TwilioTransport(Transport):
     def send(self, message: OutgoingMessage) -> Receipt:
         if not isinstance(message.address, str) or not message.address.startswith("+"):
             raise TransportError("not a phone number", permanent=True, code="invalid_number")
-        sender = ratelimit.wait_for_slot(settings.TWILIO_FROM)
+        sender = ratelimit.wait_for_slot()
         form = {
             "To": message.address,
-            "From": sender,
+            sender_field(sender): sender,
             "Body": message.text,
             "StatusCallback": status_callback_url(message.key),
         }
