@@ -33,8 +33,9 @@ from benchmarks import common
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
-# Web processes on PostgreSQL. Two cores also run PostgreSQL, Redis, the front and wrk:
-# measured with 2, 3 and 5 (the default 2 x cores + 1) in benchmarks/results/postgres/.
+# Web processes on PostgreSQL: three, as in the first measurement of this path (its
+# figures are in benchmarks/results/postgres/reports_http.json's notes). Two cores also
+# run PostgreSQL, Redis, the front and wrk, so fewer than the default 2 x cores + 1.
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 PROFILE_SECONDS = 10
 CONNECTIONS_CHOSEN = (

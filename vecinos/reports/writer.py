@@ -166,6 +166,10 @@ def submit_report(report: actions.NewReport) -> Report | StoredReport:
         return actions.submit_report(report)
     if _use_process:
         return _writer_process().submit(_with_clean_photo(report)).outcome()
+    if connection.vendor != "sqlite":
+        # The writer thread serves the whole process: re-encoding a photo is the
+        # request's own work, not something every report of the batch waits for.
+        report = _with_clean_photo(report)
     job = _Job(report)
     _ensure_writer()
     _jobs.put(job)
