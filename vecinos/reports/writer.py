@@ -48,7 +48,7 @@ On PostgreSQL each web process has the writer thread, not a process: several web
 processes already write in parallel, and what a report costs there is not the commit
 but the Python work of its statements and round trips (BEGIN, the clustering query,
 three INSERTs, COMMIT, each compiled and sent by the ORM), which a batch pays once for
-all its reports (benchmarks/results/postgres/reports_http_profile.txt). A caller
+all its reports (benchmarks/results/postgres/reports_http_notes.md). A caller
 already inside a transaction must see its report in that transaction, so it calls
 ``actions.submit_report`` directly, on either database.
 """
@@ -197,6 +197,10 @@ def _run() -> None:
         batch = [job for job in batch if job.take()]
         if batch:
             _write(batch)
+        if _jobs.empty() and connection.settings_dict.get("OPTIONS", {}).get("pool"):
+            # Between bursts the connection goes back to the pool (cheap): an idle
+            # writer holds none, and a database can be closed or dropped under it.
+            connection.close()
 
 
 def _write(batch: list[_Job]) -> None:
