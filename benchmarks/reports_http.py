@@ -40,8 +40,10 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 PROFILE_SECONDS = 10
 CONNECTIONS_CHOSEN = (
     "Connection handling: vecinos/settings.py uses Django's psycopg pool on PostgreSQL "
-    "(VECINOS_DATABASE_POOL=true). On reports the two ways measure the same within this "
-    "machine's noise (the two runs above), so the choice rests on what they hold: "
+    "(VECINOS_DATABASE_POOL=true); persistent connections (false: CONN_MAX_AGE) are "
+    "measured beside it above. On this shared machine the gap between the two moved from "
+    "run to run (benchmarks/results/postgres/reports_http_notes.md), so the choice rests "
+    "on what they hold: "
     "persistent connections are one per thread that ever queried (processes x threads, "
     "40 with the defaults, each a PostgreSQL backend) and a dispatcher console's stream "
     "gives its thread's connection back (vecinos/reports/views_console.py), which then "
