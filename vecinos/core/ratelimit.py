@@ -222,7 +222,8 @@ def _count(name: str, *, timeout: int) -> int:
     backend = caches[DEFAULT_CACHE_ALIAS]
     if isinstance(backend, RedisCache):
         redis_key = backend.make_and_validate_key(name)
-        client = _redis_client(backend._cache._get_connection_pool(True))
+        cache_client: Any = backend._cache  # Django's own, untyped: its pool for writes
+        client = _redis_client(cache_client._get_connection_pool(True))
         with client.pipeline(transaction=True) as pipe:
             # The window is in the name: renewing the expiry on each hit only keeps
             # a finished window's counter a little longer, and never forever.
