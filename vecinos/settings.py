@@ -148,6 +148,18 @@ if DATABASE_URL:
         )
     }
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if config.env_bool("VECINOS_DATABASE_POOL", True):
+        # psycopg's pool, one per process: a thread borrows a connection for a request
+        # and gives it back at its end, so threads that hold none (an open console's
+        # stream, an idle thread) cost PostgreSQL nothing, and giving one back is not
+        # a reconnect. Measured against persistent connections in
+        # benchmarks/results/postgres/reports_http.json.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": config.env_int("VECINOS_DATABASE_POOL_SIZE", 8, minimum=1),
+            "timeout": 10,
+        }
 else:
     DATABASES = {
         "default": {

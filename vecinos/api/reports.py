@@ -5,8 +5,8 @@ officer's name, badge, face, home or plate, and a client that sends one learns s
 numbers must be JSON numbers (not strings, not booleans, finite, in range), times must
 be RFC 3339 with an offset. Anything else answers 400/413/415/422 with a body naming
 each offending field (``vecinos.api.errors``); too many reports from one client
-answers 429 with ``Retry-After``. A 201 means the report is committed (on SQLite
-``vecinos.reports.writer`` batches concurrent reports into one commit and answers
+answers 429 with ``Retry-After``. A 201 means the report is committed
+(``vecinos.reports.writer`` batches concurrent reports into one commit and answers
 only after it; 503 with ``Retry-After`` if that takes longer than
 ``REPORT_WRITE_TIMEOUT``).
 
@@ -193,8 +193,8 @@ def create_report(request: HttpRequest, payload: ReportIn) -> JsonResponse:
 def _store(
     payload: ReportIn, *, client_key: str, idempotency_key: str
 ) -> Report | writer.StoredReport:
-    # Through the writer: on SQLite it batches concurrent reports into one durable
-    # commit and returns only after it; elsewhere it calls the action directly.
+    # Through the writer: it batches concurrent reports into one durable commit and
+    # returns only after it (inside a caller's transaction it calls the action).
     return writer.submit_report(
         actions.NewReport(
             kind=payload.kind,

@@ -65,7 +65,12 @@ def insert(model: type[models.Model], objs: list[Any]) -> None:
         for obj in objs
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if len(rows) == 1:
+            # psycopg runs executemany in pipeline mode, whose setup and sync cost
+            # more than the one row (PostgreSQL stores reports one per request).
+            cursor.execute(sql, rows[0])
+        else:
+            cursor.executemany(sql, rows)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = DEFAULT_DB_ALIAS

@@ -1,4 +1,4 @@
-"""Group commit for reports on SQLite.
+"""Group commit for reports (SQLite, and PostgreSQL below).
 
 On a raid day reports arrive in bursts from many phones at once. SQLite lets one
 writer commit at a time, and with ``synchronous=FULL`` every commit waits for the disk
@@ -44,9 +44,13 @@ only when it is true: each report carries a deadline, and the writer drops a rep
 still waiting at its deadline instead of storing it after its request gave up, while
 a request whose report the writer already took waits for the end of that batch.
 
-PostgreSQL commits concurrent transactions in parallel (with its own group commit),
-and a caller already inside a transaction must see its report in that transaction,
-so both call ``submit_report`` directly.
+On PostgreSQL each web process has the writer thread, not a process: several web
+processes already write in parallel, and what a report costs there is not the commit
+but the Python work of its statements and round trips (BEGIN, the clustering query,
+three INSERTs, COMMIT, each compiled and sent by the ORM), which a batch pays once for
+all its reports (benchmarks/results/postgres/reports_http_notes.md). A caller
+already inside a transaction must see its report in that transaction, so it calls
+``actions.submit_report`` directly, on either database.
 """
 
 from __future__ import annotations
@@ -157,16 +161,15 @@ _thread: threading.Thread | None = None
 
 def submit_report(report: actions.NewReport) -> Report | StoredReport:
     """Store a report durably and return it (or, from the writer process, its ids);
-    the same contract as ``actions.submit_report``, batched with concurrent reports on
-    SQLite."""
-    if (
-        connection.vendor != "sqlite"
-        or not settings.REPORT_GROUP_COMMIT
-        or connection.in_atomic_block
-    ):
+    the same contract as ``actions.submit_report``, batched with concurrent reports."""
+    if not settings.REPORT_GROUP_COMMIT or connection.in_atomic_block:
         return actions.submit_report(report)
     if _use_process:
         return _writer_process().submit(_with_clean_photo(report)).outcome()
+    if connection.vendor != "sqlite":
+        # The writer thread serves the whole process: re-encoding a photo is the
+        # request's own work, not something every report of the batch waits for.
+        report = _with_clean_photo(report)
     job = _Job(report)
     _ensure_writer()
     _jobs.put(job)
@@ -194,6 +197,10 @@ def _run() -> None:
         batch = [job for job in batch if job.take()]
         if batch:
             _write(batch)
+        if _jobs.empty() and connection.settings_dict.get("OPTIONS", {}).get("pool"):
+            # Between bursts the connection goes back to the pool (cheap): an idle
+            # writer holds none, and a database can be closed or dropped under it.
+            connection.close()
 
 
 def _write(batch: list[_Job]) -> None:
