@@ -82,7 +82,7 @@ def contact_maker(push: Any) -> population.Contacts:
 
     template = push.subscribe()
     shared = push.browsers[str(template["endpoint"]).rsplit("/", 1)[-1]]
-    purpose = Subscription._meta.get_field("contact").purpose  # type: ignore[union-attr]
+    purpose = Subscription._meta.get_field("contact").purpose
     keys = template["keys"]
 
     def make(person: population.Subscriber) -> tuple[str, str]:
