@@ -17,7 +17,9 @@
 Figures: seconds from the second approval until every delivery row is committed; until
 the last message reaches the loopback providers; messages per recipient at the
 providers (none lost, none repeated); the busiest second per SMS sender against its
-rate; reports accepted and their p99; peak resident memory (VmHWM) of every process.
+rate; reports by answer status, their p99, and the answers per second during the burst
+(``burst_rate_sent``: below the rate asked when the server, or the load generator in
+this process, falls behind); peak resident memory (VmHWM) of every process.
 Written to benchmarks/results/stress/postgres/county.json.
 """
 
