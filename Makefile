@@ -84,6 +84,8 @@ test: $(VENV)/.installed-test translations fonts $(CHROMIUM)
 # provider outage, flood and seizure drill; their figures go to benchmarks/results/.
 stress: $(VENV)/.installed-test translations
 	VECINOS_STRESS=1 VECINOS_FANOUT_RECIPIENTS=100000 $(BIN)/pytest tests/proofs -p no:randomly -o timeout=3600 $(PYTEST_ARGS)
+	# The county simulation on PostgreSQL + Redis (benchmarks/stress.py; STRESS_* sizes).
+	$(BIN)/python -m benchmarks.stress
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check vecinos tests benchmarks

@@ -1,7 +1,8 @@
 """Clustering decisions in-process with 10,000 and 100,000 open incidents, beside the
 straightforward Django query for the same decision.
 
-Setup: a throwaway SQLite database holding open incidents seen within the last hour
+Setup: a throwaway database (SQLite, or PostgreSQL on the ``postgres`` backend;
+rows written with ``bulk_create``) holding open incidents seen within the last hour
 at random points of Los Angeles County: first 100 incidents (1,000 reports), then
 10,000 incidents of 10 reports each scattered within 300 m (100,000 reports: a raid
 day far busier than any yet), then 100,000 incidents of one report each.

@@ -1,7 +1,8 @@
 """Event reminders: a committee of 5,000 members, a reminder queued for all of them,
 beside the alert fan-out of the same size in the same run.
 
-Setup: a throwaway SQLite database (``vecinos migrate``); one committee of
+Setup: a throwaway database (``vecinos migrate``; SQLite, or PostgreSQL on the
+``postgres`` backend); one committee of
 ``BENCH_MEMBERS`` (default 5,000) members, each with a responder contact (three in five
 SMS, the rest email), and every other one with the contact they gave the committee
 when they joined (an email, which reminders prefer: vecinos/organizing/contacts.py),
@@ -180,7 +181,8 @@ def run() -> common.Result:
         name="reminders",
         description=(
             f"queueing an event reminder for {MEMBERS:,} committee members beside the "
-            f"fan-out of an alert to {MEMBERS:,} subscriptions, on SQLite"
+            f"fan-out of an alert to {MEMBERS:,} subscriptions, on "
+            f"{common.BACKEND_NAMES[common.backend()]}"
         ),
     )
     started = time.perf_counter()

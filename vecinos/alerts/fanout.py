@@ -27,10 +27,16 @@ from vecinos.core import hooks
 
 logger = logging.getLogger(__name__)
 
-# Cells per IN (...) list: under SQLite's historical limit of 999 bound variables, and
-# small enough that PostgreSQL plans each chunk as index lookups.
+# Cells per IN (...) list: under SQLite's historical limit of 999 bound variables.
 CELL_CHUNK = 500
+# PostgreSQL takes an alert's cells in one statement: each statement reads the
+# subscriptions once (a hash join), so two chunks were two passes.
+POSTGRES_CELL_CHUNK = 20_000
 LARGE_CACHE_KIB = 65536
+# PostgreSQL's working memory for the fan-out's statements: the distinct recipients of
+# a county-wide alert (hundreds of thousands of ids) hashed in memory, not in batches
+# spilled to disk (4 MB, the server default, spilled 32 batches for 100,000).
+POSTGRES_WORK_MEM = "64MB"
 
 
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
@@ -86,11 +92,18 @@ def _alert_param(alert: Alert) -> object:
 
 
 @contextmanager
-def _large_page_cache() -> Iterator[None]:
+def _fan_out_memory() -> Iterator[None]:
     """On SQLite, a 64 MB page cache while the rows are written (the connection's
     default is 2 MB): the cell index ranges and the new delivery rows stay in memory
     instead of being read and spilled page by page (benchmarks/fanout.py).
-    Restored afterwards; PostgreSQL has shared buffers and needs nothing."""
+    Restored afterwards. On PostgreSQL, ``POSTGRES_WORK_MEM`` until the publishing
+    transaction ends (``SET LOCAL``; nothing outside a transaction)."""
+    if connection.vendor == "postgresql":
+        if connection.in_atomic_block:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{POSTGRES_WORK_MEM}'")
+        yield
+        return
     if connection.vendor != "sqlite":
         yield
         return
@@ -108,7 +121,8 @@ def _large_page_cache() -> Iterator[None]:
 def insert_by_cell(alert: Alert, cells: Iterable[int]) -> int:
     """Rows for the active subscriptions holding any of ``cells``."""
     created = 0
-    for chunk in _chunks(sorted({int(cell) for cell in cells}), CELL_CHUNK):
+    size = POSTGRES_CELL_CHUNK if connection.vendor == "postgresql" else CELL_CHUNK
+    for chunk in _chunks(sorted({int(cell) for cell in cells}), size):
         marks = ", ".join(["%s"] * len(chunk))
         created += _insert_deliveries(
             # The IN (subquery) makes the distinct set of subscription ids first (a
@@ -163,9 +177,11 @@ def fan_out(*, alert: Alert) -> int:
        ``vecinos.delivery.tasks.wake_workers``, a task per channel per
        ``DELIVERY_BATCH_SIZE`` rows, a few at most). A rolled-back publish wakes nobody.
 
-    Complexity: O(C/500) statements for C alert cells, each O(c·log S + r·log N) for the
-    r matching cell rows among S subscription cells and N subscriptions — no scan of
-    all subscriptions; the insert is O(R·log D) for R recipients, D delivery rows.
+    Complexity: O(C/500) statements for C alert cells (one on PostgreSQL), each
+    O(c·log S + r·log N) for the r matching cell rows among S subscription cells and N
+    subscriptions — no scan of all subscriptions (PostgreSQL may choose one pass over
+    them, hashed, when r is large); the insert is O(R·log D) for R recipients, D
+    delivery rows.
     Python memory is O(C), independent of the number of recipients.
     """
     if alert.original_id is not None:
@@ -179,7 +195,7 @@ def fan_out(*, alert: Alert) -> int:
                 )
         created = insert_for_original(alert)
     else:
-        with _large_page_cache():
+        with _fan_out_memory():
             created = insert_by_cell(alert, alert.cells or [])
 
     alert_id = alert.pk

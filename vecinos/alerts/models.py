@@ -235,6 +235,10 @@ class Delivery(models.Model):
 
     # No index of its own: the unique (alert, subscription) constraint starts with it,
     # and one index less to write per row is a tenth of fan-out's time.
+    # Neither key is a database constraint (Django still cascades deletes): on
+    # PostgreSQL each checked row locks its subscription row at commit, a heap write
+    # per recipient, about a third of fan-out's time (benchmarks/results/postgres/fanout.json).
+    # Fan-out takes both ids from rows it has just read in the same transaction.
     alert = models.ForeignKey(
         Alert,
         null=True,
@@ -242,9 +246,15 @@ class Delivery(models.Model):
         on_delete=models.CASCADE,
         related_name="deliveries",
         db_index=False,
+        db_constraint=False,
     )
     subscription = models.ForeignKey(
-        Subscription, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+        Subscription,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_constraint=False,
     )
     # A database default too: fan-out writes alert rows with raw SQL that names no kind.
     kind = models.CharField(max_length=24, default="alert", db_default="alert")
