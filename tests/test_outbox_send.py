@@ -177,3 +177,24 @@ def test_sms_claims_are_sized_to_the_senders_budget(settings: Settings) -> None:
     # One long code sends 30 messages in the 30 seconds one claim may hold.
     assert outbox.claim_limit("sms") == 30
     assert outbox.claim_limit("email") == 100
+
+
+def test_a_delivery_whose_subscription_was_deleted_meanwhile_is_skipped(
+    console_outbox: Any,
+) -> None:
+    # Delivery's keys are not database constraints (vecinos/alerts/models.py): a
+    # subscription deleted while its alert fanned out leaves a row that names it.
+    from django.db import connection
+
+    gone, kept = make_subscription(), make_subscription()
+    alert = make_alert()
+    fan_out(alert=alert)
+    gone_id = gone._meta.pk.get_db_prep_value(gone.pk, connection)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM alerts_subscriptioncell WHERE subscription_id = %s", [gone_id])
+        cursor.execute("DELETE FROM alerts_subscription WHERE id = %s", [gone_id])
+
+    assert outbox.drain(channel="sms") == 2
+    assert [sent.address for sent in console_outbox] == [kept.contact]
+    orphan = Delivery.objects.get(alert=alert, subscription_id=gone.pk)
+    assert (orphan.status, orphan.error) == (DeliveryStatus.SKIPPED, "stopped")

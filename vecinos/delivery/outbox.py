@@ -287,6 +287,10 @@ def _alert_row(delivery: Delivery) -> tuple[Alert, Subscription]:
 
 def _verdict(delivery: Delivery, now: datetime) -> tuple[str, str]:
     """(status, reason) when the row must not be sent at all, else ("", "")."""
+    if delivery.subscription_id is not None and delivery.subscription is None:
+        # Deleted while its alert fanned out: the key is no database constraint
+        # (vecinos/alerts/models.py), so the row outlives it.
+        return DeliveryStatus.SKIPPED, "stopped"
     alert, subscription = _alert_row(delivery)
     if subscription.status != SubscriptionStatus.ACTIVE:
         return DeliveryStatus.SKIPPED, "stopped"
