@@ -35,6 +35,7 @@ from tests.servers.webpush import WebPushServer
 
 THREADS = 4
 CLAIM_TIMEOUT = 10  # seconds (the least DELIVERY_CLAIM_TIMEOUT allows)
+FULL_SIZE = 100_000  # recipients in make stress, unless VECINOS_FANOUT_RECIPIENTS says
 
 
 def query(data_dir: Path, database: dict[str, str], sql: str) -> list[tuple[Any, ...]]:
@@ -110,7 +111,7 @@ def fan_out_under_fire(
     SIGKILLs (and, with ``redis``, restarts of the queue's Redis) until the outbox is
     settled; then check what the loopback servers received."""
 
-    recipients = int(os.environ.get("VECINOS_FANOUT_RECIPIENTS") or size(2000, 100_000))
+    recipients = int(os.environ.get("VECINOS_FANOUT_RECIPIENTS") or size(2000, FULL_SIZE))
     twilio = TwilioServer(free_port()).start()
     smtp = SMTPServer(free_port()).start()
     push = WebPushServer(free_port()).start()
@@ -228,7 +229,8 @@ def fan_out_under_fire(
     bound = THREADS * kills  # threads x worker processes, per crash
     write_figures(
         name,
-        {"recipients": recipients, "kills": kills, "threads": THREADS, "seconds": round(seconds, 1),
+        {"recipients": recipients, "full_size": recipients >= FULL_SIZE,
+         "kills": kills, "threads": THREADS, "seconds": round(seconds, 1),
          "redis_restarts": redis.restarts if redis is not None else 0,
          "unsent_at_last_crash": unsent,
          "queue": "redis" if queue else "embedded",
