@@ -81,9 +81,17 @@ test: $(VENV)/.installed-test translations fonts $(CHROMIUM)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The standing proofs of tests/proofs/ at full size (VECINOS_STRESS=1): crash, fan-out,
-# provider outage, flood and seizure drill; their figures go to benchmarks/results/.
+# provider outage, flood and seizure drill, on each backend as CI runs them: SQLite with
+# the embedded queue, then PostgreSQL with Redis (STRESS_DATABASE_URL, STRESS_REDIS_URL).
+# Their figures go to benchmarks/results/stress/<backend>/.
+STRESS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/stress
+STRESS_REDIS_URL ?= redis://127.0.0.1:6379/15
 stress: $(VENV)/.installed-test translations
-	VECINOS_STRESS=1 VECINOS_FANOUT_RECIPIENTS=100000 $(BIN)/pytest tests/proofs -p no:randomly -o timeout=3600 $(PYTEST_ARGS)
+	env -u DATABASE_URL -u REDIS_URL VECINOS_STRESS=1 VECINOS_FANOUT_RECIPIENTS=$${VECINOS_FANOUT_RECIPIENTS:-100000} \
+		$(BIN)/pytest tests/proofs -p no:randomly -o timeout=3600 $(PYTEST_ARGS)
+	DATABASE_URL="$(STRESS_DATABASE_URL)" REDIS_URL="$(STRESS_REDIS_URL)" VECINOS_STRESS=1 \
+		VECINOS_FANOUT_RECIPIENTS=$${VECINOS_FANOUT_RECIPIENTS:-100000} \
+		$(BIN)/pytest tests/proofs -p no:randomly -o timeout=3600 $(PYTEST_ARGS)
 	# The county simulation on PostgreSQL + Redis (benchmarks/stress.py; STRESS_* sizes).
 	$(BIN)/python -m benchmarks.stress
 

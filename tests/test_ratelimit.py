@@ -210,3 +210,24 @@ def test_a_missing_redis_fails_the_redis_tests_in_ci(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("CI", "")
     with pytest.raises(pytest.skip.Exception):
         redis_or_skip()
+
+
+def test_a_flood_from_many_clients_does_not_push_a_counter_out_of_the_embedded_cache(
+    settings: Any,
+) -> None:
+    """Without Redis the counters live in the local-memory cache of vecinos/settings.py;
+    Django's default of 300 entries let 2,000 flooding clients push each other's
+    counters out, and every one of them was let through again."""
+    from vecinos import settings as production
+
+    settings.CACHES = {"default": {**production.EMBEDDED_CACHE, "LOCATION": "flood-tests"}}
+    caches["default"].clear()
+    clients = [ratelimit.client_key(f"2001:db8:{n:x}::1") for n in range(3000)]
+    try:
+        with time_machine.travel(TEN_AM, tick=False):
+            for key in clients:
+                assert ratelimit.hit("report", key, (1, 3600)).allowed
+            refused = [not ratelimit.hit("report", key, (1, 3600)).allowed for key in clients]
+    finally:
+        caches["default"].clear()
+    assert all(refused), f"{refused.count(False)} of {len(clients)} clients counted afresh"

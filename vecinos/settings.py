@@ -191,6 +191,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis, cache, tasks ----------------------------------------------------------------------
 REDIS_URL = config.env_str("REDIS_URL")
+# Without Redis the rate-limit counters live here: Django's default of 300 entries let a
+# flood from a few hundred clients push each other's counters out (a few hundred bytes
+# each, so 200,000 is tens of MB at most; tests/test_ratelimit.py).
+EMBEDDED_CACHE: dict[str, object] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "OPTIONS": {"MAX_ENTRIES": 200_000},
+}
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -200,7 +208,7 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": EMBEDDED_CACHE}
 
 HUEY: dict[str, object]
 if REDIS_URL:

@@ -1,6 +1,7 @@
 """The standing proofs: whole systems (``vecinos run``, loopback providers) attacked
 the way a raid day would. At CI size in ``make test``; at full size in ``make stress``
-(``VECINOS_STRESS=1``), which also writes the figures to benchmarks/results/."""
+(``VECINOS_STRESS=1``), which also writes the figures to
+benchmarks/results/stress/<backend>/."""
 
 from __future__ import annotations
 
@@ -35,14 +36,26 @@ def size(ci: int, full: int) -> int:
     return full if STRESS else ci
 
 
+def backend() -> str:
+    """The backend of this run, named as benchmarks/common.py names it: ``postgres``
+    (PostgreSQL with Redis) when it has ``DATABASE_URL``, else ``sqlite``."""
+    return "postgres" if os.environ.get("DATABASE_URL") else "sqlite"
+
+
 def write_figures(name: str, figures: dict[str, Any]) -> None:
-    """The figures of one proof, in benchmarks/results/<name>.json (stress runs only:
-    CI runs leave the repository as it was)."""
+    """The figures of one proof, in benchmarks/results/stress/<backend>/<name>.json
+    (stress runs only: CI runs leave the repository as it was)."""
     if not STRESS:
         return
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamped = {"proof": name, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **figures}
-    (RESULTS / f"{name}.json").write_text(json.dumps(stamped, indent=2) + "\n")
+    folder = RESULTS / "stress" / backend()
+    folder.mkdir(parents=True, exist_ok=True)
+    stamped = {
+        "proof": name,
+        "backend": backend(),
+        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **figures,
+    }
+    (folder / f"{name}.json").write_text(json.dumps(stamped, indent=2) + "\n")
 
 
 @dataclass
