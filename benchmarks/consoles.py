@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import selectors
 import signal
 import socket
@@ -71,29 +72,41 @@ class Console:
 
 
 class Consoles:
-    """``count`` SSE connections read by one thread, each event stamped on arrival."""
+    """``count`` SSE connections read by one thread, each event stamped on arrival. A
+    console answered 503 (its process's streams are all taken) tries again 1 to 3 s
+    later, as console.js does, and so most likely reaches another process."""
 
     def __init__(self, host: str, port: int, cookie: str, count: int) -> None:
         self.selector = selectors.DefaultSelector()
-        self.consoles: list[Console] = []
-        request = (
+        self.address = (host, port)
+        self.request = (
             f"GET /console/stream HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookie}\r\n"
             "Accept: text/event-stream\r\n\r\n"
         ).encode()
-        for _ in range(count):
-            sock = socket.create_connection((host, port))
-            sock.sendall(request)
-            sock.setblocking(False)
-            console = Console(sock)
-            self.consoles.append(console)
-            self.selector.register(sock, selectors.EVENT_READ, console)
+        self.consoles = [Console(self._connect()) for _ in range(count)]
+        for console in self.consoles:
+            self.selector.register(console.sock, selectors.EVENT_READ, console)
+        self.retries = 0
+        self.waiting: list[tuple[float, Console]] = []
+        self.random = random.Random(7)
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
+    def _connect(self) -> socket.socket:
+        sock = socket.create_connection(self.address)
+        sock.sendall(self.request)
+        sock.setblocking(False)
+        return sock
+
     def _read(self) -> None:
         while not self.stopping.is_set():
-            for key, _ in self.selector.select(timeout=0.2):
+            now = time.monotonic()
+            for due, console in [item for item in self.waiting if item[0] <= now]:
+                self.waiting.remove((due, console))
+                console.sock, console.buffer = self._connect(), b""
+                self.selector.register(console.sock, selectors.EVENT_READ, console)
+            for key, _ in self.selector.select(timeout=0.1):
                 console: Console = key.data
                 try:
                     chunk = console.sock.recv(65536)
@@ -102,6 +115,12 @@ class Consoles:
                 now = time.time()
                 if not chunk:
                     self.selector.unregister(console.sock)
+                    continue
+                if not console.buffer and chunk.startswith(b"HTTP/1.1 503"):
+                    self.selector.unregister(console.sock)
+                    console.sock.close()
+                    self.retries += 1
+                    self.waiting.append((time.monotonic() + self.random.uniform(1, 3), console))
                     continue
                 console.buffer += chunk
                 for block in self._blocks(console):
@@ -271,6 +290,7 @@ def _round(
     expected = events * consoles
     return {
         "connected": connected,
+        "retries": streams.retries,
         "statuses": statuses,
         "events": events,
         "latencies": latencies,
@@ -317,7 +337,8 @@ def run() -> common.Result:
     for name, measured in (("1 console", one), (f"{CONSOLES} consoles", many)):
         got = len(measured["latencies"])
         result.notes.append(
-            f"{name}: {measured['connected']} connected; POST statuses {measured['statuses']}; "
+            f"{name}: {measured['connected']} connected ({measured['retries']} told to retry "
+            f"first); POST statuses {measured['statuses']}; "
             f"{measured['events']} incident events, {got:,} of {measured['expected_pairs']:,} "
             f"(event, console) arrivals matched; peak memory {measured['peak_mb']:.0f} MB"
         )
