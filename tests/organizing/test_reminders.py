@@ -108,3 +108,27 @@ def test_reminders_reach_only_the_members_of_the_event(
         reminders.queue_due()
 
     assert not Delivery.objects.filter(recipient_id=olga.pk).exists()
+
+
+def test_a_shift_reminder_in_spanish_says_the_day_in_spanish(
+    committee: Committee, carmen: User, trained_rosa: User, rosa_phone: str, console_outbox
+) -> None:
+    from django.utils import formats, translation
+
+    trained_rosa.language = "es"
+    trained_rosa.save()
+    shift = shift_at(committee, carmen, timezone.now() + timedelta(hours=5))
+    actions.sign_up_shift(shift=shift, user=trained_rosa, actor=trained_rosa)
+    with time_machine.travel(shift.starts_at - timedelta(hours=1)):
+        reminders.queue_due()
+        outbox.drain(channel="sms")
+
+    (message,) = console_outbox
+    local = timezone.localtime(shift.starts_at)
+    with translation.override("es"):
+        day = formats.date_format(local, "D")
+    with translation.override("en"):
+        english = formats.date_format(local, "D")
+    assert "turno" in message.text
+    assert day in message.text
+    assert day == english or english not in message.text

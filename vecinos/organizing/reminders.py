@@ -325,8 +325,9 @@ class ShiftKind(_Base):
     def message(self, row: Delivery, now: datetime) -> OutgoingMessage:
         shift = row._shift  # type: ignore[attr-defined]
         url = _url("organizing:shifts", shift.committee.slug)
-        values = {"committee": shift.committee.name, "when": _when(shift.starts_at), "url": url}
         with translation.override(row._language):  # type: ignore[attr-defined]
+            # The day and month names are the reader's too.
+            values = {"committee": shift.committee.name, "when": _when(shift.starts_at), "url": url}
             if self.uncovered:
                 subject = _("Vecinos: a shift has nobody on call")
                 text = (
