@@ -183,11 +183,16 @@ def fan_out_under_fire(
         # the worker running on (its tasks in the queue are lost, those running hand
         # over to the new Redis). With Redis, the last crash comes earlier, so that
         # enough is left for it to lose.
-        rounds = 0
+        # The crash points are shares of the recipients reached, drawn at random, not
+        # moments: a fast machine finishes a fan-out between two timed kills.
         last_crash_at = 0.9 if redis is None else 0.7
-        while rounds < size(4, 12) and sent() < recipients * last_crash_at:
-            time.sleep(rng.uniform(0.2, 2.5))
-            rounds += 1
+        points = sorted(rng.uniform(0.05, last_crash_at) for _ in range(size(4, 12)))
+        for rounds, point in enumerate(points, start=1):
+            wait_for(
+                lambda point=point: sent() >= recipients * point,
+                300,
+                f"{point:.0%} of the recipients to be reached",
+            )
             if redis is not None and rounds % 2:
                 redis.restart(pause=rng.uniform(0, 1))
                 continue
@@ -196,6 +201,7 @@ def fan_out_under_fire(
                 redis.restart()
             worker = start()
         # The last kill, mid-send.
+        wait_for(lambda: sent() >= recipients * last_crash_at, 300, "the last crash point")
         kill_worker()
         unsent = recipients - sent()
         if redis is None:
