@@ -3,13 +3,16 @@ kept as H3 cells (CommitteeCell rows too); the public list is searchable by ZIP.
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from vecinos.committees import actions
 from vecinos.committees.models import CommitteeCell
-from vecinos.core import geo
+from vecinos.core import areas, geo
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +29,49 @@ def test_a_point_and_radius_and_drawn_cells_make_the_area(world, carmen) -> None
     )
     assert drawn in cells and geo.cell_for(34.05, -118.21) in cells
     assert set(world.committee.area_cells) == cells
-    assert "cells drawn on the map" in world.committee.area_label
+    assert world.committee.area_label == "km:1;cells:1"
+    assert world.committee.area_text == "1 km around a point; 1 cell drawn on the map"
+
+
+def test_the_area_is_stored_in_no_language_and_read_in_the_readers(world, carmen, client):
+    # Saved from a page in Spanish...
+    with translation.override("es"):
+        actions.update_committee(
+            committee=world.committee,
+            actor=carmen,
+            area=actions.AreaInput(
+                zip_codes=["90033", "90023"], lat=34.05, lng=-118.21, radius_km=2
+            ),
+        )
+    world.committee.refresh_from_db()
+    assert world.committee.area_label == "zip:90033,90023;km:2"
+    # ...and read in English and in Spanish.
+    page = reverse("committees:public", args=[world.committee.slug])
+    english = client.get(page, headers={"accept-language": "en"}).content.decode()
+    assert "ZIP 90033, 90023; 2 km around a point" in english
+    spanish = client.get(page, headers={"accept-language": "es"}).content.decode()
+    assert "Código postal 90033, 90023; 2 km alrededor de un punto" in spanish
+    assert "ZIP" not in spanish
+
+
+@pytest.mark.parametrize(
+    "label, key",
+    [
+        ("ZIP 90033, 90023", "zip:90033,90023"),
+        ("Código postal 90003", "zip:90003"),
+        ("ZIP 90033; 2 km around a point; 14 cells drawn on the map", "zip:90033;km:2;cells:14"),
+        ("1.5 km alrededor de un punto; 3 celdas dibujadas en el mapa", "km:1.5;cells:3"),
+        ("Boyle Heights East", "Boyle Heights East"),
+    ],
+)
+def test_labels_saved_before_become_keys(label: str, key: str) -> None:
+    migration = importlib.import_module(
+        "vecinos.committees.migrations.0004_area_label_in_no_language"
+    )
+    assert migration.key_of(label) == key
+    # Either way the reader sees the same words.
+    with translation.override("en"):
+        assert areas.area_text(key) == areas.area_text(label)
 
 
 @pytest.mark.parametrize(

@@ -208,7 +208,7 @@ def _committee_out(committee: Committee) -> CommitteeOut:
         name=committee.name,
         kind=committee.kind,
         description=committee.description,
-        area_label=committee.area_label,
+        area_label=committee.area_text,
         zip_codes=list(committee.zip_codes or []),
         languages=list(committee.languages or []),
         meets=committee.meets,

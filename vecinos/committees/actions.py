@@ -166,11 +166,13 @@ class AreaInput:
 
 
 def resolve_area(area: AreaInput) -> tuple[list[int], list[str], str]:
-    """(cells, ZIP codes, label) from ZIP codes, a point and radius and/or drawn cells
-    (H3 indexes); the cells of all three together. ``ValidationError`` names the input."""
+    """(cells, ZIP codes, area key) from ZIP codes, a point and radius and/or drawn
+    cells (H3 indexes); the cells of all three together. The key is in no language
+    (``areas.area_key``); pages word it in the reader's (``Committee.area_text``).
+    ``ValidationError`` names the input."""
     cells: set[int] = set()
     zips: list[str] = []
-    labels: list[str] = []
+    radius_key = ""
     for raw in area.zip_codes:
         code = str(raw).strip()
         if not code:
@@ -182,15 +184,13 @@ def resolve_area(area: AreaInput) -> tuple[list[int], list[str], str]:
         cells |= found.cells
         if code not in zips:
             zips.append(code)
-    if zips:
-        labels.append(_("ZIP %(zip)s") % {"zip": ", ".join(zips)})
     if area.lat is not None or area.lng is not None or area.radius_km is not None:
         try:
             found = areas.point_area(area.lat, area.lng, area.radius_km)
         except areas.AreaError as error:
             raise _refuse(error.field.replace("area.", ""), error.message) from None
         cells |= found.cells
-        labels.append(found.label)
+        radius_key = found.key
     drawn = 0
     for given in area.cells:
         try:
@@ -205,11 +205,9 @@ def resolve_area(area: AreaInput) -> tuple[list[int], list[str], str]:
             )
         cells.add(cell)
         drawn += 1
-    if drawn:
-        labels.append(_("%(count)s cells drawn on the map") % {"count": drawn})
     if len(cells) > MAX_CELLS:
         raise _refuse("zip_codes", _("The area is too large."))
-    return sorted(cells), zips, "; ".join(labels)
+    return sorted(cells), zips, areas.area_key(zips=zips, radius_key=radius_key, drawn=drawn)
 
 
 def _is_area_cell(cell: int) -> bool:

@@ -24,7 +24,7 @@ from vecinos.committees.models import (
 PAGES = {
     "boyle-heights": {
         "zip_codes": ["90033", "90023"],
-        "area_label": "ZIP 90033, 90023",
+        "area_label": "zip:90033,90023",
         "languages": ["es", "en"],
         "meets": "Tuesdays 7 pm, Mariachi Plaza community room",
         "how_to_join": "Ask to join below; a member who knows you vouches for you.",
@@ -33,7 +33,7 @@ PAGES = {
     },
     "fremont-high-families": {
         "zip_codes": ["90003"],
-        "area_label": "ZIP 90003",
+        "area_label": "zip:90003",
         "languages": ["es", "en"],
         "meets": "First Thursday of the month, 6 pm, school library",
         "how_to_join": "Parents and families of Fremont High: ask to join below.",
@@ -42,7 +42,7 @@ PAGES = {
     },
     "garment-workers-downtown": {
         "zip_codes": ["90015", "90021"],
-        "area_label": "ZIP 90015, 90021",
+        "area_label": "zip:90015,90021",
         "languages": ["es", "en"],
         "meets": "Sundays 11 am, union hall on Los Angeles St",
         "how_to_join": "Ask a co-worker for an invite, or ask to join below.",

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vecinos.core import areas
 from vecinos.core.fields import EncryptedTextField
 
 
@@ -44,6 +45,8 @@ class Committee(models.Model):
     is_demo = models.BooleanField(default=False)
     # The public page: where, in which languages, when it meets, how to join, its hotline.
     zip_codes = models.JSONField(default=list, blank=True)
+    # How the area was chosen, in no language ("zip:90033,90023;km:2;cells:14",
+    # core/areas.py area_key): worded in the reader's by ``area_text``.
     area_label = models.CharField(max_length=120, blank=True)
     languages = models.JSONField(default=list, blank=True)
     meets = models.CharField(max_length=200, blank=True)
@@ -61,6 +64,11 @@ class Committee(models.Model):
         from django.urls import reverse
 
         return reverse("committees:public", kwargs={"slug": self.slug})
+
+    @property
+    def area_text(self) -> str:
+        """How the area was chosen, in the active language: "ZIP 90033, 90023"."""
+        return areas.area_text(self.area_label)
 
 
 class CommitteeCell(models.Model):

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from vecinos.core import geo
 
@@ -56,18 +56,40 @@ class Area:
     key: str = ""
 
 
-# Keys, and the labels stored before keys were (in the language of the page then).
-_ZIP_KEY = re.compile(r"^(?:zip:|ZIP |Código postal )(\d{5})$")
+# Keys, and the labels stored before keys were (in the language of the page then). A
+# committee's area may join several parts with ";": "zip:90033,90023;km:2;cells:14".
+_ZIP_KEY = re.compile(r"^(?:zip:|ZIP |Código postal )(\d{5}(?:, ?\d{5})*)$")
 _KM_KEY = re.compile(r"^(?:km:)?([\d.]+)(?: km around a point| km alrededor de un punto)?$")
+_CELLS_KEY = re.compile(
+    r"^(?:cells:)?(\d+)(?: cells drawn on the map| celdas dibujadas en el mapa)?$"
+)
 
 
 def area_text(key: str) -> str:
-    """A stored area key as a label in the active language: "ZIP 90033"."""
+    """A stored area key as a label in the active language: "ZIP 90033"; the parts of a
+    committee's area one after another ("ZIP 90033, 90023; 2 km around a point")."""
+    if ";" in key:
+        return "; ".join(area_text(part.strip()) for part in key.split(";") if part.strip())
     if found := _ZIP_KEY.match(key):
-        return _("ZIP %(zip)s") % {"zip": found[1]}
+        zips = ", ".join(code.strip() for code in found[1].split(","))
+        return _("ZIP %(zip)s") % {"zip": zips}
     if found := _KM_KEY.match(key):
         return _("%(radius)s km around a point") % {"radius": found[1]}
+    if found := _CELLS_KEY.match(key):
+        count = int(found[1])
+        return ngettext(
+            "%(count)s cell drawn on the map", "%(count)s cells drawn on the map", count
+        ) % {"count": count}
     return key
+
+
+def area_key(*, zips: list[str], radius_key: str = "", drawn: int = 0) -> str:
+    """The key of an area made of ZIP codes, a radius around a point (``Area.key``)
+    and/or cells drawn on the map, in no language: "zip:90033,90023;km:2;cells:14"."""
+    parts = [f"zip:{','.join(zips)}"] if zips else []
+    parts += [radius_key] if radius_key else []
+    parts += [f"cells:{drawn}"] if drawn else []
+    return ";".join(parts)
 
 
 def area_phrase(key: str) -> str:

@@ -168,7 +168,9 @@ INVENTORY: dict[str, Table] = {
             "created_at": Entry(INTERNAL, ROW, "when it was made"),
             "is_demo": Entry(INTERNAL, ROW, "made by `vecinos demo`"),
             "zip_codes": Entry(PUBLIC, ROW, "ZIP codes its area was chosen by (public page)"),
-            "area_label": Entry(PUBLIC, ROW, "how the area was chosen, in words"),
+            "area_label": Entry(
+                PUBLIC, ROW, "how the area was chosen (ZIP codes, radius, cells drawn), no language"
+            ),
             "languages": Entry(PUBLIC, ROW, "languages it works in"),
             "meets": Entry(PUBLIC, ROW, "when and where it meets (public page)"),
             "how_to_join": Entry(PUBLIC, ROW, "how to join (public page)"),

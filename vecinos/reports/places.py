@@ -128,7 +128,7 @@ def _committee_place(committee: Committee) -> KnownPlace | None:
         return None
     mean = (sum(p[0] for p in centres) / len(centres), sum(p[1] for p in centres) / len(centres))
     lat, lng = min(centres, key=lambda p: geo.distance_km(p[0], p[1], *mean))
-    name = committee.area_label or committee.name
+    name = committee.area_text or committee.name
     return KnownPlace(
         key=f"committee:{committee.pk}",
         kind="committee",
