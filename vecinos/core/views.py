@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.db import connection
@@ -17,6 +18,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from vecinos.core import ratelimit
+from vecinos.core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def bad_input(request: HttpRequest, problem: str, back: str, status: int = 400) -> HttpResponse:
@@ -24,6 +29,18 @@ def bad_input(request: HttpRequest, problem: str, back: str, status: int = 400) 
     characters, a number that is none): the problem, a link back, a 4xx; nothing
     stored."""
     return render(request, "core/bad_input.html", {"problem": problem, "back": back}, status=status)
+
+
+def optional_int(value: str | None, refusal: StrOrPromise) -> int | None:
+    """A whole number typed into a form: None when left empty, else the number;
+    anything else raises ``InvalidInput(refusal)``, which the calling view shows."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(refusal) from None
 
 
 def over_rate(

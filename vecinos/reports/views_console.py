@@ -42,7 +42,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from vecinos.accounts.access import acting_user, dispatcher_required
 from vecinos.core import hooks, live
-from vecinos.core.views import after_action
+from vecinos.core.views import after_action, optional_int
 from vecinos.reports import actions, places, queries
 from vecinos.reports.events import LIVE_CHANNEL
 from vecinos.reports.models import Agency, Incident, IncidentEvent, IncidentStatus, Kind, Outcome
@@ -394,16 +394,6 @@ def _refused(
     return _done(request, incident, str(refusal.message), error=True)
 
 
-def _int_or_none(value: str | None) -> int | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise actions.InvalidInput(_("Counts must be whole numbers.")) from None
-
-
 @require_POST
 @dispatcher_required
 def incident_dispatch(request: HttpRequest, incident_id: str) -> HttpResponse:
@@ -433,8 +423,8 @@ def incident_verify(request: HttpRequest, incident_id: str) -> HttpResponse:
             incident=incident,
             outcome=request.POST.get("outcome", ""),
             notes=request.POST.get("notes", ""),
-            vehicles=_int_or_none(request.POST.get("vehicles")),
-            officers=_int_or_none(request.POST.get("officers")),
+            vehicles=optional_int(request.POST.get("vehicles"), _("Counts must be whole numbers.")),
+            officers=optional_int(request.POST.get("officers"), _("Counts must be whole numbers.")),
             actor=user,
         )
     except actions.ActionRefused as refusal:

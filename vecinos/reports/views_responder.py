@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from vecinos.accounts.access import Forbidden, acting_user, responder_required
 from vecinos.core import hooks
-from vecinos.core.views import bad_input
+from vecinos.core.views import bad_input, optional_int
 from vecinos.reports import actions, queries
 from vecinos.reports.models import Availability, DispatchStatus, Outcome
 from vecinos.reports.queries import get_dispatch_for_responder, get_incident_for_user
@@ -42,15 +42,7 @@ def _float_or_none(value: str | None, label: str) -> float | None:
 
 
 def _int_or_none(value: str | None, label: str) -> int | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise actions.InvalidInput(
-            _("%(field)s must be a whole number.") % {"field": label}
-        ) from None
+    return optional_int(value, _("%(field)s must be a whole number.") % {"field": label})
 
 
 @require_safe
