@@ -7,6 +7,7 @@ only adds "use my location").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -114,29 +115,46 @@ def _back(dispatch_id: int) -> HttpResponseRedirect:
 @require_POST
 @responder_required
 def responder_acknowledge(request: HttpRequest, dispatch_id: int) -> HttpResponse:
-    user = acting_user(request)
-    dispatch = get_dispatch_for_responder(user, dispatch_id)
-    try:
-        actions.acknowledge_dispatch(dispatch=dispatch, actor=user)
-    except actions.ActionRefused as refusal:
-        messages.error(request, str(refusal.message))
-    else:
-        messages.success(request, _("Thank you. The dispatcher knows you are on the way."))
-    return _back(dispatch.pk)
+    return _answer(
+        request,
+        dispatch_id,
+        actions.acknowledge_dispatch,
+        _("Thank you. The dispatcher knows you are on the way."),
+    )
 
 
 @require_POST
 @responder_required
 def responder_decline(request: HttpRequest, dispatch_id: int) -> HttpResponse:
+    return _answer(
+        request,
+        dispatch_id,
+        actions.decline_dispatch,
+        _("Declined. The dispatcher will ask someone else."),
+        then=reverse("responder_home"),
+    )
+
+
+def _answer(
+    request: HttpRequest,
+    dispatch_id: int,
+    answer: Callable[..., object],
+    done: str,
+    *,
+    then: str = "",
+) -> HttpResponse:
+    """``answer(dispatch=, actor=)`` on the responder's own request: a refusal is a
+    message on the request's page; else ``done`` and a redirect to ``then`` (else the
+    request's page)."""
     user = acting_user(request)
     dispatch = get_dispatch_for_responder(user, dispatch_id)
     try:
-        actions.decline_dispatch(dispatch=dispatch, actor=user)
+        answer(dispatch=dispatch, actor=user)
     except actions.ActionRefused as refusal:
         messages.error(request, str(refusal.message))
         return _back(dispatch.pk)
-    messages.success(request, _("Declined. The dispatcher will ask someone else."))
-    return HttpResponseRedirect(reverse("responder_home"))
+    messages.success(request, done)
+    return HttpResponseRedirect(then) if then else _back(dispatch.pk)
 
 
 @require_POST
