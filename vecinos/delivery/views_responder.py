@@ -13,6 +13,8 @@ The contact typed in, until its code comes back, is kept in the session as
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -112,9 +114,19 @@ def _limited(request: HttpRequest, scope: str, rate: tuple[int, int]) -> HttpRes
     )
 
 
-def _channel(request: HttpRequest) -> str | None:
-    channel = request.POST.get("channel", "")
-    return channel if channel in responders.CHANNELS else None
+def _on_channel(
+    view: Callable[[HttpRequest, str], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The view gets the channel posted (SMS, email, web push); any other is a 400."""
+
+    @wraps(view)
+    def on_channel(request: HttpRequest) -> HttpResponse:
+        channel = request.POST.get("channel", "")
+        if channel not in responders.CHANNELS:
+            return _refused(request, _("Choose SMS, email or web push."), 400)
+        return view(request, channel)
+
+    return on_channel
 
 
 @require_safe
@@ -205,10 +217,8 @@ def responder_contact_cancel(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @responder_required
-def responder_contact_remove(request: HttpRequest) -> HttpResponse:
-    channel = _channel(request)
-    if channel is None:
-        return _refused(request, _("Choose SMS, email or web push."), 400)
+@_on_channel
+def responder_contact_remove(request: HttpRequest, channel: str) -> HttpResponse:
     user = acting_user(request)
     if responders.remove_responder_contact(user=user, channel=channel, actor=user):
         messages.success(request, _("Removed. Dispatch requests no longer go there."))
@@ -217,10 +227,8 @@ def responder_contact_remove(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @responder_required
-def responder_contact_test(request: HttpRequest) -> HttpResponse:
-    channel = _channel(request)
-    if channel is None:
-        return _refused(request, _("Choose SMS, email or web push."), 400)
+@_on_channel
+def responder_contact_test(request: HttpRequest, channel: str) -> HttpResponse:
     user = acting_user(request)
     try:
         contact = responders.send_responder_test(user=user, channel=channel, actor=user)
