@@ -56,6 +56,21 @@ def _apply_errors(form: Any, error: ValidationError) -> None:
             form.add_error(None, problem)
 
 
+def _saved(
+    request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], HttpResponse]
+) -> HttpResponse | None:
+    """A posted, valid ``form``'s data to ``save``, which answers (a redirect); a
+    refusal (ValidationError) becomes the form's errors. None: show the form again,
+    with 400 after a post."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return None
+
+
 def _interface_language() -> str:
     language = (get_language() or "en")[:2]
     return language if language in ("en", "es") else "en"
@@ -290,29 +305,23 @@ def _task_form(committee: Committee, data: Any = None) -> forms.TaskForm:
 def task_list(request: HttpRequest, slug: str) -> HttpResponse:
     user, committee, _membership, coordinator = _member_context(request, slug)
     form = _task_form(committee, request.POST or None) if coordinator else None
-    status = 200
-    if request.method == "POST":
-        if form is None:
-            raise Http404
-        if form.is_valid():
-            data = form.cleaned_data
-            assignee = (
-                User.objects.filter(pk=data["assignee"]).first() if data["assignee"] else None
-            )
-            try:
-                actions.create_task(
-                    committee=committee,
-                    title=data["title"],
-                    notes=data["notes"],
-                    assignee=assignee,
-                    due_on=data["due_on"],
-                    actor=user,
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                return HttpResponseRedirect(reverse("committees:tasks", kwargs={"slug": slug}))
-        status = 400
+    if request.method == "POST" and form is None:
+        raise Http404
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        assignee = User.objects.filter(pk=data["assignee"]).first() if data["assignee"] else None
+        actions.create_task(
+            committee=committee,
+            title=data["title"],
+            notes=data["notes"],
+            assignee=assignee,
+            due_on=data["due_on"],
+            actor=user,
+        )
+        return HttpResponseRedirect(reverse("committees:tasks", kwargs={"slug": slug}))
+
+    if (done := _saved(request, form, save)) is not None:
+        return done
     aliases = queries.member_aliases(committee)
     tasks = list(queries.tasks_of(committee)[:LIST_LIMIT])
     for task in tasks:
@@ -327,7 +336,7 @@ def task_list(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "status_choices": Task.Status.choices,
         },
-        status=status,
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -616,26 +625,20 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         "zip_codes": " ".join(committee.zip_codes or []),
     }
     form = forms.CommitteeForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                actions.update_committee(
-                    committee=committee,
-                    actor=user,
-                    languages=data["languages"],
-                    area=_area_input(data),
-                    **{field: data[field] for field in actions.EDITABLE},
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, _("The committee was saved."))
-                return HttpResponseRedirect(
-                    reverse("committees:edit", kwargs={"slug": committee.slug})
-                )
-        status = 400
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        actions.update_committee(
+            committee=committee,
+            actor=user,
+            languages=data["languages"],
+            area=_area_input(data),
+            **{field: data[field] for field in actions.EDITABLE},
+        )
+        messages.success(request, _("The committee was saved."))
+        return HttpResponseRedirect(reverse("committees:edit", kwargs={"slug": committee.slug}))
+
+    if (done := _saved(request, form, save)) is not None:
+        return done
     return render(
         request,
         "committees/edit.html",
@@ -645,7 +648,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
             "coordinator_form": forms.CoordinatorForm() if user.is_admin else None,
             "area_map": _area_map(committee),
         },
-        status=status,
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -654,27 +657,25 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
 def announce(request: HttpRequest, slug: str) -> HttpResponse:
     user, committee = _coordinated(request, slug)
     form = forms.AnnouncementForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                announcement = actions.send_announcement(
-                    committee=committee, texts=form.texts(), actor=user
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("The announcement is on its way to %(count)s members.")
-                    % {"count": announcement.recipients},
-                )
-                return HttpResponseRedirect(
-                    reverse("committees:announcements", kwargs={"slug": slug})
-                )
-        status = 400
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        announcement = actions.send_announcement(
+            committee=committee, texts=form.texts(), actor=user
+        )
+        messages.success(
+            request,
+            _("The announcement is on its way to %(count)s members.")
+            % {"count": announcement.recipients},
+        )
+        return HttpResponseRedirect(reverse("committees:announcements", kwargs={"slug": slug}))
+
+    if (done := _saved(request, form, save)) is not None:
+        return done
     return render(
-        request, "committees/announce.html", {"committee": committee, "form": form}, status=status
+        request,
+        "committees/announce.html",
+        {"committee": committee, "form": form},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -702,54 +703,43 @@ def _require_admin(request: HttpRequest) -> User:
 def create(request: HttpRequest) -> HttpResponse:
     user = _require_admin(request)
     form = forms.CreateCommitteeForm(request.POST or None, initial={"languages": ["en", "es"]})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            coordinator = None
-            if data["coordinator"]:
-                coordinator = User.objects.filter(
-                    username=data["coordinator"], is_active=True
-                ).first()
-                if coordinator is None:
-                    form.add_error("coordinator", _("No active account has this username."))
-            if coordinator is not None or not data["coordinator"]:
-                try:
-                    # All or nothing: a refusal half-way must not leave a half-made committee.
-                    with transaction.atomic():
-                        committee = actions.create_committee(
-                            name=data["name"],
-                            kind=data["kind"],
-                            description=data["description"],
-                            languages=data["languages"],
-                            area=_area_input(data),
-                            actor=user,
-                        )
-                        actions.update_committee(
-                            committee=committee,
-                            actor=user,
-                            meets=data["meets"],
-                            how_to_join=data["how_to_join"],
-                            hotline=data["hotline"],
-                            requires_vouch=data["requires_vouch"],
-                        )
-                        if coordinator is not None:
-                            actions.name_coordinator(
-                                committee=committee, user=coordinator, actor=user
-                            )
-                except ValidationError as error:
-                    _apply_errors(form, error)
-                else:
-                    messages.success(request, _("The committee was created."))
-                    return HttpResponseRedirect(
-                        reverse("committees:edit", kwargs={"slug": committee.slug})
-                    )
-        status = 400
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        coordinator = None
+        if data["coordinator"]:
+            coordinator = User.objects.filter(username=data["coordinator"], is_active=True).first()
+            if coordinator is None:
+                raise ValidationError({"coordinator": _("No active account has this username.")})
+        # All or nothing: a refusal half-way must not leave a half-made committee.
+        with transaction.atomic():
+            committee = actions.create_committee(
+                name=data["name"],
+                kind=data["kind"],
+                description=data["description"],
+                languages=data["languages"],
+                area=_area_input(data),
+                actor=user,
+            )
+            actions.update_committee(
+                committee=committee,
+                actor=user,
+                meets=data["meets"],
+                how_to_join=data["how_to_join"],
+                hotline=data["hotline"],
+                requires_vouch=data["requires_vouch"],
+            )
+            if coordinator is not None:
+                actions.name_coordinator(committee=committee, user=coordinator, actor=user)
+        messages.success(request, _("The committee was created."))
+        return HttpResponseRedirect(reverse("committees:edit", kwargs={"slug": committee.slug}))
+
+    if (done := _saved(request, form, save)) is not None:
+        return done
     return render(
         request,
         "committees/create.html",
         {"form": form, "area_map": _area_map(None)},
-        status=status,
+        status=400 if request.method == "POST" else 200,
     )
 
 
