@@ -171,6 +171,15 @@ def _locked(alert: Alert) -> Alert:
     return Alert.objects.select_for_update().select_related("incident").get(pk=alert.pk)
 
 
+def _locked_draft(alert: Alert, refusal: str) -> Alert:
+    """The alert locked, still a draft waiting for approval; else ``refusal`` (with its
+    ``%(status)s``) says what it is now."""
+    alert = _locked(alert)
+    if alert.status != AlertStatus.PENDING_APPROVAL:
+        raise AlertRefused(refusal % {"status": AlertStatus(alert.status).label.lower()})
+    return alert
+
+
 def _ttl() -> timedelta:
     return timedelta(hours=int(settings.ALERT_TTL_HOURS))
 
@@ -328,12 +337,9 @@ def approve_alert(*, alert: Alert, actor: User) -> Alert:
     require_role(actor, Role.DISPATCHER)
     required = required_approvals()
     with transaction.atomic():
-        alert = _locked(alert)
-        if alert.status != AlertStatus.PENDING_APPROVAL:
-            raise AlertRefused(
-                _("This alert is %(status)s; only a draft waiting for approval can be approved.")
-                % {"status": AlertStatus(alert.status).label.lower()}
-            )
+        alert = _locked_draft(
+            alert, _("This alert is %(status)s; only a draft waiting for approval can be approved.")
+        )
         if alert.created_by_id == actor.pk and required > 1:
             raise ApprovalRefused(_("You drafted this alert: another dispatcher must approve it."))
         if AlertApproval.objects.filter(alert=alert, approver=actor).exists():
@@ -443,12 +449,7 @@ def cancel_alert(*, alert: Alert, actor: User, reason: str = "") -> Alert:
     require_role(actor, Role.DISPATCHER)
     clean_reason = plain_text(reason, field="reason", limit=MAX_REASON)
     with transaction.atomic():
-        alert = _locked(alert)
-        if alert.status != AlertStatus.PENDING_APPROVAL:
-            raise AlertRefused(
-                _("This alert is %(status)s; only a draft can be cancelled.")
-                % {"status": AlertStatus(alert.status).label.lower()}
-            )
+        alert = _locked_draft(alert, _("This alert is %(status)s; only a draft can be cancelled."))
         alert.status = AlertStatus.CANCELLED
         if clean_reason:
             alert.reason = clean_reason
