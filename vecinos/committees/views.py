@@ -30,7 +30,7 @@ from vecinos.accounts.models import User
 from vecinos.committees import actions, forms, queries
 from vecinos.committees.models import Committee, Membership, MembershipRole, Task
 from vecinos.core import areas, geo
-from vecinos.core.views import over_rate
+from vecinos.core.views import apply_errors, over_rate
 
 MAX_FORM_BYTES = 96 * 1024
 LIST_LIMIT = 200
@@ -45,17 +45,6 @@ def _limited(request: HttpRequest) -> HttpResponse | None:
     )
 
 
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            target = field if field in form.fields else None
-            for problem in problems:
-                form.add_error(target, problem)
-    else:
-        for problem in error.messages:
-            form.add_error(None, problem)
-
-
 def _saved(
     request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], HttpResponse]
 ) -> HttpResponse | None:
@@ -67,7 +56,7 @@ def _saved(
     try:
         return save(form.cleaned_data)
     except ValidationError as error:
-        _apply_errors(form, error)
+        apply_errors(form, error)
         return None
 
 
@@ -130,7 +119,7 @@ def _join_with[T](form: Any, user: Any, do: Callable[..., T]) -> T | None:
             user=user if user.is_authenticated else None,
         )
     except ValidationError as error:
-        _apply_errors(form, error)
+        apply_errors(form, error)
     except actions.InvalidState as error:
         form.add_error(None, str(error))
     return None

@@ -32,6 +32,7 @@ from vecinos.alerts import subscriptions
 from vecinos.alerts.forms_subscribe import ConfirmForm
 from vecinos.core import ratelimit
 from vecinos.core.request_size import too_large
+from vecinos.core.views import apply_errors
 from vecinos.delivery import responders
 from vecinos.delivery.forms import ResponderContactForm
 
@@ -163,9 +164,7 @@ def responder_contact_request(request: HttpRequest) -> HttpResponse:
             error.retry_after,
         )
     except ValidationError as error:
-        for field, problems in error.message_dict.items():
-            for problem in problems:
-                form.add_error(field if field in form.fields else None, problem)
+        apply_errors(form, error)
         return _page(request, form=form, status=400)
     _keep(request, pending)
     return HttpResponseRedirect(reverse("responder_contact") + "#confirm", status=303)
