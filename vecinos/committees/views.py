@@ -60,6 +60,20 @@ def _saved(
         return None
 
 
+def _act(request: HttpRequest, do: Callable[[], object], done: str, back: str) -> HttpResponse:
+    """Run ``do()``: ``done``, or the reason it was refused (a role that may not is a
+    403), as a message; then back to the page ``back``."""
+    try:
+        do()
+    except Forbidden:
+        raise PermissionDenied from None
+    except actions.InvalidState as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return HttpResponseRedirect(back)
+
+
 def _interface_language() -> str:
     language = (get_language() or "en")[:2]
     return language if language in ("en", "es") else "en"
@@ -368,13 +382,12 @@ def vouch(request: HttpRequest, slug: str, request_id: int) -> HttpResponse:
     if membership is None:
         raise Http404
     join_request = queries.get_join_request_for_user(user, committee, request_id)
-    try:
-        actions.vouch_for_request(join_request=join_request, actor=user)
-    except actions.InvalidState as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Thank you: the coordinators will see that you vouched."))
-    return HttpResponseRedirect(reverse("committees:committee", kwargs={"slug": slug}))
+    return _act(
+        request,
+        lambda: actions.vouch_for_request(join_request=join_request, actor=user),
+        _("Thank you: the coordinators will see that you vouched."),
+        reverse("committees:committee", kwargs={"slug": slug}),
+    )
 
 
 # Coordinators ------------------------------------------------------------------------------
@@ -424,18 +437,18 @@ def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
     user, committee = _coordinated(request, slug)
     membership = queries.get_membership_for_user(user, committee, membership_id, write=True)
     form = forms.RoleForm(request.POST)
+    back = reverse("committees:members", kwargs={"slug": slug})
     if not form.is_valid():
         messages.error(request, _("Choose member or coordinator."))
-    else:
-        try:
-            actions.change_role(membership=membership, role=form.cleaned_data["role"], actor=user)
-        except Forbidden:
-            raise PermissionDenied from None
-        except actions.InvalidState as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The role was changed."))
-    return HttpResponseRedirect(reverse("committees:members", kwargs={"slug": slug}))
+        return HttpResponseRedirect(back)
+    return _act(
+        request,
+        lambda: actions.change_role(
+            membership=membership, role=form.cleaned_data["role"], actor=user
+        ),
+        _("The role was changed."),
+        back,
+    )
 
 
 @login_required
@@ -443,13 +456,12 @@ def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
 def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     user, committee = _coordinated(request, slug)
     membership = queries.get_membership_for_user(user, committee, membership_id, write=True)
-    try:
-        actions.remove_member(membership=membership, actor=user)
-    except actions.InvalidState as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The member was removed."))
-    return HttpResponseRedirect(reverse("committees:members", kwargs={"slug": slug}))
+    return _act(
+        request,
+        lambda: actions.remove_member(membership=membership, actor=user),
+        _("The member was removed."),
+        reverse("committees:members", kwargs={"slug": slug}),
+    )
 
 
 @login_required
