@@ -65,3 +65,23 @@ def test_a_committee_refused_half_way_is_not_made_at_all(world) -> None:
     )
     assert response.status_code == 400
     assert not Committee.objects.filter(name="Comité a medias").exists()
+
+
+def test_a_coordinator_named_who_has_no_account_is_said_under_the_field(world) -> None:
+    from vecinos.committees.models import Committee
+
+    response = world.client("ana").post(
+        reverse("committees:create"),
+        {
+            "name": "Comité sin coordinadora",
+            "kind": world.committee.kind,
+            "languages": ["en", "es"],
+            "zip_codes": "90033",
+            "coordinator": "nobody-by-this-name",
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["coordinator"] == [
+        "No active account has this username."
+    ]
+    assert not Committee.objects.filter(name="Comité sin coordinadora").exists()

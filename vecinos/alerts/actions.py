@@ -171,6 +171,15 @@ def _locked(alert: Alert) -> Alert:
     return Alert.objects.select_for_update().select_related("incident").get(pk=alert.pk)
 
 
+def _locked_draft(alert: Alert, refusal: str) -> Alert:
+    """The alert locked, still a draft waiting for approval; else ``refusal`` (with its
+    ``%(status)s``) says what it is now."""
+    alert = _locked(alert)
+    if alert.status != AlertStatus.PENDING_APPROVAL:
+        raise AlertRefused(refusal % {"status": AlertStatus(alert.status).label.lower()})
+    return alert
+
+
 def _ttl() -> timedelta:
     return timedelta(hours=int(settings.ALERT_TTL_HOURS))
 
@@ -214,28 +223,10 @@ def draft_alert(
                 )
                 % {"status": IncidentStatus(incident.status).label}
             )
-        if incident.lat is None or incident.lng is None:
-            raise AlertRefused(_("This incident has no place on the map to alert around."))
-        now = timezone.now()
-        lat, lng = alert_centre(incident)
-        alert = Alert(
-            id=fresh_alert_id(),
-            incident=incident,
-            kind=AlertKind.ALERT,
-            status=AlertStatus.PENDING_APPROVAL,
-            incident_kind=incident.kind,
-            lat=lat,
-            lng=lng,
-            radius_km=radius,
-            cells=sorted(geo.cells_within(lat, lng, radius)),
-            place_label=incident.public_label if clean_label is None else clean_label,
-            note=clean_note,
-            is_test=test,
-            created_by=actor,
-            created_at=now,
-            expires_at=now + _ttl(),
-            is_demo=incident.is_demo,
+        alert = unsaved_alert(
+            incident, radius=radius, note=clean_note, place_label=clean_label, test=test
         )
+        alert.created_by = actor
         alert.save(force_insert=True)
         record_event(
             alert,
@@ -246,6 +237,35 @@ def draft_alert(
             test=test,
         )
     return alert
+
+
+def unsaved_alert(
+    incident: Incident, *, radius: float, note: str, place_label: str | None, test: bool
+) -> Alert:
+    """The alert a draft of ``incident`` is, not saved: the draft itself and its
+    preview (alerts/views.py). ``radius``, ``note`` and ``place_label`` are already
+    checked; the incident must have a place on the map."""
+    if incident.lat is None or incident.lng is None:
+        raise AlertRefused(_("This incident has no place on the map to alert around."))
+    now = timezone.now()
+    lat, lng = alert_centre(incident)
+    return Alert(
+        id=fresh_alert_id(),
+        incident=incident,
+        kind=AlertKind.ALERT,
+        status=AlertStatus.PENDING_APPROVAL,
+        incident_kind=incident.kind,
+        lat=lat,
+        lng=lng,
+        radius_km=radius,
+        cells=sorted(geo.cells_within(lat, lng, radius)),
+        place_label=incident.public_label if place_label is None else place_label,
+        note=note,
+        is_test=test,
+        created_at=now,
+        expires_at=now + _ttl(),
+        is_demo=incident.is_demo,
+    )
 
 
 def _publish(alert: Alert, *, actor: User, now: datetime) -> int:
@@ -328,12 +348,9 @@ def approve_alert(*, alert: Alert, actor: User) -> Alert:
     require_role(actor, Role.DISPATCHER)
     required = required_approvals()
     with transaction.atomic():
-        alert = _locked(alert)
-        if alert.status != AlertStatus.PENDING_APPROVAL:
-            raise AlertRefused(
-                _("This alert is %(status)s; only a draft waiting for approval can be approved.")
-                % {"status": AlertStatus(alert.status).label.lower()}
-            )
+        alert = _locked_draft(
+            alert, _("This alert is %(status)s; only a draft waiting for approval can be approved.")
+        )
         if alert.created_by_id == actor.pk and required > 1:
             raise ApprovalRefused(_("You drafted this alert: another dispatcher must approve it."))
         if AlertApproval.objects.filter(alert=alert, approver=actor).exists():
@@ -443,12 +460,7 @@ def cancel_alert(*, alert: Alert, actor: User, reason: str = "") -> Alert:
     require_role(actor, Role.DISPATCHER)
     clean_reason = plain_text(reason, field="reason", limit=MAX_REASON)
     with transaction.atomic():
-        alert = _locked(alert)
-        if alert.status != AlertStatus.PENDING_APPROVAL:
-            raise AlertRefused(
-                _("This alert is %(status)s; only a draft can be cancelled.")
-                % {"status": AlertStatus(alert.status).label.lower()}
-            )
+        alert = _locked_draft(alert, _("This alert is %(status)s; only a draft can be cancelled."))
         alert.status = AlertStatus.CANCELLED
         if clean_reason:
             alert.reason = clean_reason

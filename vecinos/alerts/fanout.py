@@ -61,7 +61,7 @@ def _insert_deliveries(select: str, params: list[Any]) -> int:
     # Only quoted names from the models' metadata and %s placeholders go into the text.
     sql = (
         f"INSERT INTO {tables['delivery']} ({', '.join(column.values())}) "  # noqa: S608
-        f"SELECT alert_id, subscription_id, channel, %s, 0, %s, '', '', '', %s FROM ("
+        f"SELECT alert_id, subscription_id, channel, {QUEUED_VALUES} FROM ("
         # "WHERE 1 = 1": SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT, or
         # it reads ON as the start of a join constraint.
         f"{select.format(**tables)}) AS recipients WHERE 1 = 1 "
@@ -72,11 +72,11 @@ def _insert_deliveries(select: str, params: list[Any]) -> int:
         return max(0, cursor.rowcount)
 
 
-# The columns fan-out writes; the others are NULL until a worker claims the row.
-DELIVERY_COLUMNS = (
-    "alert",
-    "subscription",
-    "channel",
+# A newly queued outbox row, after whom and how it is for: its columns and their values
+# in an INSERT … SELECT (queued, no attempt yet, due now, nothing claimed, sent or failed;
+# the three placeholders take the status, now and now). The other columns are NULL until
+# a worker claims the row. Reminders and announcements queue theirs the same way.
+QUEUED_COLUMNS = (
     "status",
     "attempts",
     "next_attempt_at",
@@ -85,6 +85,10 @@ DELIVERY_COLUMNS = (
     "error",
     "created_at",
 )
+QUEUED_VALUES = "%s, 0, %s, '', '', '', %s"
+
+# The columns fan-out writes.
+DELIVERY_COLUMNS = ("alert", "subscription", "channel", *QUEUED_COLUMNS)
 
 
 def _alert_param(alert: Alert) -> object:

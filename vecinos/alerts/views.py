@@ -34,7 +34,6 @@ from vecinos.accounts.models import User
 from vecinos.alerts import actions, messages, queries
 from vecinos.alerts.models import Alert, AlertKind, AlertStatus
 from vecinos.alerts.queries import get_alert_for_user
-from vecinos.core import geo
 from vecinos.core.views import after_action, bad_input
 from vecinos.reports.models import Incident, IncidentStatus
 from vecinos.reports.queries import get_incident_for_user
@@ -232,28 +231,18 @@ def _preview(
     place_label: str | None,
 ) -> HttpResponse:
     """The SMS in every language for an alert not yet drafted (nothing is saved)."""
-    radius = actions.check_radius(radius)
-    clean_note = actions.plain_text(note, field="note", limit=actions.MAX_NOTE)
-    if incident.lat is None or incident.lng is None:
-        raise actions.AlertRefused(_("This incident has no place on the map to alert around."))
-    lat, lng = actions.alert_centre(incident)
-    draft = Alert(
-        incident=incident,
-        kind=AlertKind.ALERT,
-        incident_kind=incident.kind,
-        lat=lat,
-        lng=lng,
-        radius_km=radius,
-        place_label=incident.public_label if place_label is None else place_label,
-        note=clean_note,
-        is_test=test,
-        created_at=timezone.now(),
+    draft = actions.unsaved_alert(
+        incident,
+        radius=actions.check_radius(radius),
+        note=actions.plain_text(note, field="note", limit=actions.MAX_NOTE),
+        place_label=place_label,
+        test=test,
     )
     context = {
         "incident": incident,
         "panel": panel_context(incident, acting_user(request)),
         "previews": messages.sms_previews(draft),
-        "reach": queries.reach(geo.cells_within(lat, lng, radius)),
+        "reach": queries.reach(draft.cells),
         "draft": draft,
     }
     if request.htmx:  # type: ignore[attr-defined]

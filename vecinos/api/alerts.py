@@ -34,17 +34,22 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ConfigDict, Field, StrictBool, StrictStr
 
-from vecinos.accounts.access import Forbidden, acting_user, require_role
 from vecinos.accounts.models import Role, User
 from vecinos.alerts import actions, messages, queries
 from vecinos.alerts.models import Alert
 from vecinos.alerts.queries import get_alert_for_user
 from vecinos.api.auth import TokenAuth
-from vecinos.api.errors import BODY_ERRORS, PUBLIC_ERRORS, STAFF_ERRORS, ErrorOut
+from vecinos.api.errors import (
+    BODY_ERRORS,
+    PUBLIC_ERRORS,
+    STAFF_ERRORS,
+    ErrorOut,
+    field_error,
+    refused,
+    require_staff,
+)
 from vecinos.reports.queries import get_incident_for_user
 
 router = Router(tags=["alerts"], auth=TokenAuth())
@@ -152,23 +157,7 @@ class PublicAlertsOut(Schema):
 
 
 def _require_dispatcher(request: HttpRequest) -> User:
-    user = acting_user(request)
-    try:
-        require_role(user, Role.DISPATCHER)
-    except Forbidden:
-        raise HttpError(403, _("Your role may not do this.")) from None
-    return user
-
-
-def _field_error(field: str, message: str, *, where: str = "body") -> NinjaValidationError:
-    loc = ("body", "payload", field) if where == "body" else (where, field)
-    return NinjaValidationError([{"loc": loc, "msg": message, "type": "value_error"}])
-
-
-def _refused(refusal: actions.AlertRefused) -> Exception:
-    if refusal.status == 422:
-        return _field_error(refusal.field or "body", str(refusal.message))
-    return HttpError(refusal.status, str(refusal.message))
+    return require_staff(request, Role.DISPATCHER)
 
 
 def _alert(alert: Alert) -> dict[str, Any]:
@@ -212,7 +201,7 @@ def _run(call: Callable[..., Alert], **kwargs: Any) -> dict[str, Any]:
     try:
         alert = call(**kwargs)
     except actions.AlertRefused as refusal:
-        raise _refused(refusal) from None
+        raise refused(refusal) from None
     return _alert(_fresh(alert))
 
 
@@ -346,7 +335,7 @@ def public_alerts(
 ) -> dict[str, Any]:
     language = messages.normalize_language(lang)
     if language is None:
-        raise _field_error(
+        raise field_error(
             "lang",
             _("Alerts are not written in %(lang)s. Use one of: %(valid)s.")
             % {"lang": lang[:35], "valid": ", ".join(code for code, _name in messages.LANGUAGES)},

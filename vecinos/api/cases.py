@@ -24,13 +24,11 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from vecinos.accounts.access import Forbidden, acting_user
 from vecinos.api.auth import TokenAuth
-from vecinos.api.errors import BODY_ERRORS, STAFF_ERRORS
+from vecinos.api.errors import BODY_ERRORS, STAFF_ERRORS, refused
 from vecinos.cases import actions, phrases, queries
 from vecinos.cases.models import (
     Case,
@@ -154,13 +152,6 @@ class DoneOut(Schema):
     state: str
 
 
-def _refused(refusal: actions.CaseRefused) -> Exception:
-    if refusal.status == 422:
-        loc = ("body", "payload", refusal.field or "body")
-        return NinjaValidationError([{"loc": loc, "msg": refusal.message, "type": "value_error"}])
-    return HttpError(refusal.status, refusal.message)
-
-
 def _rows(cases: Any) -> list[dict[str, Any]]:
     return [
         {
@@ -220,7 +211,7 @@ def _run(request: HttpRequest, case_id: str, do: Any) -> dict[str, Any]:
     try:
         do(case, user)
     except actions.CaseRefused as refusal:
-        raise _refused(refusal) from None
+        raise refused(refusal) from None
     case.refresh_from_db()
     return {"id": str(case.pk), "state": case.state}
 
@@ -266,7 +257,7 @@ def open_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
             incident=incident,
         )
     except actions.CaseRefused as refusal:
-        raise _refused(refusal) from None
+        raise refused(refusal) from None
     visible = queries.cases_visible_to(user).filter(pk=case.pk).exists()
     return Status(201, {"id": str(case.pk), "reference": case.reference, "visible": visible})
 
@@ -317,7 +308,7 @@ def locator_check(request: HttpRequest, case_id: str, payload: LocatorIn) -> dic
     if payload.facility_id is not None:
         facility = Facility.objects.filter(pk=payload.facility_id).first()
         if facility is None:
-            raise _refused(actions.InvalidCase("No such facility.", field="facility_id"))
+            raise refused(actions.InvalidCase("No such facility.", field="facility_id"))
     return _run(
         request,
         case_id,
@@ -337,7 +328,7 @@ def refer(request: HttpRequest, case_id: str, payload: ReferralIn) -> dict[str, 
 
     listed = get_organization(payload.organization_slug) if payload.organization_slug else None
     if payload.organization_slug and listed is None:
-        raise _refused(actions.InvalidCase("No such organization.", field="organization_slug"))
+        raise refused(actions.InvalidCase("No such organization.", field="organization_slug"))
     return _run(
         request,
         case_id,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import (
     ObjectDoesNotExist,
@@ -44,7 +44,8 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
-from vecinos.accounts.access import Forbidden
+from vecinos.accounts.access import Forbidden, acting_user, require_role
+from vecinos.accounts.models import User
 from vecinos.api.auth import challenge
 from vecinos.core.request_size import declared_length
 
@@ -80,6 +81,46 @@ STAFF_ERRORS: dict[int, type[ErrorOut]] = {
 }
 BODY_ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 413: ErrorOut, 415: ErrorOut}
 PUBLIC_ERRORS: dict[int, type[ErrorOut]] = {429: ErrorOut}
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+class Refusal(Protocol):
+    """What an action's refusal carries (core.errors.ActionRefused, cases' CaseRefused)."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def message(self) -> StrOrPromise: ...
+    @property
+    def field(self) -> str: ...
+
+
+def require_staff(request: HttpRequest, *roles: str) -> User:
+    """The token's user, who must hold one of ``roles``; else 403."""
+    user = acting_user(request)
+    try:
+        require_role(user, *roles)
+    except Forbidden:
+        raise HttpError(403, _("Your role may not do this.")) from None
+    return user
+
+
+def field_error(field: str, message: StrOrPromise, *, where: str = "body") -> NinjaValidationError:
+    """A 422 that names one field: of the body, or of ``where`` (``"query"``)."""
+    loc = ("body", "payload", field) if where == "body" else (where, field)
+    return NinjaValidationError([{"loc": loc, "msg": message, "type": "value_error"}])
+
+
+def refused(refusal: Refusal, *, field: str = "") -> Exception:
+    """An action's refusal as the API answers it: a 422 names the field at fault (the
+    refusal's own, else ``field``, else the body); anything else is its status and
+    reason."""
+    if refusal.status_code == 422:
+        return field_error(refusal.field or field or "body", str(refusal.message))
+    return HttpError(refusal.status_code, str(refusal.message))
 
 
 class BodyError(Exception):

@@ -28,10 +28,10 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import AfterValidator, ConfigDict, Field, StrictStr
 
-from vecinos.accounts.access import Forbidden, acting_user, require_role
+from vecinos.accounts.access import Forbidden
 from vecinos.accounts.models import Role, User
 from vecinos.api.auth import TokenAuth
-from vecinos.api.errors import BODY_ERRORS, STAFF_ERRORS
+from vecinos.api.errors import BODY_ERRORS, STAFF_ERRORS, field_error, refused, require_staff
 from vecinos.reports import actions, queries
 from vecinos.reports.models import Incident, IncidentStatus
 from vecinos.reports.queries import get_incident_for_user
@@ -148,27 +148,6 @@ class IncidentDetailOut(IncidentOut):
 
 
 # Helpers ------------------------------------------------------------------------------------
-
-
-def _require(request: HttpRequest, *roles: str) -> User:
-    user = acting_user(request)
-    try:
-        require_role(user, *roles)
-    except Forbidden:
-        raise HttpError(403, _("Your role may not do this.")) from None
-    return user
-
-
-def _field_error(field: str, message: str) -> NinjaValidationError:
-    return NinjaValidationError(
-        [{"loc": ("body", "payload", field), "msg": message, "type": "value_error"}]
-    )
-
-
-def _refused(refusal: actions.ActionRefused, *, field: str) -> Exception:
-    if refusal.status_code == 422:
-        return _field_error(field, str(refusal.message))
-    return HttpError(refusal.status_code, str(refusal.message))
 
 
 def _incident(incident: Incident) -> dict[str, Any]:
@@ -309,7 +288,7 @@ def list_incidents(
     status: Annotated[list[str] | None, Query(description="one or more statuses")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
-    user = _require(request, Role.DISPATCHER, Role.RESPONDER)
+    user = require_staff(request, Role.DISPATCHER, Role.RESPONDER)
     incidents = queries.staff_incidents(user, statuses=_statuses(status), limit=limit)
     return [_incident(incident) for incident in incidents]
 
@@ -320,7 +299,7 @@ def list_incidents(
     summary="One incident with its reports and timeline",
 )
 def get_incident(request: HttpRequest, incident_id: str) -> dict[str, Any]:
-    user = _require(request, Role.DISPATCHER, Role.RESPONDER)
+    user = require_staff(request, Role.DISPATCHER, Role.RESPONDER)
     return _detail(get_incident_for_user(user, incident_id), user)
 
 
@@ -330,13 +309,13 @@ def get_incident(request: HttpRequest, incident_id: str) -> dict[str, Any]:
     summary="Send responders to check an incident (dispatchers)",
 )
 def dispatch(request: HttpRequest, incident_id: str, payload: DispatchIn) -> dict[str, Any]:
-    user = _require(request, Role.DISPATCHER)
+    user = require_staff(request, Role.DISPATCHER)
     incident = get_incident_for_user(user, incident_id, write=True)
     try:
         people = actions.responders_named(payload.responders)
         actions.dispatch_responders(incident=incident, responders=people, actor=user)
     except actions.ActionRefused as refusal:
-        raise _refused(refusal, field="responders") from None
+        raise refused(refusal, field="responders") from None
     return _detail(Incident.objects.get(pk=incident.pk), user)
 
 
@@ -346,7 +325,7 @@ def dispatch(request: HttpRequest, incident_id: str, payload: DispatchIn) -> dic
     summary="Record what was found: confirmed, unconfirmed or false",
 )
 def verify(request: HttpRequest, incident_id: str, payload: VerifyIn) -> dict[str, Any]:
-    user = _require(request, Role.DISPATCHER, Role.RESPONDER)
+    user = require_staff(request, Role.DISPATCHER, Role.RESPONDER)
     incident = get_incident_for_user(user, incident_id, write=True)
     try:
         actions.verify_incident(
@@ -358,7 +337,7 @@ def verify(request: HttpRequest, incident_id: str, payload: VerifyIn) -> dict[st
             actor=user,
         )
     except actions.ActionRefused as refusal:
-        raise _refused(refusal, field="outcome") from None
+        raise refused(refusal, field="outcome") from None
     except Forbidden:
         raise HttpError(403, _("Your request for this incident is no longer open.")) from None
     return _detail(Incident.objects.get(pk=incident.pk), user)
@@ -370,14 +349,14 @@ def verify(request: HttpRequest, incident_id: str, payload: VerifyIn) -> dict[st
     summary="Merge this incident into another one (dispatchers)",
 )
 def merge(request: HttpRequest, incident_id: str, payload: MergeIn) -> dict[str, Any]:
-    user = _require(request, Role.DISPATCHER)
+    user = require_staff(request, Role.DISPATCHER)
     source = get_incident_for_user(user, incident_id, write=True)
     try:
         into = get_incident_for_user(user, payload.into, write=True)
     except Http404:
-        raise _field_error("into", _("There is no incident with this id.")) from None
+        raise field_error("into", _("There is no incident with this id.")) from None
     try:
         merged = actions.merge_incidents(source=source, into=into, actor=user)
     except actions.ActionRefused as refusal:
-        raise _refused(refusal, field="into") from None
+        raise refused(refusal, field="into") from None
     return _detail(merged, user)

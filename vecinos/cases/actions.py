@@ -66,7 +66,7 @@ LANGUAGES = (
 
 
 class CaseRefused(Exception):
-    status = 409
+    status_code = 409
 
     def __init__(self, message: str, *, field: str = "") -> None:
         super().__init__(message)
@@ -75,7 +75,7 @@ class CaseRefused(Exception):
 
 
 class InvalidCase(CaseRefused):
-    status = 422
+    status_code = 422
 
 
 def _require(actor: Any, check: Any) -> None:

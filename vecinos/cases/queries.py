@@ -27,6 +27,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from vecinos.accounts.access import parse_uuid
 from vecinos.accounts.models import Role, User
 from vecinos.cases.models import (
     Case,
@@ -105,17 +106,10 @@ def unassigned_cases_for(user: Any) -> QuerySet[Case]:
     )
 
 
-def _uuid(value: object) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        raise Http404 from None
-
-
 def get_case_for_user(user: Any, case_id: object, *, write: bool = False) -> Case:
     """A case ``user`` may see; ``write`` (working on it) is the same rule except that
     a closed case is read-only for everyone."""
-    pk = _uuid(case_id)
+    pk = parse_uuid(case_id)
     try:
         case = cases_visible_to(user).select_related("facility", "committee").get(pk=pk)
     except Case.DoesNotExist:
@@ -125,7 +119,7 @@ def get_case_for_user(user: Any, case_id: object, *, write: bool = False) -> Cas
 
 def get_unassigned_case_for_user(user: Any, case_id: object) -> Case:
     """An unassigned open case ``user`` may take up (the intake queue)."""
-    pk = _uuid(case_id)
+    pk = parse_uuid(case_id)
     try:
         return unassigned_cases_for(user).get(pk=pk)
     except Case.DoesNotExist:

@@ -238,7 +238,7 @@ def _act(
         raise PermissionDenied from None
     except actions.CaseRefused as refusal:
         _put_errors(form, refusal)
-        return _case_page(request, case, status=refusal.status, **{form_name: form})
+        return _case_page(request, case, status=refusal.status_code, **{form_name: form})
     messages.success(request, done)
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]), status=303)
 
@@ -296,7 +296,7 @@ def case_facts(request: HttpRequest, case_id: str) -> HttpResponse:
     except actions.CaseRefused as refusal:
         _put_errors(form, refusal)
         return render(
-            request, "cases/facts.html", {"case": case, "form": form}, status=refusal.status
+            request, "cases/facts.html", {"case": case, "form": form}, status=refusal.status_code
         )
     messages.success(request, _("Facts saved."))
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]), status=303)

@@ -30,7 +30,7 @@ from vecinos.accounts.models import User
 from vecinos.committees import actions, forms, queries
 from vecinos.committees.models import Committee, Membership, MembershipRole, Task
 from vecinos.core import areas, geo
-from vecinos.core.views import over_rate
+from vecinos.core.views import apply_errors, over_rate
 
 MAX_FORM_BYTES = 96 * 1024
 LIST_LIMIT = 200
@@ -45,15 +45,33 @@ def _limited(request: HttpRequest) -> HttpResponse | None:
     )
 
 
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            target = field if field in form.fields else None
-            for problem in problems:
-                form.add_error(target, problem)
+def _saved(
+    request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], HttpResponse]
+) -> HttpResponse | None:
+    """A posted, valid ``form``'s data to ``save``, which answers (a redirect); a
+    refusal (ValidationError) becomes the form's errors. None: show the form again,
+    with 400 after a post."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return None
+
+
+def _act(request: HttpRequest, do: Callable[[], object], done: str, back: str) -> HttpResponse:
+    """Run ``do()``: ``done``, or the reason it was refused (a role that may not is a
+    403), as a message; then back to the page ``back``."""
+    try:
+        do()
+    except Forbidden:
+        raise PermissionDenied from None
+    except actions.InvalidState as error:
+        messages.error(request, str(error))
     else:
-        for problem in error.messages:
-            form.add_error(None, problem)
+        messages.success(request, done)
+    return HttpResponseRedirect(back)
 
 
 def _interface_language() -> str:
@@ -115,7 +133,7 @@ def _join_with[T](form: Any, user: Any, do: Callable[..., T]) -> T | None:
             user=user if user.is_authenticated else None,
         )
     except ValidationError as error:
-        _apply_errors(form, error)
+        apply_errors(form, error)
     except actions.InvalidState as error:
         form.add_error(None, str(error))
     return None
@@ -290,29 +308,23 @@ def _task_form(committee: Committee, data: Any = None) -> forms.TaskForm:
 def task_list(request: HttpRequest, slug: str) -> HttpResponse:
     user, committee, _membership, coordinator = _member_context(request, slug)
     form = _task_form(committee, request.POST or None) if coordinator else None
-    status = 200
-    if request.method == "POST":
-        if form is None:
-            raise Http404
-        if form.is_valid():
-            data = form.cleaned_data
-            assignee = (
-                User.objects.filter(pk=data["assignee"]).first() if data["assignee"] else None
-            )
-            try:
-                actions.create_task(
-                    committee=committee,
-                    title=data["title"],
-                    notes=data["notes"],
-                    assignee=assignee,
-                    due_on=data["due_on"],
-                    actor=user,
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                return HttpResponseRedirect(reverse("committees:tasks", kwargs={"slug": slug}))
-        status = 400
+    if request.method == "POST" and form is None:
+        raise Http404
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        assignee = User.objects.filter(pk=data["assignee"]).first() if data["assignee"] else None
+        actions.create_task(
+            committee=committee,
+            title=data["title"],
+            notes=data["notes"],
+            assignee=assignee,
+            due_on=data["due_on"],
+            actor=user,
+        )
+        return HttpResponseRedirect(reverse("committees:tasks", kwargs={"slug": slug}))
+
+    if (done := _saved(request, form, save)) is not None:
+        return done
     aliases = queries.member_aliases(committee)
     tasks = list(queries.tasks_of(committee)[:LIST_LIMIT])
     for task in tasks:
@@ -327,7 +339,7 @@ def task_list(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "status_choices": Task.Status.choices,
         },
-        status=status,
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -370,13 +382,12 @@ def vouch(request: HttpRequest, slug: str, request_id: int) -> HttpResponse:
     if membership is None:
         raise Http404
     join_request = queries.get_join_request_for_user(user, committee, request_id)
-    try:
-        actions.vouch_for_request(join_request=join_request, actor=user)
-    except actions.InvalidState as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Thank you: the coordinators will see that you vouched."))
-    return HttpResponseRedirect(reverse("committees:committee", kwargs={"slug": slug}))
+    return _act(
+        request,
+        lambda: actions.vouch_for_request(join_request=join_request, actor=user),
+        _("Thank you: the coordinators will see that you vouched."),
+        reverse("committees:committee", kwargs={"slug": slug}),
+    )
 
 
 # Coordinators ------------------------------------------------------------------------------
@@ -426,18 +437,18 @@ def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
     user, committee = _coordinated(request, slug)
     membership = queries.get_membership_for_user(user, committee, membership_id, write=True)
     form = forms.RoleForm(request.POST)
+    back = reverse("committees:members", kwargs={"slug": slug})
     if not form.is_valid():
         messages.error(request, _("Choose member or coordinator."))
-    else:
-        try:
-            actions.change_role(membership=membership, role=form.cleaned_data["role"], actor=user)
-        except Forbidden:
-            raise PermissionDenied from None
-        except actions.InvalidState as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The role was changed."))
-    return HttpResponseRedirect(reverse("committees:members", kwargs={"slug": slug}))
+        return HttpResponseRedirect(back)
+    return _act(
+        request,
+        lambda: actions.change_role(
+            membership=membership, role=form.cleaned_data["role"], actor=user
+        ),
+        _("The role was changed."),
+        back,
+    )
 
 
 @login_required
@@ -445,13 +456,12 @@ def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
 def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     user, committee = _coordinated(request, slug)
     membership = queries.get_membership_for_user(user, committee, membership_id, write=True)
-    try:
-        actions.remove_member(membership=membership, actor=user)
-    except actions.InvalidState as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The member was removed."))
-    return HttpResponseRedirect(reverse("committees:members", kwargs={"slug": slug}))
+    return _act(
+        request,
+        lambda: actions.remove_member(membership=membership, actor=user),
+        _("The member was removed."),
+        reverse("committees:members", kwargs={"slug": slug}),
+    )
 
 
 @login_required
@@ -616,26 +626,20 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         "zip_codes": " ".join(committee.zip_codes or []),
     }
     form = forms.CommitteeForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                actions.update_committee(
-                    committee=committee,
-                    actor=user,
-                    languages=data["languages"],
-                    area=_area_input(data),
-                    **{field: data[field] for field in actions.EDITABLE},
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, _("The committee was saved."))
-                return HttpResponseRedirect(
-                    reverse("committees:edit", kwargs={"slug": committee.slug})
-                )
-        status = 400
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        actions.update_committee(
+            committee=committee,
+            actor=user,
+            languages=data["languages"],
+            area=_area_input(data),
+            **{field: data[field] for field in actions.EDITABLE},
+        )
+        messages.success(request, _("The committee was saved."))
+        return HttpResponseRedirect(reverse("committees:edit", kwargs={"slug": committee.slug}))
+
+    if (done := _saved(request, form, save)) is not None:
+        return done
     return render(
         request,
         "committees/edit.html",
@@ -645,7 +649,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
             "coordinator_form": forms.CoordinatorForm() if user.is_admin else None,
             "area_map": _area_map(committee),
         },
-        status=status,
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -654,27 +658,25 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
 def announce(request: HttpRequest, slug: str) -> HttpResponse:
     user, committee = _coordinated(request, slug)
     form = forms.AnnouncementForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                announcement = actions.send_announcement(
-                    committee=committee, texts=form.texts(), actor=user
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("The announcement is on its way to %(count)s members.")
-                    % {"count": announcement.recipients},
-                )
-                return HttpResponseRedirect(
-                    reverse("committees:announcements", kwargs={"slug": slug})
-                )
-        status = 400
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        announcement = actions.send_announcement(
+            committee=committee, texts=form.texts(), actor=user
+        )
+        messages.success(
+            request,
+            _("The announcement is on its way to %(count)s members.")
+            % {"count": announcement.recipients},
+        )
+        return HttpResponseRedirect(reverse("committees:announcements", kwargs={"slug": slug}))
+
+    if (done := _saved(request, form, save)) is not None:
+        return done
     return render(
-        request, "committees/announce.html", {"committee": committee, "form": form}, status=status
+        request,
+        "committees/announce.html",
+        {"committee": committee, "form": form},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -702,54 +704,43 @@ def _require_admin(request: HttpRequest) -> User:
 def create(request: HttpRequest) -> HttpResponse:
     user = _require_admin(request)
     form = forms.CreateCommitteeForm(request.POST or None, initial={"languages": ["en", "es"]})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            coordinator = None
-            if data["coordinator"]:
-                coordinator = User.objects.filter(
-                    username=data["coordinator"], is_active=True
-                ).first()
-                if coordinator is None:
-                    form.add_error("coordinator", _("No active account has this username."))
-            if coordinator is not None or not data["coordinator"]:
-                try:
-                    # All or nothing: a refusal half-way must not leave a half-made committee.
-                    with transaction.atomic():
-                        committee = actions.create_committee(
-                            name=data["name"],
-                            kind=data["kind"],
-                            description=data["description"],
-                            languages=data["languages"],
-                            area=_area_input(data),
-                            actor=user,
-                        )
-                        actions.update_committee(
-                            committee=committee,
-                            actor=user,
-                            meets=data["meets"],
-                            how_to_join=data["how_to_join"],
-                            hotline=data["hotline"],
-                            requires_vouch=data["requires_vouch"],
-                        )
-                        if coordinator is not None:
-                            actions.name_coordinator(
-                                committee=committee, user=coordinator, actor=user
-                            )
-                except ValidationError as error:
-                    _apply_errors(form, error)
-                else:
-                    messages.success(request, _("The committee was created."))
-                    return HttpResponseRedirect(
-                        reverse("committees:edit", kwargs={"slug": committee.slug})
-                    )
-        status = 400
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        coordinator = None
+        if data["coordinator"]:
+            coordinator = User.objects.filter(username=data["coordinator"], is_active=True).first()
+            if coordinator is None:
+                raise ValidationError({"coordinator": _("No active account has this username.")})
+        # All or nothing: a refusal half-way must not leave a half-made committee.
+        with transaction.atomic():
+            committee = actions.create_committee(
+                name=data["name"],
+                kind=data["kind"],
+                description=data["description"],
+                languages=data["languages"],
+                area=_area_input(data),
+                actor=user,
+            )
+            actions.update_committee(
+                committee=committee,
+                actor=user,
+                meets=data["meets"],
+                how_to_join=data["how_to_join"],
+                hotline=data["hotline"],
+                requires_vouch=data["requires_vouch"],
+            )
+            if coordinator is not None:
+                actions.name_coordinator(committee=committee, user=coordinator, actor=user)
+        messages.success(request, _("The committee was created."))
+        return HttpResponseRedirect(reverse("committees:edit", kwargs={"slug": committee.slug}))
+
+    if (done := _saved(request, form, save)) is not None:
+        return done
     return render(
         request,
         "committees/create.html",
         {"form": form, "area_map": _area_map(None)},
-        status=status,
+        status=400 if request.method == "POST" else 200,
     )
 
 

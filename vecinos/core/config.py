@@ -90,27 +90,33 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
 
 
-def env_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+def _env_number[N: (int, float)](
+    name: str, parse: Callable[[str], N], what: str
+) -> tuple[N, str] | None:
+    """The variable read by ``parse`` (int, float), with what it said; None when it is
+    unset or blank; ImproperlyConfigured when it is not ``what``."""
     raw = _raw(name)
     if raw is None or not raw.strip():
-        return default
+        return None
     try:
-        value = int(raw)
+        return parse(raw), raw
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+        raise ImproperlyConfigured(f"{name} must be {what}, not {raw!r}") from None
+
+
+def env_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+    if (found := _env_number(name, int, "a whole number")) is None:
+        return default
+    value = found[0]
     if value < minimum or (maximum is not None and value > maximum):
         raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}, not {value}")
     return value
 
 
 def env_float(name: str, default: float, *, minimum: float = 0.0) -> float:
-    raw = _raw(name)
-    if raw is None or not raw.strip():
+    if (found := _env_number(name, float, "a number")) is None:
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+    value, raw = found
     if not value >= minimum:  # also refuses NaN
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}")
     return value

@@ -184,6 +184,14 @@ class Verdict:
     remaining: int
 
 
+def _window(scope: str, key: str, period: int) -> tuple[str, int]:
+    """The counter's name for the current window of ``period`` seconds, and the seconds
+    until the next window starts (at least 1)."""
+    now = int(time.time())
+    window = now // period
+    return f"rl:{scope}:{key}:{window}", max(1, (window + 1) * period - now)
+
+
 def hit(scope: str, key: str, rate: tuple[int, int]) -> Verdict:
     """Count one request of ``key`` in ``scope`` against ``rate`` = (count, seconds).
 
@@ -192,10 +200,7 @@ def hit(scope: str, key: str, rate: tuple[int, int]) -> Verdict:
     seconds until the next window starts. Fails open (allowed) if the cache is
     unreachable: losing a report is worse than letting a few extra through."""
     limit, period = rate
-    now = int(time.time())
-    window = now // period
-    retry_after = max(1, (window + 1) * period - now)
-    name = f"rl:{scope}:{key}:{window}"
+    name, retry_after = _window(scope, key, period)
     try:
         count = _count(name, timeout=period + 1)
     except Exception as error:
@@ -242,11 +247,9 @@ def peek(scope: str, key: str, rate: tuple[int, int]) -> Verdict:
     """What ``hit`` would have counted so far in the current window, without counting
     (``allowed`` while the count is under the limit). Fails open like ``hit``."""
     limit, period = rate
-    now = int(time.time())
-    window = now // period
-    retry_after = max(1, (window + 1) * period - now)
+    name, retry_after = _window(scope, key, period)
     try:
-        count = int(cache.get(f"rl:{scope}:{key}:{window}") or 0)
+        count = int(cache.get(name) or 0)
     except Exception as error:
         logger.warning("rate limits: cache unreachable (%s); request allowed", type(error).__name__)
         count = 0

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import (
     FileResponse,
@@ -17,6 +19,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from vecinos.core import ratelimit
+from vecinos.core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def bad_input(request: HttpRequest, problem: str, back: str, status: int = 400) -> HttpResponse:
@@ -24,6 +30,31 @@ def bad_input(request: HttpRequest, problem: str, back: str, status: int = 400) 
     characters, a number that is none): the problem, a link back, a 4xx; nothing
     stored."""
     return render(request, "core/bad_input.html", {"problem": problem, "back": back}, status=status)
+
+
+def apply_errors(form: Any, error: ValidationError) -> None:
+    """An action's ``ValidationError`` onto the form it was given: each problem under
+    its field where the form has one, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            target = field if field in form.fields else None
+            for problem in problems:
+                form.add_error(target, problem)
+    else:
+        for problem in error.messages:
+            form.add_error(None, problem)
+
+
+def optional_int(value: str | None, refusal: StrOrPromise) -> int | None:
+    """A whole number typed into a form: None when left empty, else the number;
+    anything else raises ``InvalidInput(refusal)``, which the calling view shows."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(refusal) from None
 
 
 def over_rate(

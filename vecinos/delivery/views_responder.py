@@ -13,6 +13,8 @@ The contact typed in, until its code comes back, is kept in the session as
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +32,7 @@ from vecinos.alerts import subscriptions
 from vecinos.alerts.forms_subscribe import ConfirmForm
 from vecinos.core import ratelimit
 from vecinos.core.request_size import too_large
+from vecinos.core.views import apply_errors
 from vecinos.delivery import responders
 from vecinos.delivery.forms import ResponderContactForm
 
@@ -112,9 +115,19 @@ def _limited(request: HttpRequest, scope: str, rate: tuple[int, int]) -> HttpRes
     )
 
 
-def _channel(request: HttpRequest) -> str | None:
-    channel = request.POST.get("channel", "")
-    return channel if channel in responders.CHANNELS else None
+def _on_channel(
+    view: Callable[[HttpRequest, str], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The view gets the channel posted (SMS, email, web push); any other is a 400."""
+
+    @wraps(view)
+    def on_channel(request: HttpRequest) -> HttpResponse:
+        channel = request.POST.get("channel", "")
+        if channel not in responders.CHANNELS:
+            return _refused(request, _("Choose SMS, email or web push."), 400)
+        return view(request, channel)
+
+    return on_channel
 
 
 @require_safe
@@ -151,9 +164,7 @@ def responder_contact_request(request: HttpRequest) -> HttpResponse:
             error.retry_after,
         )
     except ValidationError as error:
-        for field, problems in error.message_dict.items():
-            for problem in problems:
-                form.add_error(field if field in form.fields else None, problem)
+        apply_errors(form, error)
         return _page(request, form=form, status=400)
     _keep(request, pending)
     return HttpResponseRedirect(reverse("responder_contact") + "#confirm", status=303)
@@ -205,10 +216,8 @@ def responder_contact_cancel(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @responder_required
-def responder_contact_remove(request: HttpRequest) -> HttpResponse:
-    channel = _channel(request)
-    if channel is None:
-        return _refused(request, _("Choose SMS, email or web push."), 400)
+@_on_channel
+def responder_contact_remove(request: HttpRequest, channel: str) -> HttpResponse:
     user = acting_user(request)
     if responders.remove_responder_contact(user=user, channel=channel, actor=user):
         messages.success(request, _("Removed. Dispatch requests no longer go there."))
@@ -217,10 +226,8 @@ def responder_contact_remove(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @responder_required
-def responder_contact_test(request: HttpRequest) -> HttpResponse:
-    channel = _channel(request)
-    if channel is None:
-        return _refused(request, _("Choose SMS, email or web push."), 400)
+@_on_channel
+def responder_contact_test(request: HttpRequest, channel: str) -> HttpResponse:
     user = acting_user(request)
     try:
         contact = responders.send_responder_test(user=user, channel=channel, actor=user)

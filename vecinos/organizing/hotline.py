@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
 
 from django.conf import settings
 from django.db import transaction
@@ -71,6 +73,24 @@ def _hotline(request: HttpRequest) -> Hotline | None:
     except ValueError:
         return None
     return Hotline.objects.select_related("committee").filter(number=number).first()
+
+
+def _call_to_hotline(
+    view: Callable[[HttpRequest, Hotline], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A Twilio webhook of a call: the signature checked, and the view gets the
+    hotline the call was made to; a number that is no hotline answers "not in service"."""
+
+    @wraps(view)
+    def call(request: HttpRequest) -> HttpResponse:
+        if (refused := inbound.check_signed(request)) is not None:
+            return refused
+        hotline = _hotline(request)
+        if hotline is None:
+            return _hang_up(NOT_IN_SERVICE)
+        return view(request, hotline)
+
+    return call
 
 
 def _numbers(hotline: Hotline, position: str, now: datetime) -> list[str]:
@@ -135,12 +155,8 @@ def _hang_up(text: str | None = None) -> HttpResponse:
 
 @csrf_exempt  # Twilio signs its requests; it has no CSRF token
 @require_POST
-def voice(request: HttpRequest) -> HttpResponse:
-    if (refused := inbound.check_signed(request)) is not None:
-        return refused
-    hotline = _hotline(request)
-    if hotline is None:
-        return _hang_up(NOT_IN_SERVICE)
+@_call_to_hotline
+def voice(request: HttpRequest, hotline: Hotline) -> HttpResponse:
     now = timezone.now()
     for position, stage in ((Position.ON_CALL, "on_call"), (Position.BACKUP, "backup")):
         numbers = _numbers(hotline, position, now)
@@ -151,12 +167,8 @@ def voice(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @require_POST
-def dialed(request: HttpRequest) -> HttpResponse:
-    if (refused := inbound.check_signed(request)) is not None:
-        return refused
-    hotline = _hotline(request)
-    if hotline is None:
-        return _hang_up(NOT_IN_SERVICE)
+@_call_to_hotline
+def dialed(request: HttpRequest, hotline: Hotline) -> HttpResponse:
     status = request.POST.get("DialCallStatus", "")
     if status in ("completed", "answered"):
         return _hang_up()
@@ -169,12 +181,8 @@ def dialed(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @require_POST
-def recorded(request: HttpRequest) -> HttpResponse:
-    if (refused := inbound.check_signed(request)) is not None:
-        return refused
-    hotline = _hotline(request)
-    if hotline is None:
-        return _hang_up(NOT_IN_SERVICE)
+@_call_to_hotline
+def recorded(request: HttpRequest, hotline: Hotline) -> HttpResponse:
     sid = request.POST.get("RecordingSid", "")
     duration = request.POST.get("RecordingDuration", "")
     if not RECORDING_SID_RE.match(sid) or not re.fullmatch(r"\d{1,5}", duration):

@@ -31,6 +31,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from vecinos.accounts.models import User
+from vecinos.alerts.fanout import QUEUED_COLUMNS, QUEUED_VALUES
 from vecinos.alerts.models import Delivery, DeliveryStatus
 from vecinos.committees.models import Membership, MembershipRole
 from vecinos.delivery import outbox, tasks
@@ -67,19 +68,7 @@ def _rows(kind: str, ref: int, people: QuerySet[Any], committee_id: int) -> dict
     meta = Delivery._meta
     columns = ", ".join(
         quote(meta.get_field(name).column)  # type: ignore[union-attr, arg-type]
-        for name in (
-            "kind",
-            "item_id",
-            "recipient_id",
-            "channel",
-            "status",
-            "attempts",
-            "next_attempt_at",
-            "claim_token",
-            "provider_id",
-            "error",
-            "created_at",
-        )
+        for name in ("kind", "item_id", "recipient_id", "channel", *QUEUED_COLUMNS)
     )
     people_sql, people_params = people.query.sql_with_params()
     now = meta.get_field("created_at").get_db_prep_value(timezone.now(), connection)
@@ -87,7 +76,7 @@ def _rows(kind: str, ref: int, people: QuerySet[Any], committee_id: int) -> dict
     # Only quoted names from the models' metadata and %s placeholders go into the text.
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
-        "SELECT %s, %s, r.uid, r.channel, %s, 0, %s, '', '', '', %s FROM ("
+        f"SELECT %s, %s, r.uid, r.channel, {QUEUED_VALUES} FROM ("
         f"SELECT u.{quote('id')} AS uid, {contacts.channel_sql('u', committee_id)} AS channel "
         f"FROM {user} u WHERE u.{quote('is_active')} = %s AND u.{quote('id')} IN ({people_sql})"
         ") AS r WHERE r.channel IS NOT NULL ON CONFLICT DO NOTHING"

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from vecinos.accounts.access import acting_user
 from vecinos.accounts.models import User
 from vecinos.committees.models import Committee, Membership, MembershipRole
+from vecinos.core.views import optional_int
 from vecinos.organizing import actions, calendar, queries
 from vecinos.organizing.models import (
     CalendarKey,
@@ -97,15 +98,7 @@ def _day(value: str, field: str) -> date:
 
 
 def _optional_int(value: str, field: str) -> int | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise actions.InvalidInput(
-            _("%(field)s: give a whole number.") % {"field": field}
-        ) from None
+    return optional_int(value, _("%(field)s: give a whole number.") % {"field": field})
 
 
 def _optional_point(request: HttpRequest) -> tuple[float | None, float | None]:

@@ -84,11 +84,12 @@ def console_queue(
     return found.order_by(*order, "pk")
 
 
-def _first_place() -> Subquery:
-    """Where the incident is in words, for a card: the place text of its first report
-    that gave one (staff only; the public sees only the label staff write)."""
+def _first_place(incident: str = "pk") -> Subquery:
+    """Where the incident (the outer row's field ``incident``) is in words, for a card:
+    the place text of its first report that gave one (staff only; the public sees only
+    the label staff write)."""
     return Subquery(
-        Report.objects.filter(incident=OuterRef("pk"))
+        Report.objects.filter(incident=OuterRef(incident))
         .exclude(place="")
         .order_by("received_at", "id")
         .values("place")[:1]
@@ -228,17 +229,8 @@ def responder_dispatches(user: User) -> QuerySet[Dispatch]:
             | Q(created_at__gte=since)
         )
         .select_related("incident")
-        .annotate(first_place=_first_place_of_incident())
+        .annotate(first_place=_first_place("incident_id"))
         .order_by("-created_at")[:50]
-    )
-
-
-def _first_place_of_incident() -> Subquery:
-    return Subquery(
-        Report.objects.filter(incident=OuterRef("incident_id"))
-        .exclude(place="")
-        .order_by("received_at", "id")
-        .values("place")[:1]
     )
 
 

@@ -41,8 +41,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from vecinos.accounts.access import acting_user, dispatcher_required
+from vecinos.accounts.models import User
 from vecinos.core import hooks, live
-from vecinos.core.views import after_action
+from vecinos.core.views import after_action, optional_int
 from vecinos.reports import actions, places, queries
 from vecinos.reports.events import LIVE_CHANNEL
 from vecinos.reports.models import Agency, Incident, IncidentEvent, IncidentStatus, Kind, Outcome
@@ -394,14 +395,16 @@ def _refused(
     return _done(request, incident, str(refusal.message), error=True)
 
 
-def _int_or_none(value: str | None) -> int | None:
-    value = (value or "").strip()
-    if not value:
-        return None
+def _act(
+    request: HttpRequest, incident: Incident, do: Callable[[], object], notice: str
+) -> HttpResponse:
+    """Run ``do()`` on the incident: a refusal answers through ``_refused``, else the
+    incident with ``notice``."""
     try:
-        return int(value)
-    except ValueError:
-        raise actions.InvalidInput(_("Counts must be whole numbers.")) from None
+        do()
+    except actions.ActionRefused as refusal:
+        return _refused(request, incident, refusal)
+    return _done(request, incident, notice)
 
 
 @require_POST
@@ -428,18 +431,20 @@ def incident_dispatch(request: HttpRequest, incident_id: str) -> HttpResponse:
 def incident_verify(request: HttpRequest, incident_id: str) -> HttpResponse:
     user = acting_user(request)
     incident = get_incident_for_user(user, incident_id, write=True)
-    try:
-        actions.verify_incident(
+    counts = _("Counts must be whole numbers.")
+    return _act(
+        request,
+        incident,
+        lambda: actions.verify_incident(
             incident=incident,
             outcome=request.POST.get("outcome", ""),
             notes=request.POST.get("notes", ""),
-            vehicles=_int_or_none(request.POST.get("vehicles")),
-            officers=_int_or_none(request.POST.get("officers")),
+            vehicles=optional_int(request.POST.get("vehicles"), counts),
+            officers=optional_int(request.POST.get("officers"), counts),
             actor=user,
-        )
-    except actions.ActionRefused as refusal:
-        return _refused(request, incident, refusal)
-    return _done(request, incident, _("Outcome recorded."))
+        ),
+        _("Outcome recorded."),
+    )
 
 
 @require_POST
@@ -497,13 +502,14 @@ def report_split(request: HttpRequest, report_id: str) -> HttpResponse:
 def incident_label(request: HttpRequest, incident_id: str) -> HttpResponse:
     user = acting_user(request)
     incident = get_incident_for_user(user, incident_id, write=True)
-    try:
-        actions.set_public_label(
+    return _act(
+        request,
+        incident,
+        lambda: actions.set_public_label(
             incident=incident, label=request.POST.get("public_label", ""), actor=user
-        )
-    except actions.ActionRefused as refusal:
-        return _refused(request, incident, refusal)
-    return _done(request, incident, _("Public label saved."))
+        ),
+        _("Public label saved."),
+    )
 
 
 POINT_RE = re.compile(r"^\s*(-?\d{1,3}(?:[.,]\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:[.,]\d+)?)\s*$")
@@ -532,12 +538,28 @@ def incident_locate(request: HttpRequest, incident_id: str) -> HttpResponse:
             ),
         )
         return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]))
+    return _locate(request, incident, point, _("The incident is on the map."), actor=user)
+
+
+def _locate(
+    request: HttpRequest,
+    incident: Incident,
+    point: tuple[float, float],
+    done: str,
+    *,
+    actor: User,
+    place: str = "",
+) -> HttpResponse:
+    """Put the incident at ``point`` (named ``place``, if known), then back to its page
+    with ``done`` or the refusal."""
     try:
-        actions.locate_incident(incident=incident, lat=point[0], lng=point[1], actor=user)
+        actions.locate_incident(
+            incident=incident, lat=point[0], lng=point[1], actor=actor, place=place
+        )
     except actions.ActionRefused as refusal:
         messages.error(request, str(refusal.message))
-        return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]))
-    messages.success(request, _("The incident is on the map."))
+    else:
+        messages.success(request, done)
     return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]))
 
 
@@ -604,17 +626,14 @@ def incident_place(request: HttpRequest, incident_id: str) -> HttpResponse:
         if len(chosen) > 1:
             return _place_page(request, incident, query=query, choices=chosen)
     place = chosen[0]
-    try:
-        actions.locate_incident(
-            incident=incident, lat=place.lat, lng=place.lng, actor=user, place=place.name
-        )
-    except actions.ActionRefused as refusal:
-        messages.error(request, str(refusal.message))
-        return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]))
-    messages.success(
-        request, _("The incident is on the map at %(place)s.") % {"place": place.label}
+    return _locate(
+        request,
+        incident,
+        (place.lat, place.lng),
+        _("The incident is on the map at %(place)s.") % {"place": place.label},
+        actor=user,
+        place=place.name,
     )
-    return HttpResponseRedirect(reverse("console_incident", args=[incident.pk]))
 
 
 @require_safe
@@ -638,11 +657,12 @@ def incident_close(request: HttpRequest, incident_id: str) -> HttpResponse:
         return _done(
             request, incident, _("Tick “Yes, close it” to close the incident."), error=True
         )
-    try:
-        actions.close_incident(incident=incident, actor=user)
-    except actions.ActionRefused as refusal:
-        return _refused(request, incident, refusal)
-    return _done(request, incident, _("Incident closed."))
+    return _act(
+        request,
+        incident,
+        lambda: actions.close_incident(incident=incident, actor=user),
+        _("Incident closed."),
+    )
 
 
 @require_POST
@@ -650,11 +670,12 @@ def incident_close(request: HttpRequest, incident_id: str) -> HttpResponse:
 def incident_reopen(request: HttpRequest, incident_id: str) -> HttpResponse:
     user = acting_user(request)
     incident = get_incident_for_user(user, incident_id, write=True)
-    try:
-        actions.reopen_incident(incident=incident, actor=user)
-    except actions.ActionRefused as refusal:
-        return _refused(request, incident, refusal)
-    return _done(request, incident, _("Incident reopened."))
+    return _act(
+        request,
+        incident,
+        lambda: actions.reopen_incident(incident=incident, actor=user),
+        _("Incident reopened."),
+    )
 
 
 # Photos ---------------------------------------------------------------------------------------

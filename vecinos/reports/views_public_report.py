@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from vecinos.core import service_area
 from vecinos.core.request_size import too_large
-from vecinos.core.views import over_rate
+from vecinos.core.views import apply_errors, over_rate
 from vecinos.reports import photos, sources, writer
 from vecinos.reports.actions import NewReport
 from vecinos.reports.forms import ReportForm
@@ -141,9 +141,7 @@ def _report(request: HttpRequest, over_limit: _PhotoOverLimit) -> HttpResponse:
         response["Retry-After"] = "5"
         return response
     except ValidationError as error:
-        for field, problems in error.message_dict.items():
-            for problem in problems:
-                form.add_error(field if field in form.fields else None, problem)
+        apply_errors(form, error)
         return _render_form(request, form, status=400)
     if over_limit.skipped:
         messages.warning(

@@ -7,6 +7,7 @@ only adds "use my location").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from vecinos.accounts.access import Forbidden, acting_user, responder_required
 from vecinos.core import hooks
-from vecinos.core.views import bad_input
+from vecinos.core.views import bad_input, optional_int
 from vecinos.reports import actions, queries
 from vecinos.reports.models import Availability, DispatchStatus, Outcome
 from vecinos.reports.queries import get_dispatch_for_responder, get_incident_for_user
@@ -42,15 +43,7 @@ def _float_or_none(value: str | None, label: str) -> float | None:
 
 
 def _int_or_none(value: str | None, label: str) -> int | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise actions.InvalidInput(
-            _("%(field)s must be a whole number.") % {"field": label}
-        ) from None
+    return optional_int(value, _("%(field)s must be a whole number.") % {"field": label})
 
 
 @require_safe
@@ -122,29 +115,46 @@ def _back(dispatch_id: int) -> HttpResponseRedirect:
 @require_POST
 @responder_required
 def responder_acknowledge(request: HttpRequest, dispatch_id: int) -> HttpResponse:
-    user = acting_user(request)
-    dispatch = get_dispatch_for_responder(user, dispatch_id)
-    try:
-        actions.acknowledge_dispatch(dispatch=dispatch, actor=user)
-    except actions.ActionRefused as refusal:
-        messages.error(request, str(refusal.message))
-    else:
-        messages.success(request, _("Thank you. The dispatcher knows you are on the way."))
-    return _back(dispatch.pk)
+    return _answer(
+        request,
+        dispatch_id,
+        actions.acknowledge_dispatch,
+        _("Thank you. The dispatcher knows you are on the way."),
+    )
 
 
 @require_POST
 @responder_required
 def responder_decline(request: HttpRequest, dispatch_id: int) -> HttpResponse:
+    return _answer(
+        request,
+        dispatch_id,
+        actions.decline_dispatch,
+        _("Declined. The dispatcher will ask someone else."),
+        then=reverse("responder_home"),
+    )
+
+
+def _answer(
+    request: HttpRequest,
+    dispatch_id: int,
+    answer: Callable[..., object],
+    done: str,
+    *,
+    then: str = "",
+) -> HttpResponse:
+    """``answer(dispatch=, actor=)`` on the responder's own request: a refusal is a
+    message on the request's page; else ``done`` and a redirect to ``then`` (else the
+    request's page)."""
     user = acting_user(request)
     dispatch = get_dispatch_for_responder(user, dispatch_id)
     try:
-        actions.decline_dispatch(dispatch=dispatch, actor=user)
+        answer(dispatch=dispatch, actor=user)
     except actions.ActionRefused as refusal:
         messages.error(request, str(refusal.message))
         return _back(dispatch.pk)
-    messages.success(request, _("Declined. The dispatcher will ask someone else."))
-    return HttpResponseRedirect(reverse("responder_home"))
+    messages.success(request, done)
+    return HttpResponseRedirect(then) if then else _back(dispatch.pk)
 
 
 @require_POST

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -211,20 +211,36 @@ def _after_dispatch_ended(incident: Incident, now: datetime) -> str | None:
     return None
 
 
-def acknowledge_dispatch(*, dispatch: Dispatch, actor: User) -> Dispatch:
-    """The responder says they are on their way. Acknowledging twice is harmless."""
+def _answering(
+    dispatch: Dispatch, actor: User, answer: str, *, answerable: Collection[str], refusal: str
+) -> tuple[Dispatch, bool]:
+    """How a responder's answer to a request starts, inside its transaction: only the
+    responder may answer; the row is locked; giving the same answer twice is harmless
+    (True: already given); else the request must still be ``answerable``, or
+    ``refusal`` (with its ``%(status)s``) says why not."""
     if actor.pk != dispatch.responder_id:
         raise Forbidden
+    dispatch = _locked_dispatch(dispatch)
+    if dispatch.status == answer:
+        return dispatch, True
+    if dispatch.status not in answerable:
+        raise InvalidTransition(refusal % {"status": dispatch.get_status_display()})
+    return dispatch, False
+
+
+def acknowledge_dispatch(*, dispatch: Dispatch, actor: User) -> Dispatch:
+    """The responder says they are on their way. Acknowledging twice is harmless."""
     now = timezone.now()
     with transaction.atomic():
-        dispatch = _locked_dispatch(dispatch)
-        if dispatch.status == DispatchStatus.ACKNOWLEDGED:
+        dispatch, already = _answering(
+            dispatch,
+            actor,
+            DispatchStatus.ACKNOWLEDGED,
+            answerable={DispatchStatus.REQUESTED},
+            refusal=_("This request is %(status)s and can no longer be acknowledged."),
+        )
+        if already:
             return dispatch
-        if dispatch.status != DispatchStatus.REQUESTED:
-            raise InvalidTransition(
-                _("This request is %(status)s and can no longer be acknowledged.")
-                % {"status": dispatch.get_status_display()}
-            )
         if dispatch.incident.status == IncidentStatus.CLOSED:
             raise InvalidTransition(_("This incident has been closed; you need not go."))
         dispatch.status = DispatchStatus.ACKNOWLEDGED
@@ -243,18 +259,17 @@ def acknowledge_dispatch(*, dispatch: Dispatch, actor: User) -> Dispatch:
 
 def decline_dispatch(*, dispatch: Dispatch, actor: User) -> Dispatch:
     """The responder cannot go. Declining twice is harmless."""
-    if actor.pk != dispatch.responder_id:
-        raise Forbidden
     now = timezone.now()
     with transaction.atomic():
-        dispatch = _locked_dispatch(dispatch)
-        if dispatch.status == DispatchStatus.DECLINED:
+        dispatch, already = _answering(
+            dispatch,
+            actor,
+            DispatchStatus.DECLINED,
+            answerable=ACTIVE_DISPATCH,
+            refusal=_("This request is %(status)s and can no longer be declined."),
+        )
+        if already:
             return dispatch
-        if dispatch.status not in ACTIVE_DISPATCH:
-            raise InvalidTransition(
-                _("This request is %(status)s and can no longer be declined.")
-                % {"status": dispatch.get_status_display()}
-            )
         dispatch.status = DispatchStatus.DECLINED
         dispatch.save(update_fields=["status"])
         status = _after_dispatch_ended(dispatch.incident, now)
