@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from tests.test_language_options import assert_marked
 from vecinos.committees import actions
 from vecinos.committees.models import CommitteeCell
 from vecinos.core import areas, geo
@@ -30,7 +31,12 @@ def test_a_point_and_radius_and_drawn_cells_make_the_area(world, carmen) -> None
     assert drawn in cells and geo.cell_for(34.05, -118.21) in cells
     assert set(world.committee.area_cells) == cells
     assert world.committee.area_label == "km:1;cells:1"
-    assert world.committee.area_text == "1 km around a point; 1 cell drawn on the map"
+    with translation.override("en"):
+        assert world.committee.area_text == "1 km around a point; 1 cell drawn on the map"
+    with translation.override("es"):
+        assert (
+            world.committee.area_text == "1 km alrededor de un punto; 1 celda dibujada en el mapa"
+        )
 
 
 def test_the_area_is_stored_in_no_language_and_read_in_the_readers(world, carmen, client):
@@ -155,3 +161,10 @@ def test_a_committee_cannot_take_the_address_of_a_page(world, name) -> None:
             area=actions.AreaInput(zip_codes=["90033"]),
         )
     assert "slug" in refused.value.message_dict
+
+
+def test_the_settings_mark_each_language_with_its_own_lang(world) -> None:
+    page = world.client("carmen").get(
+        reverse("committees:edit", kwargs={"slug": world.committee.slug})
+    )
+    assert_marked(page.content.decode(), "languages", at_least=2)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from vecinos.alerts import areas, subscriptions
+from vecinos.core.widgets import LanguageSelect
 
 RADIUS_CHOICES = [
     ("0.5", _("500 m")),
@@ -44,7 +45,9 @@ class ContactForm(forms.Form):
 
 
 class SubscribeForm(ContactForm):
-    language = forms.ChoiceField(label=_("Language of the alerts"), choices=language_choices)
+    language = forms.ChoiceField(
+        label=_("Language of the alerts"), choices=language_choices, widget=LanguageSelect
+    )
     zip_code = forms.RegexField(
         label=_("ZIP code"),
         regex=areas.ZIP_RE,

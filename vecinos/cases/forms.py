@@ -18,6 +18,7 @@ from vecinos.cases.models import (
     ReferralAnswer,
 )
 from vecinos.cases.queries import case_workers, facilities, task_assignees
+from vecinos.core.widgets import LanguageSelect
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -48,7 +49,10 @@ class FactsForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     person_language = forms.ChoiceField(
-        label=_("Language they speak"), choices=language_choices, initial="es"
+        label=_("Language they speak"),
+        choices=language_choices,
+        initial="es",
+        widget=LanguageSelect,
     )
     taken_at = forms.DateTimeField(
         label=_("When were they taken?"), required=False, widget=DateTimeInput()
@@ -82,7 +86,10 @@ class FactsForm(forms.Form):
         label=_("Phone number or email address"), max_length=200, required=False
     )
     family_language = forms.ChoiceField(
-        label=_("Your language, for our messages"), choices=language_choices, initial="es"
+        label=_("Your language, for our messages"),
+        choices=language_choices,
+        initial="es",
+        widget=LanguageSelect,
     )
     family_updates = forms.BooleanField(
         label=_("Send me updates and hearing reminders"), required=False, initial=True

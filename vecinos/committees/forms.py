@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vecinos.committees.models import CommitteeKind, ContactChannel, Task
+from vecinos.core.widgets import LanguageCheckboxes, LanguageSelect
 
 LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]
 
@@ -35,7 +36,9 @@ class JoinForm(forms.Form):
         max_length=254,
         help_text=_("Only the committee's coordinators see it. It is stored encrypted."),
     )
-    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=LANGUAGE_CHOICES, widget=LanguageSelect
+    )
     why = forms.CharField(
         label=_("Why do you want to join?"),
         required=False,
@@ -66,7 +69,7 @@ class CommitteeForm(forms.Form):
     )
     hotline = forms.CharField(label=_("Hotline number"), required=False, max_length=20)
     languages = forms.MultipleChoiceField(
-        label=_("Languages"), choices=LANGUAGE_CHOICES, widget=forms.CheckboxSelectMultiple
+        label=_("Languages"), choices=LANGUAGE_CHOICES, widget=LanguageCheckboxes
     )
     requires_vouch = forms.BooleanField(
         label=_("A member must vouch for a person before a coordinator can approve them"),

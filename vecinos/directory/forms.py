@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vecinos.alerts.areas import AreaError, zip_area
 from vecinos.alerts.phrases import BOOKS
+from vecinos.core.widgets import LanguageSelect
 from vecinos.directory.models import Service
 
 
@@ -14,7 +15,9 @@ def language_choices() -> list[tuple[str, object]]:
 
 class SearchForm(forms.Form):
     zip = forms.CharField(label=_("ZIP code"), max_length=10, required=False)
-    language = forms.ChoiceField(label=_("Language"), required=False, choices=language_choices)
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=language_choices, widget=LanguageSelect
+    )
     service = forms.ChoiceField(
         label=_("Help with"),
         required=False,
