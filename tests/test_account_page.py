@@ -81,6 +81,13 @@ def test_a_too_long_name_is_refused_clearly(rosa: User) -> None:
     assert not ApiToken.objects.exists()
 
 
+def test_a_name_with_control_characters_is_refused_clearly(rosa: User) -> None:
+    response = signed_in(rosa).post("/account/tokens/", {"name": "field\x00phone"})
+    assert response.status_code == 400
+    assert "Remove the control characters" in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
 def test_a_member_cannot_make_a_token(mara: User) -> None:
     response = signed_in(mara).post("/account/tokens/", {"name": "x"})
     assert response.status_code == 403

@@ -7,7 +7,7 @@ from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from vecinos.core.text import text_problem
+from vecinos.core.text import validate_text
 
 
 class ApiTokenForm(forms.Form):
@@ -16,13 +16,8 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         required=False,
         help_text=_("What the token is for, e.g. “dispatch laptop script”."),
+        validators=[validate_text],
     )
-
-    def clean_name(self) -> str:
-        name: str = self.cleaned_data["name"]
-        if problem := text_problem(name):
-            raise forms.ValidationError(problem)
-        return name
 
 
 # The 6-digit code of the authenticator app (and the 8-digit recovery codes) are digits:

@@ -5,6 +5,7 @@ hash cannot encode a lone surrogate, and no SMS or email should carry them."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 _LINE_BREAKS = frozenset("\t\n\r")
@@ -23,6 +24,12 @@ def text_problem(value: str, *, lines: bool = True) -> str | None:
     if has_control_characters(value, lines=lines):
         return _("Remove the control characters from this text.")
     return None
+
+
+def validate_text(value: str) -> None:
+    """``text_problem`` as a form field's validator: ``validators=[validate_text]``."""
+    if problem := text_problem(value):
+        raise ValidationError(problem, code="control_characters")
 
 
 def without_control_characters(value: str, *, lines: bool = True) -> str:

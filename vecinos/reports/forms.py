@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vecinos.core.text import validate_text
 from vecinos.reports import actions, photos
 from vecinos.reports.models import Agency, Kind
 
@@ -42,6 +43,7 @@ class ReportForm(forms.Form):
         help_text=_("Cross streets, a landmark or a business, e.g. “Cesar Chavez Ave & Soto St”."),
         max_length=actions.MAX_PLACE,
         required=False,
+        validators=[validate_text],
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     # Made fresh for each rendering of the form and echoed back: a second send of the
@@ -99,6 +101,7 @@ class ReportForm(forms.Form):
         ),
         max_length=actions.MAX_DESCRIPTION,
         required=False,
+        validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     photo = forms.FileField(
@@ -113,18 +116,6 @@ class ReportForm(forms.Form):
         self.now = now or timezone.now()
         self.fields["observed_at"].initial = timezone.localtime(self.now).strftime(DATETIME_LOCAL)
         self.fields["idempotency_key"].initial = uuid.uuid4().hex
-
-    def clean_place(self) -> str:
-        place: str = self.cleaned_data.get("place", "")
-        if problem := actions.text_problem(place):
-            raise ValidationError(problem)
-        return place
-
-    def clean_description(self) -> str:
-        description: str = self.cleaned_data.get("description", "")
-        if problem := actions.text_problem(description):
-            raise ValidationError(problem)
-        return description
 
     def clean_observed_at(self) -> datetime:
         # Left empty (or cleared by the browser): it is happening now.
