@@ -14,7 +14,8 @@ from django.test import Client
 from tests.factories import BOYLE_HEIGHTS, SANTEE_ALLEY, submit
 from vecinos.accounts.models import User
 from vecinos.core import geo
-from vecinos.reports import actions
+from vecinos.core.replica import public_reads
+from vecinos.reports import actions, queries
 from vecinos.reports.models import Incident
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,9 @@ def test_the_public_api_is_in_the_openapi_document(db: None) -> None:
     paths = Client().get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/public/incidents" in paths
     assert "/api/v1/public/incidents.geojson" in paths
+
+
+def test_without_a_replica_the_public_pages_read_the_primary(db: None) -> None:
+    # With VECINOS_DATABASE_REPLICA_URL they read the replica: tests/test_replica.py.
+    assert public_reads() == "default"
+    assert queries.public_confirmed().db == "default"

@@ -8,6 +8,7 @@ and ``REDIS_URL`` moves the cache, rate limits, live updates and the task queue 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -139,27 +140,43 @@ TEMPLATES = [
 
 # Database ---------------------------------------------------------------------------------
 DATABASE_URL = config.env_str("DATABASE_URL")
-if DATABASE_URL:
-    if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
-        raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL")
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=config.env_int("VECINOS_DATABASE_CONN_MAX_AGE", 60)
-        )
-    }
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_REPLICA_URL = config.env_str("VECINOS_DATABASE_REPLICA_URL")
+
+
+def _postgres(name: str, url: str) -> dict[str, Any]:
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured(f"{name} must be a postgres:// URL")
+    database: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=config.env_int("VECINOS_DATABASE_CONN_MAX_AGE", 60))
+    )
+    database["CONN_HEALTH_CHECKS"] = True
     if config.env_bool("VECINOS_DATABASE_POOL", True):
         # psycopg's pool, one per process: a thread borrows a connection for a request
         # and gives it back at its end, so threads that hold none (an open console's
         # stream, an idle thread) cost PostgreSQL nothing, and giving one back is not
         # a reconnect. Measured against persistent connections in
         # benchmarks/results/postgres/reports_http.json.
-        DATABASES["default"]["CONN_MAX_AGE"] = 0
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        database["CONN_MAX_AGE"] = 0
+        database.setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1,
             "max_size": config.env_int("VECINOS_DATABASE_POOL_SIZE", 8, minimum=1),
             "timeout": 10,
         }
+    return database
+
+
+if DATABASE_URL:
+    DATABASES = {"default": _postgres("DATABASE_URL", DATABASE_URL)}
+    if DATABASE_REPLICA_URL:
+        # The public pages read here (vecinos/core/replica.py); in tests it is the
+        # primary itself.
+        DATABASES["replica"] = _postgres("VECINOS_DATABASE_REPLICA_URL", DATABASE_REPLICA_URL)
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+elif DATABASE_REPLICA_URL:
+    raise ImproperlyConfigured(
+        "VECINOS_DATABASE_REPLICA_URL is a replica of DATABASE_URL's PostgreSQL: "
+        "set DATABASE_URL too, or remove it"
+    )
 else:
     DATABASES = {
         "default": {

@@ -32,6 +32,7 @@ from vecinos.alerts.models import (
     SubscriptionChannel,
     SubscriptionStatus,
 )
+from vecinos.core.replica import public_reads
 from vecinos.reports.models import Incident
 
 FEED_WINDOW = timedelta(days=7)
@@ -205,9 +206,12 @@ def recent_alerts(*, now: datetime | None = None) -> list[Alert]:
 
 
 def _public() -> QuerySet[Alert]:
-    return Alert.objects.filter(
-        is_test=False, status__in=WENT_OUT, published_at__isnull=False
-    ).select_related("original")
+    """Alerts the public may see, read where the public pages read (core/replica.py)."""
+    return (
+        Alert.objects.using(public_reads())
+        .filter(is_test=False, status__in=WENT_OUT, published_at__isnull=False)
+        .select_related("original")
+    )
 
 
 def active_public_alerts(*, now: datetime | None = None) -> list[Alert]:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from vecinos.accounts.access import parse_uuid
 from vecinos.accounts.models import Role, User
 from vecinos.core import geo, hooks
+from vecinos.core.replica import public_reads
 from vecinos.reports.models import (
     Availability,
     Dispatch,
@@ -298,7 +299,8 @@ def public_confirmed(now: datetime | None = None) -> QuerySet[Incident]:
         .values("created_at")[:1]
     )
     return (
-        Incident.objects.filter(
+        Incident.objects.using(public_reads())
+        .filter(
             status__in=[IncidentStatus.CONFIRMED, IncidentStatus.CLOSED],
             merged_into__isnull=True,
         )
