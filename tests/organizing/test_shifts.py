@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from tests.conftest import signed_in
@@ -126,3 +127,22 @@ def test_the_roster_offers_no_sign_up_for_a_shift_one_is_on(
     html = page.content.decode()
     assert f"/organizing/shifts/{tomorrow.pk}/leave" in html
     assert f"/organizing/shifts/{tomorrow.pk}/signup" not in html
+
+
+def test_after_midnight_the_night_shift_running_now_is_still_on_the_roster(
+    committee: Committee, carmen: User, trained_rosa: User
+) -> None:
+    # 00:30 in Los Angeles: the night shift began at 20:00 and runs until 08:00.
+    night = timezone.localtime().replace(hour=20, minute=0, second=0, microsecond=0)
+    shift = shift_at(committee, carmen, night - timedelta(days=1))
+    with time_machine.travel(night - timedelta(days=1) + timedelta(hours=4, minutes=30)):
+        page = signed_in(trained_rosa).get(f"/organizing/c/{committee.slug}/shifts")
+        html = page.content.decode()
+        assert f"/organizing/shifts/{shift.pk}/signup" in html
+
+        actions.sign_up_shift(shift=shift, user=trained_rosa, actor=trained_rosa)
+        html = (
+            signed_in(trained_rosa).get(f"/organizing/c/{committee.slug}/shifts").content.decode()
+        )
+        assert f"/organizing/shifts/{shift.pk}/leave" in html
+        assert f"/organizing/shifts/{shift.pk}/signup" not in html

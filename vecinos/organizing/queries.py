@@ -176,10 +176,11 @@ class RosterRow:
 
 
 def roster(committee: Committee, *, start: datetime, days: int = 7) -> list[RosterRow]:
-    """The week's shifts from ``start`` with who is on them: two queries."""
+    """The shifts running at any time of the week from ``start`` (a night shift that
+    began the evening before is on it) with who is on them: two queries."""
     shifts = list(
         Shift.objects.filter(
-            committee=committee, starts_at__gte=start, starts_at__lt=start + timedelta(days=days)
+            committee=committee, ends_at__gt=start, starts_at__lt=start + timedelta(days=days)
         ).order_by("starts_at", "id")
     )
     by_shift: dict[int, list[ShiftAssignment]] = {shift.pk: [] for shift in shifts}

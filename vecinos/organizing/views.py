@@ -437,7 +437,7 @@ def shifts(request: HttpRequest, slug: str) -> HttpResponse:
             "me": user.pk,
             "mine": set(
                 ShiftAssignment.objects.filter(
-                    user=user, shift__committee=found, shift__starts_at__gte=start
+                    user=user, shift__committee=found, shift__ends_at__gt=start
                 ).values_list("shift_id", flat=True)
             ),
             "now": timezone.now(),
