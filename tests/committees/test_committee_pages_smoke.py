@@ -50,19 +50,25 @@ def test_ana_sees_admin_pages(world) -> None:
     assert client.get(reverse("committees:deactivate")).status_code == 200
 
 
-def test_a_committee_refused_half_way_is_not_made_at_all(world) -> None:
-    from vecinos.committees.models import Committee
-
-    response = world.client("ana").post(
+def create(world, name: str, **fields: str):  # type: ignore[no-untyped-def]
+    """Ana's post of the create-committee form, in English and Spanish, ZIP 90033."""
+    return world.client("ana").post(
         reverse("committees:create"),
         {
-            "name": "Comité a medias",
+            "name": name,
             "kind": world.committee.kind,
             "languages": ["en", "es"],
             "zip_codes": "90033",
-            "hotline": "12",  # refused only when the details are saved, after the creation
+            **fields,
         },
     )
+
+
+def test_a_committee_refused_half_way_is_not_made_at_all(world) -> None:
+    from vecinos.committees.models import Committee
+
+    # The hotline is refused only when the details are saved, after the creation.
+    response = create(world, "Comité a medias", hotline="12")
     assert response.status_code == 400
     assert not Committee.objects.filter(name="Comité a medias").exists()
 
@@ -70,16 +76,7 @@ def test_a_committee_refused_half_way_is_not_made_at_all(world) -> None:
 def test_a_coordinator_named_who_has_no_account_is_said_under_the_field(world) -> None:
     from vecinos.committees.models import Committee
 
-    response = world.client("ana").post(
-        reverse("committees:create"),
-        {
-            "name": "Comité sin coordinadora",
-            "kind": world.committee.kind,
-            "languages": ["en", "es"],
-            "zip_codes": "90033",
-            "coordinator": "nobody-by-this-name",
-        },
-    )
+    response = create(world, "Comité sin coordinadora", coordinator="nobody-by-this-name")
     assert response.status_code == 400
     assert response.context["form"].errors["coordinator"] == [
         "No active account has this username."
