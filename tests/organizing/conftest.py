@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from tests.factories import BOYLE_HEIGHTS, JEFFERSON_HIGH
@@ -114,6 +115,23 @@ def shift_at(committee: Committee, by: User, start: datetime, hours: int = 12) -
     return actions.create_shift(
         committee=committee, starts_at=start, ends_at=start + timedelta(hours=hours), actor=by
     )
+
+
+def remind_of_a_shift(
+    committee: Committee, coordinator: User, responder: User, channels: tuple[str, ...] = ("sms",)
+) -> Shift:
+    """``responder`` signs up for a shift starting in 5 hours; an hour before it the
+    reminders are queued and the outbox drained on ``channels``."""
+    from vecinos.delivery import outbox
+    from vecinos.organizing import reminders
+
+    shift = shift_at(committee, coordinator, timezone.now() + timedelta(hours=5))
+    actions.sign_up_shift(shift=shift, user=responder, actor=responder)
+    with time_machine.travel(shift.starts_at - timedelta(hours=1)):
+        reminders.queue_due()
+        for channel in channels:
+            outbox.drain(channel=channel)
+    return shift
 
 
 @pytest.fixture

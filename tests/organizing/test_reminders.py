@@ -8,7 +8,7 @@ from datetime import timedelta
 import time_machine
 from django.utils import timezone
 
-from tests.organizing.conftest import ROSA_PHONE, schedule, shift_at
+from tests.organizing.conftest import ROSA_PHONE, remind_of_a_shift, schedule, shift_at
 from vecinos.accounts.models import User
 from vecinos.alerts.models import Delivery
 from vecinos.committees.models import Committee
@@ -70,11 +70,7 @@ def test_a_reminder_queued_before_the_event_was_cancelled_is_skipped(
 def test_responders_on_a_shift_are_reminded_before_it_starts(
     committee: Committee, carmen: User, trained_rosa: User, rosa_phone: str, console_outbox
 ) -> None:
-    shift = shift_at(committee, carmen, timezone.now() + timedelta(hours=5))
-    actions.sign_up_shift(shift=shift, user=trained_rosa, actor=trained_rosa)
-    with time_machine.travel(shift.starts_at - timedelta(hours=1)):
-        reminders.queue_due()
-        outbox.drain(channel="sms")
+    remind_of_a_shift(committee, carmen, trained_rosa)
 
     (message,) = console_outbox
     assert message.address == ROSA_PHONE
@@ -117,11 +113,7 @@ def test_a_shift_reminder_in_spanish_says_the_day_in_spanish(
 
     trained_rosa.language = "es"
     trained_rosa.save()
-    shift = shift_at(committee, carmen, timezone.now() + timedelta(hours=5))
-    actions.sign_up_shift(shift=shift, user=trained_rosa, actor=trained_rosa)
-    with time_machine.travel(shift.starts_at - timedelta(hours=1)):
-        reminders.queue_due()
-        outbox.drain(channel="sms")
+    shift = remind_of_a_shift(committee, carmen, trained_rosa)
 
     (message,) = console_outbox
     local = timezone.localtime(shift.starts_at)

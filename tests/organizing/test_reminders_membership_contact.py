@@ -7,9 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import time_machine
-from django.utils import timezone
 
-from tests.organizing.conftest import ROSA_PHONE, schedule, shift_at
+from tests.organizing.conftest import ROSA_PHONE, remind_of_a_shift, schedule
 from vecinos.accounts.models import User
 from vecinos.alerts import subscriptions
 from vecinos.alerts.models import Delivery
@@ -83,12 +82,7 @@ def test_a_shift_reminder_goes_to_the_contact_given_that_committee_not_another(
     Membership.objects.create(committee=east, user=trained_rosa)
     give_contact(east, trained_rosa, "email", "rosa.east@example.org")  # not this committee
     give_contact(committee, trained_rosa, "sms", MARA_OWN)
-    shift = shift_at(committee, carmen, timezone.now() + timedelta(hours=5))
-    actions.sign_up_shift(shift=shift, user=trained_rosa, actor=trained_rosa)
-    with time_machine.travel(shift.starts_at - timedelta(hours=1)):
-        reminders.queue_due()
-        outbox.drain(channel="sms")
-        outbox.drain(channel="email")
+    remind_of_a_shift(committee, carmen, trained_rosa, ("sms", "email"))
 
     (message,) = console_outbox
     assert message.address == MARA_OWN
@@ -97,11 +91,7 @@ def test_a_shift_reminder_goes_to_the_contact_given_that_committee_not_another(
 def test_without_a_contact_given_the_committee_the_responder_number_is_used(
     committee: Committee, carmen: User, trained_rosa: User, rosa_phone: str, console_outbox
 ) -> None:
-    shift = shift_at(committee, carmen, timezone.now() + timedelta(hours=5))
-    actions.sign_up_shift(shift=shift, user=trained_rosa, actor=trained_rosa)
-    with time_machine.travel(shift.starts_at - timedelta(hours=1)):
-        reminders.queue_due()
-        outbox.drain(channel="sms")
+    remind_of_a_shift(committee, carmen, trained_rosa)
 
     (message,) = console_outbox
     assert message.address == ROSA_PHONE
