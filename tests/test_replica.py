@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,12 +24,13 @@ from vecinos.accounts.models import User
 from vecinos.alerts import messages
 from vecinos.alerts import queries as alert_queries
 from vecinos.alerts.actions import approve_alert, draft_alert
+from vecinos.core import replica
 from vecinos.core.replica import REPLICA, public_reads
 from vecinos.reports.models import Incident
 
 
 @pytest.fixture(scope="module", autouse=True)
-def replica(django_db_setup: None) -> Iterator[None]:
+def replica_alias(django_db_setup: None) -> Iterator[None]:
     """A "replica" alias, as a replica URL makes one, pointing at the test database;
     in place before each test's database access is set up, so the tests may use it."""
     primary = copy.deepcopy(connections.settings["default"])
@@ -36,11 +38,7 @@ def replica(django_db_setup: None) -> Iterator[None]:
         patch.setitem(django_settings.DATABASES, REPLICA, primary)
         patch.setitem(connections.settings, REPLICA, primary)
         yield
-        connection = connections[REPLICA]
-        connection.close()
-        if connection.vendor == "postgresql" and connection.pool is not None:
-            connection.close_pool()  # or the test database cannot be dropped
-        del connections[REPLICA]
+        forget_replica()  # its pool closed, or the test database cannot be dropped
 
 
 def tables(queries: CaptureQueriesContext) -> str:
@@ -105,15 +103,15 @@ def test_a_replica_without_a_primary_stops_the_start(tmp_path: Path) -> None:
 def test_an_unreachable_replica_leaves_the_public_pages_on_the_primary(
     confirmed_incident: Incident, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(replica, "_down_until", 0.0)
     unreachable = copy.deepcopy(connections.settings[REPLICA])
     if unreachable["ENGINE"].endswith("postgresql"):
+        # Through the pool, as deployed: nothing listens, its wait runs out (1 s here).
         unreachable["PORT"] = str(closed_port())
-        unreachable["OPTIONS"] = {**unreachable.get("OPTIONS", {}), "connect_timeout": 2}
-        unreachable["OPTIONS"].pop("pool", None)
+        unreachable.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "timeout": 1}
     else:
         unreachable["NAME"] = str(tmp_path / "no such directory" / "replica.sqlite3")
-    connections[REPLICA].close()
-    del connections[REPLICA]
+    forget_replica()
     monkeypatch.setitem(connections.settings, REPLICA, unreachable)
     try:
         assert public_reads() == "default"
@@ -121,9 +119,27 @@ def test_an_unreachable_replica_leaves_the_public_pages_on_the_primary(
             response = Client().get("/api/v1/public/incidents.geojson")
         assert response.status_code == 200
         assert "reports_incident" in tables(on_primary)
+        # The next requests do not wait for the replica again until it is retried.
+        tries = []
+        monkeypatch.setattr(
+            type(connections[REPLICA]), "ensure_connection", lambda self: tries.append(1)
+        )
+        assert public_reads() == "default" and not tries
+        monkeypatch.setattr(replica, "_down_until", time.monotonic() - 1)
+        assert public_reads() == REPLICA and tries == [1]
     finally:
-        connections[REPLICA].close()
-        del connections[REPLICA]
+        monkeypatch.undo()
+        forget_replica()
+
+
+def forget_replica() -> None:
+    """Close the replica's connection and its pool, so the next use builds them anew
+    from the settings."""
+    connection = connections[REPLICA]
+    connection.close()
+    if connection.vendor == "postgresql" and connection.pool is not None:
+        connection.close_pool()
+    del connections[REPLICA]
 
 
 def closed_port() -> int:

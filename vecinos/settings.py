@@ -143,7 +143,7 @@ DATABASE_URL = config.env_str("DATABASE_URL")
 DATABASE_REPLICA_URL = config.env_str("VECINOS_DATABASE_REPLICA_URL")
 
 
-def _postgres(name: str, url: str) -> dict[str, Any]:
+def _postgres(name: str, url: str, *, pool_timeout: int = 10) -> dict[str, Any]:
     if not url.startswith(("postgres://", "postgresql://")):
         raise ImproperlyConfigured(f"{name} must be a postgres:// URL")
     database: dict[str, Any] = dict(
@@ -160,7 +160,7 @@ def _postgres(name: str, url: str) -> dict[str, Any]:
         database.setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1,
             "max_size": config.env_int("VECINOS_DATABASE_POOL_SIZE", 8, minimum=1),
-            "timeout": 10,
+            "timeout": pool_timeout,
         }
     return database
 
@@ -170,7 +170,10 @@ if DATABASE_URL:
     if DATABASE_REPLICA_URL:
         # The public pages read here (vecinos/core/replica.py); in tests it is the
         # primary itself.
-        DATABASES["replica"] = _postgres("VECINOS_DATABASE_REPLICA_URL", DATABASE_REPLICA_URL)
+        # A replica that does not answer within 2 s is passed over for the primary.
+        DATABASES["replica"] = _postgres(
+            "VECINOS_DATABASE_REPLICA_URL", DATABASE_REPLICA_URL, pool_timeout=2
+        )
         DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 elif DATABASE_REPLICA_URL:
     raise ImproperlyConfigured(
