@@ -97,6 +97,8 @@ ENGLISH = frozenset(
         "who",
         "how",
         "please",
+        "select",
+        "option",
         "sign",
         "back",
         "change",
