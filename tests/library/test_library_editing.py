@@ -68,9 +68,19 @@ def test_an_editor_can_add_a_missing_language(olga: User) -> None:
 
 
 def test_the_history_lists_every_version(carmen: User) -> None:
-    post(signed_in(carmen))
+    post(signed_in(carmen), note="Más corto")
     html = signed_in(carmen).get(EDIT + "/history").content.decode()
     assert "Version 2" in html and "Version 1" in html
+    assert "Más corto" in html and "shipped text" in html
+
+
+def test_the_history_names_shipped_text_in_the_readers_language(carmen: User) -> None:
+    client = signed_in(carmen)
+    client.post(EDIT, {"title": "T", "body": "## A\n- b", "note": "shipped text"})
+    html = client.get(EDIT + "/history", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    # The first version came with Vecinos; the second is an editor's own words.
+    assert html.count("texto incluido con Vecinos") == 1
+    assert html.count("shipped text") == 1
 
 
 @pytest.mark.parametrize("who", ["mara", "rosa", "dani"])

@@ -60,6 +60,11 @@ class Translation(models.Model):
         return f"{self.page.slug} ({self.language})"
 
 
+# The note of every revision that ``vecinos.library.shipped`` loads from the content
+# files: stored as written here, shown in the reader's language (``Revision.shown_note``).
+SHIPPED_NOTE = "shipped text"
+
+
 class Revision(models.Model):
     """One saved version of a translation: the text as it was, who saved it and when."""
 
@@ -87,3 +92,11 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.translation} v{self.version}"
+
+    @property
+    def shown_note(self) -> str:
+        """The note as the history shows it: an editor's own words as written; the
+        loader's mark of shipped text in the reader's language."""
+        if self.note == SHIPPED_NOTE and self.saved_by_id is None:
+            return str(_("shipped text"))
+        return self.note

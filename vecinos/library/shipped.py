@@ -30,7 +30,7 @@ def shipped() -> dict[str, dict[str, Any]]:
 
 def load_shipped() -> dict[str, int]:
     """Create or follow every shipped translation; returns counts of what changed."""
-    from vecinos.library.models import Page, Revision, Source, Translation
+    from vecinos.library.models import SHIPPED_NOTE, Page, Revision, Source, Translation
     from vecinos.library.pages import PAGES
 
     created = updated = 0
@@ -72,7 +72,7 @@ def load_shipped() -> dict[str, int]:
                 Revision.objects.create(
                     translation=translation,
                     version=translation.version,
-                    note="shipped text",
+                    note=SHIPPED_NOTE,
                     **fields,
                 )
     return {"created": created, "updated": updated}
