@@ -291,3 +291,69 @@ def test_a_stored_incident_the_batch_changed_is_judged_as_the_batch_left_it() ->
     assert raid.incident_id == stored.incident_id
     assert checkpoint.incident_id != stored.incident_id
     assert Incident.objects.get(pk=stored.incident_id).kind == Kind.RAID
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_writers_batch_is_one_transaction_without_a_savepoint() -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    jobs = [writer._Job(job(name, client_key=name)) for name in ("a", "b")]
+    with CaptureQueriesContext(connection) as queries:
+        writer._write(jobs)
+
+    assert all(isinstance(pending.result, Report) for pending in jobs)
+    assert not [q for q in queries.captured_queries if "SAVEPOINT" in q["sql"].upper()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_the_writers_batch_fails_each_report_is_stored_in_its_own_transaction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store_batch = intake._store_batch
+
+    def broken(batch: list[Any]) -> list[Report]:
+        if len(batch) == 1:
+            return store_batch(batch)
+        Incident.objects.create(
+            kind=Kind.RAID, first_seen_at=timezone.now(), last_seen_at=timezone.now()
+        )
+        raise RuntimeError("disk hiccup")
+
+    monkeypatch.setattr(intake, "_store_batch", broken)
+    jobs = [
+        writer._Job(job("a", client_key="a")),
+        writer._Job(job("b", at=moved(*BOYLE_HEIGHTS, north_m=100))),
+    ]
+
+    writer._write(jobs)
+
+    assert all(isinstance(pending.result, Report) for pending in jobs)
+    incident = Incident.objects.get()  # the half-written batch was rolled back
+    assert incident.report_count == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_lost_with_its_connection_is_answered_may_or_may_not_and_not_retried(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import OperationalError, connections
+
+    database = connections["default"]
+    commit = database.commit
+    lost: list[bool] = []
+
+    def commit_then_lose_the_answer() -> None:
+        commit()  # it took effect, but the answer never came back
+        if not lost:
+            lost.append(True)
+            raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(database, "commit", commit_then_lose_the_answer)
+    jobs = [writer._Job(job(name, client_key=name)) for name in ("a", "b")]
+
+    writer._write(jobs)
+
+    # Each reporter hears "may or may not be stored, send it again with the same key";
+    # the writer did not store the batch again report by report.
+    assert all(isinstance(pending.error, writer.WriterLost) for pending in jobs)
+    assert sorted(Report.objects.values_list("place", flat=True)) == ["a", "b"]

@@ -12,11 +12,13 @@ them in ONE transaction:
 1. A request validates its input, cleans its photo, and hands the arguments of
    ``submit_report`` to the writer; then it waits (``REPORT_WRITE_TIMEOUT`` seconds).
 2. The writer takes the first waiting job and every other already queued, up to
-   ``MAX_BATCH``; stores them with ``actions.submit_reports`` inside one outer
-   transaction (a refused report fails alone); commits once.
+   ``MAX_BATCH``; stores them with ``actions.submit_reports``, whose transaction is
+   the batch's one transaction (a refused report fails alone); commits once.
 3. Only after the commit — the reports are on disk — does it wake the requests, which
    answer 201. A failed commit fails every job in the batch: nothing is acknowledged
-   that was not stored.
+   that was not stored, and each answers 503 saying the report may or may not be
+   stored (``WriterLost``), since a commit lost with its connection may have
+   taken effect.
 
 Cost per report: one indexed clustering query; the inserts (incidents, reports,
 timeline rows) are one statement each per batch, plus one refresh per incident the
@@ -74,7 +76,7 @@ from typing import BinaryIO, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, connection
 
 from vecinos.core import live
 from vecinos.reports import actions, photos
@@ -206,19 +208,25 @@ def _run() -> None:
 def _write(batch: list[_Job]) -> None:
     close_old_connections()
     try:
-        with transaction.atomic():
-            # A refused report fails alone; the others are stored (submit_reports).
-            outcomes = actions.submit_reports([job.report for job in batch])
-            for job, outcome in zip(batch, outcomes, strict=True):
-                if isinstance(outcome, Exception):
-                    job.error = outcome
-                else:
-                    job.result = outcome
+        # Outside any transaction: submit_reports's own is the batch's one transaction
+        # (no savepoint), committed before it returns. A refused report fails alone;
+        # the others are stored. A failed commit raises, and fails the whole batch.
+        outcomes = actions.submit_reports([job.report for job in batch])
+        for job, outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                job.error = outcome
+            else:
+                job.result = outcome
     except Exception as error:
+        # Most often the COMMIT itself (the database went away): whether it took
+        # effect cannot be told from here, so each request answers 503 saying so, and
+        # a resend carrying the same idempotency key is recognised.
         logger.exception("a batch of %d reports failed to commit", len(batch))
         for job in batch:
             if job.error is None:
-                job.result, job.error = None, error
+                lost = WriterLost()
+                lost.__cause__ = error
+                job.result, job.error = None, lost
         connection.close()
     finally:
         for job in batch:

@@ -343,8 +343,9 @@ class _Pending:
 def submit_reports(reports: list[NewReport]) -> list[Report | Exception]:
     """Store ``reports`` in order, each into an incident, in a few statements per
     batch rather than a few per report: the one write path of reports (``submit_report``
-    is a batch of one). Inside a caller's transaction (the writer's) the caller
-    commits; result i is report i's row, or the exception that refused it.
+    is a batch of one). Inside a caller's transaction the caller commits; outside one
+    (the writer) the batch is one transaction of its own, committed before this
+    returns; result i is report i's row, or the exception that refused it.
 
     1. Per report, without the database: the domain rules and the photo
        (``_prepare_report``); a refused report fails alone.
@@ -366,9 +367,11 @@ def submit_reports(reports: list[NewReport]) -> list[Report | Exception]:
        that joined each, so the stored summary is the one the last of
        ``submit_report``'s refreshes would write. An incident opened by one report
        and joined by none keeps the summary it was created with, as one by one.
-    4. If step 2 or 3 fails unexpectedly, both are rolled back to a savepoint and
-       each report of a larger batch is stored as a batch of its own (in its own
-       savepoint), so one bad report cannot lose the others.
+    4. If step 2 or 3 fails unexpectedly, both are rolled back (to a savepoint
+       inside a caller's transaction) and each report of a larger batch is stored as
+       a batch of its own, so one bad report cannot lose the others. A COMMIT of
+       our own that fails is raised instead: it may have taken effect, and storing
+       the reports again would store them twice.
 
     Cost: one clustering query and about six statements per batch, plus one small
     aggregate per stored incident joined, instead of about six statements per
@@ -389,10 +392,18 @@ def submit_reports(reports: list[NewReport]) -> list[Report | Exception]:
         for index, first in resends.items():
             results[index] = results[first]
         return [result or RuntimeError("not stored") for result in results]
+    # Called outside any transaction (the writer), the atomic block below is the
+    # transaction itself: no savepoint, two statements fewer per batch. Its COMMIT
+    # failing then is not a bad report: it is raised, and the caller fails the batch.
+    own_transaction = not connection.in_atomic_block
+    written = False
     try:
         with transaction.atomic():
             stored.extend(_store_batch([prepared for _, prepared in ready]))
+            written = own_transaction
     except Exception as failure:
+        if written:
+            raise
         if len(ready) == 1:
             photos.delete_photo(ready[0][1].photo_name)
             stored = [_stored_meanwhile(ready[0][1], failure) or failure]
