@@ -1,4 +1,4 @@
-"""``insert``: many new rows of one model in one ``executemany``, for hot paths.
+"""``insert``: many new rows of one model in one statement, for hot paths.
 
 ``QuerySet.bulk_create`` compiles its INSERT anew on every call, and its compiler
 spends more per value than preparing the value itself: in the report writer, which
@@ -13,6 +13,11 @@ database assigns (we need it set on the instance: every model it is used for has
 UUID default), fields with ``db_default`` or generated columns, multi-table
 inheritance, and ``ignore_conflicts`` / ``update_conflicts``. ``_check`` refuses such a
 model when it is first used.
+
+``insert_returning_pk`` is the same for a model whose primary key the database assigns
+(the incident timeline's auto-incrementing id): one multi-row INSERT ... RETURNING,
+the statement built once per model, vendor and number of rows, each key set on its
+instance in the order of VALUES, as ``bulk_create`` does.
 """
 
 from __future__ import annotations
@@ -49,6 +54,63 @@ def _check(model: type[models.Model]) -> None:
             models.NOT_PROVIDED,
         ):
             raise TypeError(f"insert() does not handle {meta.label}.{field.name}")
+
+
+def _check_returning(model: type[models.Model]) -> None:
+    meta = model._meta
+    if meta.parents:
+        raise TypeError(f"insert_returning_pk() does not handle inheritance ({meta.label})")
+    if meta.pk is None or not meta.pk.db_returning:
+        raise TypeError(f"insert_returning_pk() needs a database-assigned key ({meta.label})")
+    for field in meta.concrete_fields:
+        if field is not meta.pk and (
+            getattr(field, "generated", False)
+            or getattr(field, "db_default", None) not in (None, models.NOT_PROVIDED)
+        ):
+            raise TypeError(f"insert_returning_pk() does not handle {meta.label}.{field.name}")
+
+
+@cache
+def _statement_returning(
+    model: type[models.Model], vendor: str, rows: int
+) -> tuple[str, tuple[Any, ...]]:
+    """(INSERT of ``rows`` rows RETURNING the primary key, fields in column order)."""
+    _check_returning(model)
+    meta = model._meta
+    assert meta.pk is not None  # noqa: S101 - checked above
+    fields = tuple(field for field in meta.concrete_fields if field is not meta.pk)
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    columns = ", ".join(quote(str(field.column)) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # Names from the model's own metadata; values are always parameters.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES {', '.join([row] * rows)} RETURNING {quote(str(meta.pk.column))}"
+    )
+    return sql, fields
+
+
+def insert_returning_pk(model: type[models.Model], objs: list[Any]) -> None:
+    """INSERT ``objs`` (new instances of ``model``, whose primary key the database
+    assigns) in one statement and set each one's primary key, as
+    ``model.objects.bulk_create(objs)`` would on PostgreSQL and SQLite: the rows of
+    RETURNING come in the order of VALUES, which bulk_create relies on too."""
+    if not objs:
+        return
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql, fields = _statement_returning(model, connection.vendor, len(objs))
+    params = [
+        field.get_db_prep_save(field.pre_save(obj, True), connection)
+        for obj in objs
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = cursor.fetchall()
+    for obj, (key,) in zip(objs, keys, strict=True):
+        obj.pk = key
+        obj._state.adding = False
+        obj._state.db = DEFAULT_DB_ALIAS
 
 
 def insert(model: type[models.Model], objs: list[Any]) -> None:

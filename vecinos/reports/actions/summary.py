@@ -165,4 +165,9 @@ def _refresh_incidents(updates: list[tuple[Incident, datetime, set[str], str]]) 
         pk=quote(meta.pk.get_attname_column()[1] or "id"),
     )
     with connection.cursor() as cursor:
-        cursor.executemany(update, params)
+        if len(params) == 1:
+            # psycopg runs executemany in pipeline mode, whose setup and sync cost
+            # more than the one row (vecinos/core/bulk.py).
+            cursor.execute(update, params[0])
+        else:
+            cursor.executemany(update, params)
