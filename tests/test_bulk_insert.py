@@ -78,7 +78,7 @@ def events(count: int, incident: Incident, label: str) -> list[IncidentEvent]:
     ]
 
 
-@pytest.mark.parametrize("count", [1, 7, 64])
+@pytest.mark.parametrize("count", [1, 7, 64, 250])
 def test_rows_with_database_keys_are_stored_and_numbered_as_bulk_create_does(
     count: int,
 ) -> None:

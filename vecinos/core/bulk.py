@@ -70,6 +70,11 @@ def _check_returning(model: type[models.Model]) -> None:
             raise TypeError(f"insert_returning_pk() does not handle {meta.label}.{field.name}")
 
 
+# Rows per INSERT ... RETURNING: one statement per row count is kept, and a statement
+# stays far under SQLite's limit on parameters (32,766).
+RETURNING_ROWS = 100
+
+
 @cache
 def _statement_returning(
     model: type[models.Model], vendor: str, rows: int
@@ -94,7 +99,12 @@ def insert_returning_pk(model: type[models.Model], objs: list[Any]) -> None:
     """INSERT ``objs`` (new instances of ``model``, whose primary key the database
     assigns) in one statement and set each one's primary key, as
     ``model.objects.bulk_create(objs)`` would on PostgreSQL and SQLite: the rows of
-    RETURNING come in the order of VALUES, which bulk_create relies on too."""
+    RETURNING come in the order of VALUES, which bulk_create relies on too. More than
+    ``RETURNING_ROWS`` objects go in statements of that many rows."""
+    if len(objs) > RETURNING_ROWS:
+        for start in range(0, len(objs), RETURNING_ROWS):
+            insert_returning_pk(model, objs[start : start + RETURNING_ROWS])
+        return
     if not objs:
         return
     connection = connections[DEFAULT_DB_ALIAS]
