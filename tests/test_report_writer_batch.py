@@ -207,9 +207,8 @@ def test_a_refused_report_fails_alone_and_the_rest_are_stored() -> None:
     assert Incident.objects.count() == 2
 
 
-def test_when_the_batch_insert_fails_each_report_is_stored_on_its_own(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def break_batches_of_more_than_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch of two or more reports fails half-written; one report alone is stored."""
     store_batch = intake._store_batch
 
     def broken(batch: list[Any]) -> list[Report]:
@@ -222,9 +221,17 @@ def test_when_the_batch_insert_fails_each_report_is_stored_on_its_own(
 
     monkeypatch.setattr(intake, "_store_batch", broken)
 
-    reports = actions.submit_reports(
-        [job("a", client_key="a"), job("b", at=moved(*BOYLE_HEIGHTS, north_m=100))]
-    )
+
+def two_nearby() -> list[actions.NewReport]:
+    return [job("a", client_key="a"), job("b", at=moved(*BOYLE_HEIGHTS, north_m=100))]
+
+
+def test_when_the_batch_insert_fails_each_report_is_stored_on_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    break_batches_of_more_than_one(monkeypatch)
+
+    reports = actions.submit_reports(two_nearby())
 
     assert all(isinstance(report, Report) for report in reports)
     # The half-written batch was rolled back; the reports joined one incident.
@@ -309,21 +316,8 @@ def test_the_writers_batch_is_one_transaction_without_a_savepoint() -> None:
 def test_when_the_writers_batch_fails_each_report_is_stored_in_its_own_transaction(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    store_batch = intake._store_batch
-
-    def broken(batch: list[Any]) -> list[Report]:
-        if len(batch) == 1:
-            return store_batch(batch)
-        Incident.objects.create(
-            kind=Kind.RAID, first_seen_at=timezone.now(), last_seen_at=timezone.now()
-        )
-        raise RuntimeError("disk hiccup")
-
-    monkeypatch.setattr(intake, "_store_batch", broken)
-    jobs = [
-        writer._Job(job("a", client_key="a")),
-        writer._Job(job("b", at=moved(*BOYLE_HEIGHTS, north_m=100))),
-    ]
+    break_batches_of_more_than_one(monkeypatch)
+    jobs = [writer._Job(report) for report in two_nearby()]
 
     writer._write(jobs)
 
