@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import make_user
+from tests.conftest import make_user, signed_in
 from tests.factories import BOYLE_HEIGHTS, JEFFERSON_HIGH, SANTEE_ALLEY, make_incident, moved
 from vecinos.accounts.access import Forbidden
 from vecinos.accounts.models import Role, User
@@ -115,6 +115,20 @@ def test_nearest_responders_say_who_was_already_sent(dani: User) -> None:
         for n in queries.nearest_available_responders(incident)
     }
     assert found == {"rosa": "requested", "ramon": None}
+
+
+def test_the_console_names_a_dispatchs_state_in_the_readers_language(dani: User) -> None:
+    incident = make_incident(at=BOYLE_HEIGHTS)
+    rosa = on_call("rosa", BOYLE_HEIGHTS)
+    actions.dispatch_responders(incident=incident, responders=[rosa], actor=dani)
+
+    page = (
+        signed_in(dani)
+        .get(f"/console/incidents/{incident.pk}", HTTP_ACCEPT_LANGUAGE="es")
+        .content.decode()
+    )
+
+    assert "(Solicitado)" in page and "(requested)" not in page
 
 
 def test_someone_who_is_no_longer_a_responder_is_not_offered() -> None:

@@ -143,6 +143,11 @@ class NearbyResponder:
     radius_km: float
     dispatch_status: str | None
 
+    @property
+    def dispatch_label(self) -> str:
+        """The dispatch's state in the reader's language ("" if never sent)."""
+        return str(DispatchStatus(self.dispatch_status).label) if self.dispatch_status else ""
+
 
 def nearest_available_responders(incident: Incident, *, limit: int = 10) -> list[NearbyResponder]:
     """Available responders whose area covers the incident, nearest first.
