@@ -42,32 +42,35 @@ def _statement(model: type[models.Model], vendor: str) -> tuple[str, tuple[Any, 
     return sql, fields
 
 
-def _check(model: type[models.Model]) -> None:
+def _check(model: type[models.Model], *, key_from_database: bool = False) -> None:
+    """Refuse a model these inserts would store differently from ``bulk_create``; its
+    primary key set in Python (``insert``) or by the database (``insert_returning_pk``)."""
     meta = model._meta
+    name = "insert_returning_pk()" if key_from_database else "insert()"
     if meta.parents:
-        raise TypeError(f"insert() does not handle multi-table inheritance ({meta.label})")
-    if meta.pk is None or not meta.pk.has_default():
-        raise TypeError(f"insert() needs a primary key set in Python ({meta.label})")
+        raise TypeError(f"{name} does not handle multi-table inheritance ({meta.label})")
+    if key_from_database and (meta.pk is None or not meta.pk.db_returning):
+        raise TypeError(f"{name} needs a database-assigned key ({meta.label})")
+    if not key_from_database and (meta.pk is None or not meta.pk.has_default()):
+        raise TypeError(f"{name} needs a primary key set in Python ({meta.label})")
     for field in meta.concrete_fields:
+        if field is meta.pk and key_from_database:
+            continue
         if getattr(field, "generated", False) or getattr(field, "db_default", None) not in (
             None,
             models.NOT_PROVIDED,
         ):
-            raise TypeError(f"insert() does not handle {meta.label}.{field.name}")
+            raise TypeError(f"{name} does not handle {meta.label}.{field.name}")
 
 
-def _check_returning(model: type[models.Model]) -> None:
-    meta = model._meta
-    if meta.parents:
-        raise TypeError(f"insert_returning_pk() does not handle inheritance ({meta.label})")
-    if meta.pk is None or not meta.pk.db_returning:
-        raise TypeError(f"insert_returning_pk() needs a database-assigned key ({meta.label})")
-    for field in meta.concrete_fields:
-        if field is not meta.pk and (
-            getattr(field, "generated", False)
-            or getattr(field, "db_default", None) not in (None, models.NOT_PROVIDED)
-        ):
-            raise TypeError(f"insert_returning_pk() does not handle {meta.label}.{field.name}")
+def execute_rows(cursor: Any, sql: str, rows: list[list[Any]]) -> None:
+    """Run ``sql`` once per row of parameters: ``execute`` for one row, since psycopg
+    runs ``executemany`` in pipeline mode, whose setup and sync cost more than one row
+    (the report writer's batches are mostly one report)."""
+    if len(rows) == 1:
+        cursor.execute(sql, rows[0])
+    else:
+        cursor.executemany(sql, rows)
 
 
 # Rows per INSERT ... RETURNING: one statement per row count is kept, and a statement
@@ -80,7 +83,7 @@ def _statement_returning(
     model: type[models.Model], vendor: str, rows: int
 ) -> tuple[str, tuple[Any, ...]]:
     """(INSERT of ``rows`` rows RETURNING the primary key, fields in column order)."""
-    _check_returning(model)
+    _check(model, key_from_database=True)
     meta = model._meta
     assert meta.pk is not None  # noqa: S101 - checked above
     fields = tuple(field for field in meta.concrete_fields if field is not meta.pk)
@@ -101,11 +104,11 @@ def insert_returning_pk(model: type[models.Model], objs: list[Any]) -> None:
     ``model.objects.bulk_create(objs)`` would on PostgreSQL and SQLite: the rows of
     RETURNING come in the order of VALUES, which bulk_create relies on too. More than
     ``RETURNING_ROWS`` objects go in statements of that many rows."""
+    if not objs:
+        return
     if len(objs) > RETURNING_ROWS:
         for start in range(0, len(objs), RETURNING_ROWS):
             insert_returning_pk(model, objs[start : start + RETURNING_ROWS])
-        return
-    if not objs:
         return
     connection = connections[DEFAULT_DB_ALIAS]
     sql, fields = _statement_returning(model, connection.vendor, len(objs))
@@ -137,12 +140,7 @@ def insert(model: type[models.Model], objs: list[Any]) -> None:
         for obj in objs
     ]
     with connection.cursor() as cursor:
-        if len(rows) == 1:
-            # psycopg runs executemany in pipeline mode, whose setup and sync cost
-            # more than the one row (PostgreSQL stores reports one per request).
-            cursor.execute(sql, rows[0])
-        else:
-            cursor.executemany(sql, rows)
+        execute_rows(cursor, sql, rows)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = DEFAULT_DB_ALIAS

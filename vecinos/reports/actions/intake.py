@@ -576,7 +576,7 @@ def _locked(ids: list[uuid.UUID]) -> list[Incident]:
     that joins a stored incident (benchmarks/results/postgres/reports_http_notes.md)."""
     prep = Incident._meta.pk.get_db_prep_value
     sql = _locked_sql(len(ids), lock=connection.features.has_select_for_update)
-    return list(Incident.objects.raw(sql, [prep(pk, connection) for pk in sorted(ids)]))
+    return list(Incident.objects.raw(sql, [prep(pk, connection) for pk in ids]))
 
 
 @cache

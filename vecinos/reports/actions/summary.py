@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import connection
 
-from vecinos.core import geo
+from vecinos.core import bulk, geo
 from vecinos.reports import clustering
 from vecinos.reports.models import (
     Incident,
@@ -165,9 +165,4 @@ def _refresh_incidents(updates: list[tuple[Incident, datetime, set[str], str]]) 
         pk=quote(meta.pk.get_attname_column()[1] or "id"),
     )
     with connection.cursor() as cursor:
-        if len(params) == 1:
-            # psycopg runs executemany in pipeline mode, whose setup and sync cost
-            # more than the one row (vecinos/core/bulk.py).
-            cursor.execute(update, params[0])
-        else:
-            cursor.executemany(update, params)
+        bulk.execute_rows(cursor, update, params)
