@@ -7,16 +7,17 @@ answered before the batch commits."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tests.factories import BOYLE_HEIGHTS, JEFFERSON_HIGH, SANTEE_ALLEY, moved, submit
-from vecinos.reports import actions, writer
+from vecinos.reports import actions, clustering, writer
 from vecinos.reports.actions import intake
 from vecinos.reports.models import Channel, Incident, IncidentEvent, Kind, Report
 
@@ -351,3 +352,75 @@ def test_a_commit_lost_with_its_connection_is_answered_may_or_may_not_and_not_re
     # the writer did not store the batch again report by report.
     assert all(isinstance(pending.error, writer.WriterLost) for pending in jobs)
     assert sorted(Report.objects.values_list("place", flat=True)) == ["a", "b"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_join_counts_the_reports_another_writer_committed_while_it_waited_for_the_lock() -> None:
+    # Another writer (a batch of another web process) holds the incident's row lock and
+    # has stored a report in it; ours must wait, then count that report too: the
+    # summary it writes is read after the lock, never from before it.
+    first = submit(client_key="first", place="first")
+    incident_id = first.incident_id
+    holding, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def other_writer() -> None:
+        try:
+            with transaction.atomic():
+                Incident.objects.select_for_update().get(pk=incident_id)
+                Report.objects.create(
+                    incident_id=incident_id,
+                    kind=Kind.RAID,
+                    lat=BOYLE_HEIGHTS[0],
+                    lng=BOYLE_HEIGHTS[1],
+                    observed_at=timezone.now(),
+                    source_tag="another-writer",
+                    channel=Channel.API,
+                    place="concurrent",
+                )
+                holding.set()
+                release.wait(10)
+        except BaseException as error:  # pragma: no cover - reported below
+            failures.append(error)
+            holding.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    assert holding.wait(10)
+    releaser = threading.Timer(0.3, release.set)
+    releaser.start()
+    try:
+        second = submit(client_key="second", place="second")
+    finally:
+        release.set()
+        thread.join(10)
+        releaser.cancel()
+
+    assert not failures
+    assert second.incident_id == incident_id
+    incident = Incident.objects.get(pk=incident_id)
+    assert (incident.report_count, incident.source_count) == (3, 3)
+    assert incident.confidence == clustering.confidence(
+        tally=clustering.Tally(reports=3, sources=3, agreeing=3),
+        last_seen_at=incident.last_seen_at,
+        now=incident.updated_at,
+    )
+
+
+def test_a_batch_joining_a_stored_incident_adds_only_sources_it_has_not_seen() -> None:
+    now = timezone.now()
+    stored_before(now)  # client-z
+    stored = Incident.objects.get()
+
+    actions.submit_reports(
+        [
+            job("again", at=JEFFERSON_HIGH, client_key="client-z", now=now),
+            job("new", at=JEFFERSON_HIGH, client_key="client-y", now=now),
+            job("new again", at=JEFFERSON_HIGH, client_key="client-y", now=now),
+        ]
+    )
+
+    incident = Incident.objects.get(pk=stored.pk)
+    assert (incident.report_count, incident.source_count) == (4, 2)

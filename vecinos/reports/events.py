@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django.db import transaction
 
 from vecinos.accounts.models import User
-from vecinos.core import bulk, live
+from vecinos.core import live
 from vecinos.reports.models import Incident, IncidentEvent
 
 LIVE_CHANNEL = "incidents"
@@ -30,13 +29,3 @@ def record_event(
         )
     )
     return event
-
-
-def record_events(events: list[IncidentEvent]) -> list[IncidentEvent]:
-    """``record_event`` for many rows at once (a batch of reports): ONE insert, then the
-    same live update per row, in order, once the transaction commits."""
-    bulk.insert_returning_pk(IncidentEvent, events)
-    for event in events:
-        message = {"incident": str(event.incident_id), "type": event.type, "event": event.pk}
-        transaction.on_commit(partial(live.publish, LIVE_CHANNEL, message))
-    return events

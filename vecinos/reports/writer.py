@@ -20,9 +20,10 @@ them in ONE transaction:
    stored (``WriterLost``), since a commit lost with its connection may have
    taken effect.
 
-Cost per report: one indexed clustering query; the inserts (incidents, reports,
-timeline rows) are one statement each per batch, plus one refresh per incident the
-batch joined, and one fsync per batch instead of per report. The writer thread is
+Cost per batch: one indexed clustering query; the writes (new incidents, reports,
+joined incidents' summaries, timeline rows) are one statement on PostgreSQL and four
+on SQLite, plus a row lock and one aggregate when the batch joins stored incidents;
+and one fsync per batch instead of per report. The writer thread is
 the one place where reports are written, so its Python time per report is what caps
 intake (the ORM compiling five statements per report cost about as much as
 everything else). Clustering stays exact: ``submit_reports`` decides in order, so a
@@ -49,8 +50,8 @@ a request whose report the writer already took waits for the end of that batch.
 On PostgreSQL each web process has the writer thread, not a process: several web
 processes already write in parallel, and what a report costs there is not the commit
 but the Python work of its statements and round trips (BEGIN, the clustering query,
-three INSERTs, COMMIT, each compiled and sent by the ORM), which a batch pays once for
-all its reports (benchmarks/results/postgres/reports_http_notes.md). A caller
+the lock and sums of a joined incident, the write, COMMIT), which a batch pays once
+for all its reports (benchmarks/results/postgres/reports_http_notes.md). A caller
 already inside a transaction must see its report in that transaction, so it calls
 ``actions.submit_report`` directly, on either database.
 """

@@ -4,29 +4,26 @@ group-commit writer), each into an incident found by ``clustering``."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import re
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache, partial
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vecinos.core import bulk, crypto, geo, service_area
+from vecinos.core import bulk, crypto, geo, live, service_area
 from vecinos.core.text import text_problem
 from vecinos.reports import clustering, photos
-from vecinos.reports.actions.summary import (
-    KINDS,
-    _as_uuid,
-    _refresh_incidents,
-)
-from vecinos.reports.events import record_events
+from vecinos.reports.actions.summary import KINDS, SUMMARY_FIELDS, _as_uuid
+from vecinos.reports.events import LIVE_CHANNEL
 from vecinos.reports.models import (
     Agency,
     Channel,
@@ -260,36 +257,6 @@ def _prepare_report(report: NewReport) -> _Prepared:
     )
 
 
-def _new_incident(
-    *,
-    kind: str,
-    lat: float | None,
-    lng: float | None,
-    cell: int | None,
-    observed_at: datetime,
-    agencies: list[str],
-    now: datetime,
-) -> Incident:
-    """The incident a report opens, not yet saved."""
-    first = clustering.Tally(reports=1, sources=1, agreeing=1)
-    return Incident(
-        kind=kind,
-        lat=lat,
-        lng=lng,
-        cell=cell,
-        first_seen_at=observed_at,
-        last_seen_at=observed_at,
-        report_count=1,
-        source_count=1,
-        agencies=agencies,
-        confidence=clustering.confidence(tally=first, last_seen_at=observed_at, now=now),
-        needs_location=cell is None,
-        outside_service_area=not service_area.covers(lat, lng),
-        created_at=now,
-        updated_at=now,
-    )
-
-
 # Batches (the SQLite group-commit writer) ---------------------------------------------------
 
 logger = logging.getLogger(__name__)
@@ -304,25 +271,25 @@ BASELINE_SQL = (
 
 @dataclass
 class _Pending:
-    """An incident as the batch has left it so far, before anything is written."""
+    """An incident the batch opens or joins, as the batch has left it so far (what
+    later reports of the batch cluster against), and the batch's reports in it."""
 
     pk: uuid.UUID
-    incident: Incident | None  # the new instance; an existing one is loaded at the end
+    stored: bool  # an incident stored before the batch (else one the batch opens)
     kind: str
     located: int
     lat_sum: float
     lng_sum: float
     first_seen_at: datetime
     last_seen_at: datetime
+    now: datetime  # the ``now`` of the last report of the batch in it
     cell: int | None = None
     lat: float | None = None
     lng: float | None = None
-    joined: int = 0  # reports of the batch that joined it (not the one that opened it)
-    agencies: set[str] = dataclasses.field(default_factory=set)
-    now: datetime | None = None  # the ``now`` of the last report that joined it
+    members: list[_Prepared] = dataclasses.field(default_factory=list)
 
     def add(self, prepared: _Prepared, lat: float, lng: float) -> None:
-        """What ``refresh_incident`` does to the summary, kept in memory."""
+        """What ``refresh_incident`` does to the centroid, span and kind, in memory."""
         if self.kind == Kind.OTHER and prepared.kind != Kind.OTHER:
             self.kind = prepared.kind
         self.located += 1
@@ -332,8 +299,7 @@ class _Pending:
         self.cell = geo.cell_for(self.lat, self.lng)
         self.first_seen_at = min(self.first_seen_at, prepared.observed_at)
         self.last_seen_at = max(self.last_seen_at, prepared.observed_at)
-        self.joined += 1
-        self.agencies.update(prepared.agencies)
+        self.members.append(prepared)
         self.now = prepared.now
 
     def candidate(self) -> clustering.Candidate:
@@ -356,26 +322,30 @@ def submit_reports(reports: list[NewReport]) -> list[Report | Exception]:
        the incidents this batch opened or joined so far, as the batch left them in
        memory (``_Pending``: kind, centroid, cell, span). So a report joins the
        incident an earlier report of the same batch opened, exactly as it would one
-       by one. The first report of the batch to join a stored incident reads that
-       incident's baseline (located reports, coordinate sums, span) in one aggregate
-       query; the centroid used for later decisions is the same mean, summed in
-       Python.
-    3. Per batch: one INSERT of the new incidents, one of the reports, one of the
-       timeline rows (``record_events``: the same live update per row after
-       commit), then ``_refresh_incidents`` for every incident reports joined: one
-       aggregate query and one UPDATE for all, at the ``now`` of the last report
-       that joined each, so the stored summary is the one the last of
-       ``submit_report``'s refreshes would write. An incident opened by one report
-       and joined by none keeps the summary it was created with, as one by one.
+       by one. When a later report of the batch may still cluster against a stored
+       incident the batch joined, that incident's baseline (located reports,
+       coordinate sums, span) is read in one aggregate query, so that the later
+       report sees the centroid moved, the same mean summed in Python.
+    3. Per batch (``_write_batch``): the stored incidents the batch joins are locked
+       (FOR UPDATE, in key order) and what their reports add up to is read after
+       the lock (counts of reports, sources and kinds, coordinate sums, span, which
+       of the batch's sources they already have): two statements, only when the
+       batch joins one. Each incident's new summary is computed in Python from that
+       and the batch's own reports, at the ``now`` of the last report of the batch
+       in it: what ``refresh_incident`` would compute from all its reports. Then
+       the new incidents, the reports, the joined incidents' summaries and the
+       timeline rows are written by ``bulk.write``: ONE statement on PostgreSQL,
+       four on SQLite. Each timeline row goes to the consoles after the commit.
     4. If step 2 or 3 fails unexpectedly, both are rolled back (to a savepoint
        inside a caller's transaction) and each report of a larger batch is stored as
        a batch of its own, so one bad report cannot lose the others. A COMMIT of
        our own that fails is raised instead: it may have taken effect, and storing
        the reports again would store them twice.
 
-    Cost: one clustering query and about six statements per batch, plus one small
-    aggregate per stored incident joined, instead of about six statements per
-    report (five of them compiled by the ORM each time).
+    Cost on PostgreSQL: a batch that only opens incidents is the clustering query
+    and one write; one that joins stored incidents adds the lock and the sums:
+    four statements besides BEGIN and COMMIT, and no model instance but the
+    returned reports (benchmarks/results/postgres/reports_http_notes.md).
     """
     results: list[Report | Exception | None] = [None] * len(reports)
     resends = _resends(reports, results)
@@ -469,9 +439,6 @@ def _stored_meanwhile(prepared: _Prepared, error: Exception) -> Report | None:
 def _store_batch(batch: list[_Prepared]) -> list[Report]:
     """Steps 2 and 3 of ``submit_reports``."""
     pending: dict[uuid.UUID, _Pending] = {}
-    new_incidents: list[Incident] = []
-    reports: list[Report] = []
-    events: list[IncidentEvent] = []
     cells = [
         geo.cell_for(p.lat, p.lng) if p.lat is not None and p.lng is not None else None
         for p in batch
@@ -485,112 +452,276 @@ def _store_batch(batch: list[_Prepared]) -> list[Report]:
             ]
         )
     )
-    for prepared, cell in zip(batch, cells, strict=True):
+    placed: list[tuple[_Prepared, int | None, _Pending]] = []
+    touched: dict[uuid.UUID, _Pending] = {}
+    for index, (prepared, cell) in enumerate(zip(batch, cells, strict=True)):
         lat, lng = prepared.lat, prepared.lng
         joins: _Pending | None = None
         if lat is not None and lng is not None and cell is not None:
-            joins = _cluster_in_batch(prepared, lat, lng, cell, stored, pending)
+            later = index + 1 < len(batch)
+            joins = _cluster_in_batch(prepared, lat, lng, cell, stored, pending, later=later)
         if joins is None:
-            incident = _new_incident(
+            joins = _Pending(
+                pk=uuid.uuid4(),
+                stored=False,
                 kind=prepared.kind,
+                located=1 if cell is not None else 0,
+                lat_sum=lat or 0.0,
+                lng_sum=lng or 0.0,
+                first_seen_at=prepared.observed_at,
+                last_seen_at=prepared.observed_at,
+                now=prepared.now,
+                cell=cell,
                 lat=lat,
                 lng=lng,
-                cell=cell,
-                observed_at=prepared.observed_at,
-                agencies=prepared.agencies,
-                now=prepared.now,
+                members=[prepared],
             )
-            new_incidents.append(incident)
-            if lat is not None and lng is not None:
-                pending[incident.pk] = _Pending(
-                    pk=incident.pk,
-                    incident=incident,
-                    kind=prepared.kind,
-                    located=1,
-                    lat_sum=lat,
-                    lng_sum=lng,
-                    first_seen_at=prepared.observed_at,
-                    last_seen_at=prepared.observed_at,
-                    cell=cell,
-                    lat=lat,
-                    lng=lng,
-                )
-            event_type = IncidentEvent.Type.OPENED
-            incident_id = incident.pk
-        else:
-            event_type = IncidentEvent.Type.REPORT_ADDED
-            incident_id = joins.pk
-        report = Report(
-            incident_id=incident_id,
-            kind=prepared.kind,
-            lat=lat,
-            lng=lng,
-            cell=cell,
-            place=prepared.place,
-            description=prepared.description,
-            observed_at=prepared.observed_at,
-            received_at=prepared.now,
-            agencies=prepared.agencies,
-            vehicles=prepared.vehicles,
-            officers=prepared.officers,
-            language=prepared.language,
-            channel=prepared.channel,
-            source_tag=prepared.tag,
-            idempotency_hash=prepared.key_hash,
-        )
-        if prepared.photo_name:
-            report.photo.name = prepared.photo_name
-        reports.append(report)
-        events.append(
-            IncidentEvent(
-                incident_id=incident_id,
-                type=event_type,
-                data={"report": str(report.id), "channel": prepared.channel},
-            )
-        )
+            if cell is not None:
+                # A report without a location opens an incident of its own, which no
+                # other report joins.
+                pending[joins.pk] = joins
+        touched[joins.pk] = joins
+        placed.append((prepared, cell, joins))
+    return _write_batch(placed, list(touched.values()))
 
-    bulk.insert(Incident, new_incidents)
-    bulk.insert(Report, reports)
-    joined = [entry for entry in pending.values() if entry.joined]
-    existing_ids = [entry.pk for entry in joined if entry.incident is None]
-    incidents = {incident.pk: incident for incident in new_incidents}
-    if existing_ids:
-        incidents.update((incident.pk, incident) for incident in _locked(existing_ids))
-    _refresh_incidents(
-        [
-            (incidents[entry.pk], entry.now or timezone.now(), entry.agencies, entry.kind)
-            for entry in joined
-        ]
+
+# The incident columns a batch reads under its row lock before updating them.
+LOCKED_SQL = (
+    "SELECT id, kind, agencies, lat, lng, cell, needs_location FROM reports_incident "
+    "WHERE id IN ({ids}) ORDER BY id"
+)
+# What the stored reports of the incidents a batch joins add up to, read under the
+# incidents' row lock (so nothing joins them meanwhile): the counts of reports, of
+# sources and of each kind, the coordinate sums, the span, and which of the batch's
+# source tags each incident already has (a resend from the same source adds no source).
+STORED_SUMMARY_SQL = (
+    "SELECT incident_id, COUNT(*), COUNT(DISTINCT source_tag), COUNT(lat), SUM(lat), "
+    "SUM(lng), MIN(observed_at), MAX(observed_at){kinds}{tags} FROM reports_report "
+    "WHERE incident_id IN ({ids}) GROUP BY incident_id"
+)
+
+
+@dataclass
+class _Stored:
+    """An incident stored before the batch, as its row and its reports are under the
+    row lock: what the batch's reports are added to."""
+
+    kind: str
+    agencies: list[str]
+    lat: float | None
+    lng: float | None
+    cell: int | None
+    needs_location: bool
+    reports: int = 0
+    sources: int = 0
+    located: int = 0
+    lat_sum: float = 0.0
+    lng_sum: float = 0.0
+    first_seen_at: datetime | None = None
+    last_seen_at: datetime | None = None
+    kinds: dict[str, int] = dataclasses.field(default_factory=dict)
+    tags: set[str] = dataclasses.field(default_factory=set)
+
+
+def _write_batch(
+    placed: list[tuple[_Prepared, int | None, _Pending]], incidents: list[_Pending]
+) -> list[Report]:
+    """Step 3 of ``submit_reports``: lock the stored incidents the batch joins and read
+    what their reports add up to (two statements, only when it joins one), then write
+    the new incidents, the reports, the joined incidents' new summaries and the
+    timeline rows: ONE statement on PostgreSQL (``bulk.write``). Each summary is what
+    ``refresh_incident`` would compute from all the incident's reports, at the
+    ``now`` of the last report of the batch in it."""
+    db = connections[DEFAULT_DB_ALIAS]
+    stored = _lock_stored([entry for entry in incidents if entry.stored])
+    incident_table = bulk.table(Incident)
+    report_table = bulk.table(Report)
+    event_table = bulk.table(IncidentEvent)
+    new_rows: list[list[Any]] = []
+    updates: list[list[Any]] = []
+    for entry in incidents:
+        summary = _summary(entry, stored.get(entry.pk))
+        if entry.stored:
+            updates.append(
+                [*incident_table.values(SUMMARY_FIELDS, summary, db), _db_pk(entry.pk, db)]
+            )
+        else:
+            new_rows.append(incident_table.row(_opened(entry, summary), db))
+    reports: list[Report] = []
+    report_rows: list[list[Any]] = []
+    event_rows: list[list[Any]] = []
+    events: list[tuple[str, str]] = []
+    for prepared, cell, entry in placed:
+        opens = not entry.stored and entry.members[0] is prepared
+        event_type: str = IncidentEvent.Type.OPENED if opens else IncidentEvent.Type.REPORT_ADDED
+        values = {
+            "id": uuid.uuid4(),
+            "incident_id": entry.pk,
+            "kind": prepared.kind,
+            "lat": prepared.lat,
+            "lng": prepared.lng,
+            "cell": cell,
+            "place": prepared.place,
+            "description": prepared.description,
+            "photo": prepared.photo_name,
+            "observed_at": prepared.observed_at,
+            "received_at": prepared.now,
+            "agencies": prepared.agencies,
+            "vehicles": prepared.vehicles,
+            "officers": prepared.officers,
+            "language": prepared.language,
+            "channel": prepared.channel,
+            "source_tag": prepared.tag,
+            "idempotency_hash": prepared.key_hash,
+        }
+        report_rows.append(report_table.row(values, db))
+        report = Report(**values)
+        report._state.adding = False
+        report._state.db = DEFAULT_DB_ALIAS
+        reports.append(report)
+        event_rows.append(
+            event_table.row(
+                {
+                    "incident_id": entry.pk,
+                    "type": event_type,
+                    "data": {"report": str(values["id"]), "channel": prepared.channel},
+                },
+                db,
+            )
+        )
+        events.append((str(entry.pk), event_type))
+    keys = bulk.write(
+        [(incident_table, new_rows), (report_table, report_rows), (event_table, event_rows)],
+        update=bulk.Update(incident_table, SUMMARY_FIELDS, updates),
     )
-    for report in reports:
-        report.incident = incidents[report.incident_id]
-    record_events(events)
+    for (incident_id, event_type), key in zip(events, keys, strict=True):
+        message = {"incident": incident_id, "type": event_type, "event": key}
+        transaction.on_commit(partial(live.publish, LIVE_CHANNEL, message))
     return reports
 
 
-def _locked(ids: list[uuid.UUID]) -> list[Incident]:
-    """The stored incidents ``ids``, locked for the rest of the transaction (FOR
-    UPDATE, in primary-key order so that two batches never wait on each other), as
-    the ORM would load them. Raw SQL from the model's own metadata: compiling the
-    same query through the ORM cost two and a half times as much, once per batch
-    that joins a stored incident (benchmarks/results/postgres/reports_http_notes.md)."""
-    prep = Incident._meta.pk.get_db_prep_value
-    sql = _locked_sql(len(ids), lock=connection.features.has_select_for_update)
-    return list(Incident.objects.raw(sql, [prep(pk, connection) for pk in ids]))
+def _db_pk(pk: uuid.UUID, db: Any) -> Any:
+    return Incident._meta.pk.get_db_prep_value(pk, db)
 
 
-@cache
-def _locked_sql(count: int, *, lock: bool) -> str:
-    meta = Incident._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(field.column)) for field in meta.concrete_fields)
-    pk = quote(str(meta.pk.column))
-    # Names from the model's own metadata; the ids are parameters.
-    return (
-        f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608
-        f"WHERE {pk} IN ({', '.join(['%s'] * count)}) ORDER BY {pk}"
-        + (" FOR UPDATE" if lock else "")
+def _lock_stored(entries: list[_Pending]) -> dict[uuid.UUID, _Stored]:
+    """The stored incidents of ``entries``, locked for the rest of the transaction (FOR
+    UPDATE in primary-key order, so that two batches never wait on each other), with
+    what their reports add up to, read after the lock (``STORED_SUMMARY_SQL``): under
+    READ COMMITTED each statement sees what was committed before it began, so the
+    reports a concurrent batch added before releasing the lock are counted."""
+    if not entries:
+        return {}
+    db = connections[DEFAULT_DB_ALIAS]
+    ids = [_db_pk(entry.pk, db) for entry in entries]
+    marks = ", ".join(["%s"] * len(ids))
+    lock = " FOR UPDATE" if db.features.has_select_for_update else ""
+    found: dict[uuid.UUID, _Stored] = {}
+    with db.cursor() as cursor:
+        cursor.execute(LOCKED_SQL.format(ids=marks) + lock, ids)
+        for pk, kind, listed, lat, lng, cell, needs_location in cursor.fetchall():
+            found[_as_uuid(pk)] = _Stored(
+                kind=kind,
+                agencies=_json_list(listed),
+                lat=lat,
+                lng=lng,
+                cell=cell,
+                needs_location=bool(needs_location),
+            )
+        tags = sorted({member.tag for entry in entries for member in entry.members})
+        cursor.execute(
+            STORED_SUMMARY_SQL.format(
+                kinds="".join([", SUM(CASE WHEN kind = %s THEN 1 ELSE 0 END)"] * len(KINDS)),
+                tags="".join([", MAX(CASE WHEN source_tag = %s THEN 1 ELSE 0 END)"] * len(tags)),
+                ids=marks,
+            ),
+            [*KINDS, *tags, *ids],
+        )
+        for (
+            pk,
+            reports,
+            sources,
+            located,
+            lat_sum,
+            lng_sum,
+            first,
+            last,
+            *rest,
+        ) in cursor.fetchall():
+            row = found[_as_uuid(pk)]
+            row.reports, row.sources, row.located = reports, sources, located
+            row.lat_sum, row.lng_sum = lat_sum or 0.0, lng_sum or 0.0
+            row.first_seen_at = clustering.as_aware(first) if first is not None else None
+            row.last_seen_at = clustering.as_aware(last) if last is not None else None
+            row.kinds = {kind: count or 0 for kind, count in zip(KINDS, rest, strict=False)}
+            row.tags = {tag for tag, has in zip(tags, rest[len(KINDS) :], strict=True) if has}
+    missing = [entry.pk for entry in entries if entry.pk not in found]
+    if missing:
+        raise Incident.DoesNotExist(f"incidents {missing} are gone")
+    return found
+
+
+def _json_list(value: Any) -> list[str]:
+    """A JSON list column read by a raw query: decoded by psycopg on PostgreSQL (jsonb),
+    text on SQLite."""
+    if value is None:
+        return []
+    return list(json.loads(value) if isinstance(value, (str, bytes)) else value)
+
+
+def _summary(entry: _Pending, stored: _Stored | None) -> dict[str, Any]:
+    """The summary ``refresh_incident`` would store for ``entry`` once the batch's
+    reports are in it: from its stored reports (``stored``; none for an incident the
+    batch opens) and the batch's own."""
+    members = entry.members
+    base = stored or _Stored(
+        kind=entry.kind, agencies=[], lat=None, lng=None, cell=None, needs_location=True
     )
+    kind = base.kind
+    if stored is None or (kind == Kind.OTHER and entry.kind != Kind.OTHER):
+        kind = entry.kind
+    located = [member for member in members if member.lat is not None and member.lng is not None]
+    count = base.located + len(located)
+    lat, lng, cell, needs_location = base.lat, base.lng, base.cell, base.needs_location
+    if count:
+        lat = (base.lat_sum + sum(m.lat for m in located)) / count  # type: ignore[misc]
+        lng = (base.lng_sum + sum(m.lng for m in located)) / count  # type: ignore[misc]
+        cell, needs_location = geo.cell_for(lat, lng), False
+    seen = [member.observed_at for member in members]
+    if base.first_seen_at is not None and base.last_seen_at is not None:
+        seen += [base.first_seen_at, base.last_seen_at]
+    tally = clustering.Tally(
+        reports=base.reports + len(members),
+        sources=base.sources + len({m.tag for m in members} - base.tags),
+        agreeing=base.kinds.get(kind, 0) + sum(1 for m in members if m.kind == kind),
+    )
+    last_seen_at = max(seen)
+    return {
+        "kind": kind,
+        "lat": lat,
+        "lng": lng,
+        "cell": cell,
+        "needs_location": needs_location,
+        "first_seen_at": min(seen),
+        "last_seen_at": last_seen_at,
+        "report_count": tally.reports,
+        "source_count": tally.sources,
+        "agencies": sorted(set(base.agencies).union(*(m.agencies for m in members))),
+        "confidence": clustering.confidence(tally=tally, last_seen_at=last_seen_at, now=entry.now),
+        "updated_at": entry.now,
+    }
+
+
+def _opened(entry: _Pending, summary: dict[str, Any]) -> dict[str, Any]:
+    """The row of an incident the batch opens: its summary, and what its first report
+    set once."""
+    first = entry.members[0]
+    return {
+        **summary,
+        "id": entry.pk,
+        "outside_service_area": not service_area.covers(first.lat, first.lng),
+        "created_at": first.now,
+    }
 
 
 class _Nearby:
@@ -616,10 +747,14 @@ def _cluster_in_batch(
     cell: int,
     stored: _Nearby,
     pending: dict[uuid.UUID, _Pending],
+    *,
+    later: bool,
 ) -> _Pending | None:
     """The incident a located report of the batch joins (see ``submit_reports``, step
     2), recorded in ``pending`` as the join leaves it; None: it opens a new one.
-    ``stored`` holds the stored incidents near any report of the batch."""
+    ``stored`` holds the stored incidents near any report of the batch; ``later``: more
+    reports of the batch follow, which must see a stored incident it joins moved (its
+    baseline is read for them)."""
     observed_at = prepared.observed_at
     ring = geo.neighbourhood(cell, clustering.ring_size())
     reach = partial(clustering.within_reach, kind=prepared.kind, ring=ring, observed_at=observed_at)
@@ -650,30 +785,49 @@ def _cluster_in_batch(
     pk = _as_uuid(best.id)
     entry = pending.get(pk)
     if entry is None:
-        entry = _baseline(pk, best)
+        entry = _baseline(pk, best, prepared.now) if later else _unread(pk, best, prepared.now)
         pending[pk] = entry
     entry.add(prepared, lat, lng)
     return entry
 
 
-def _baseline(pk: uuid.UUID, candidate: clustering.Candidate) -> _Pending:
-    """An existing incident as its stored reports make it, before the batch joins it."""
+def _baseline(pk: uuid.UUID, candidate: clustering.Candidate, now: datetime) -> _Pending:
+    """A stored incident as its stored reports make it, before the batch joins it: its
+    centroid and span, for the later reports of the batch to cluster against (read
+    without the lock; what is written is read again under it, ``_lock_stored``)."""
     with connection.cursor() as cursor:
         cursor.execute(BASELINE_SQL, [Incident._meta.pk.get_db_prep_value(pk, connection)])
         located, lat_sum, lng_sum, first, last = cursor.fetchone()
     last_seen_at = clustering.as_aware(last) if last is not None else candidate.last_seen_at
     return _Pending(
         pk=pk,
-        incident=None,
+        stored=True,
         kind=candidate.kind,
         located=located or 0,
         lat_sum=lat_sum or 0.0,
         lng_sum=lng_sum or 0.0,
         first_seen_at=clustering.as_aware(first) if first is not None else last_seen_at,
         last_seen_at=last_seen_at,
+        now=now,
         cell=geo.cell_for(candidate.lat, candidate.lng)
         if candidate.lat is not None and candidate.lng is not None
         else None,
         lat=candidate.lat,
         lng=candidate.lng,
+    )
+
+
+def _unread(pk: uuid.UUID, candidate: clustering.Candidate, now: datetime) -> _Pending:
+    """A stored incident joined by the batch's last report: no later report clusters
+    against it, so its baseline is not read (``_lock_stored`` reads what is written)."""
+    return _Pending(
+        pk=pk,
+        stored=True,
+        kind=candidate.kind,
+        located=0,
+        lat_sum=0.0,
+        lng_sum=0.0,
+        first_seen_at=candidate.last_seen_at,
+        last_seen_at=candidate.last_seen_at,
+        now=now,
     )

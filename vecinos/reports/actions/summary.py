@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import connection
 
-from vecinos.core import bulk, geo
+from vecinos.core import geo
 from vecinos.reports import clustering
 from vecinos.reports.models import (
     Incident,
@@ -108,61 +108,3 @@ def _apply_summary(
         tally=tally, last_seen_at=incident.last_seen_at, now=now
     )
     incident.updated_at = now
-
-
-# ``SUMMARY_SQL`` for several incidents at once, with the count of each kind (the
-# incidents' kinds differ, and "agreeing" counts the reports of the incident's kind).
-SUMMARY_MANY_SQL = (
-    "SELECT incident_id, COUNT(*), COUNT(DISTINCT source_tag), {kinds}, AVG(lat), "
-    "AVG(lng), MIN(observed_at), MAX(observed_at) FROM reports_report "
-    "WHERE incident_id IN ({ids}) GROUP BY incident_id"
-)
-
-
-def _refresh_incidents(updates: list[tuple[Incident, datetime, set[str], str]]) -> None:
-    """``refresh_incident`` for several incidents (incident, now, new agencies, new
-    kind): one aggregate query and one UPDATE statement for them all."""
-    if not updates:
-        return
-    kinds = list(KINDS)
-    for incident, _now, _agencies, new_kind in updates:
-        _take_kind(incident, new_kind)
-    prep = Incident._meta.pk.get_db_prep_value
-    sql = SUMMARY_MANY_SQL.format(
-        kinds=", ".join(["SUM(CASE WHEN kind = %s THEN 1 ELSE 0 END)"] * len(kinds)),
-        ids=", ".join(["%s"] * len(updates)),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*kinds, *(prep(i.pk, connection) for i, *_ in updates)])
-        rows = {_as_uuid(row[0]): row[1:] for row in cursor.fetchall()}
-    meta = Incident._meta
-    fields = [field for field in meta.concrete_fields if field.name in SUMMARY_FIELDS]
-    params = []
-    for incident, now, agencies, _kind in updates:
-        reports, sources, *by_kind = rows[incident.pk][: 2 + len(kinds)]
-        lat, lng, first, last = rows[incident.pk][2 + len(kinds) :]
-        summary = {
-            "reports": reports,
-            "sources": sources,
-            "agreeing": by_kind[kinds.index(incident.kind)] or 0,
-            "lat": lat,
-            "lng": lng,
-            "first": clustering.as_aware(first) if first is not None else None,
-            "last": clustering.as_aware(last) if last is not None else None,
-        }
-        _apply_summary(incident, summary, now=now, new_agencies=agencies)
-        params.append(
-            [
-                *(f.get_db_prep_save(getattr(incident, f.attname), connection) for f in fields),
-                prep(incident.pk, connection),
-            ]
-        )
-    quote = connection.ops.quote_name
-    # Names from the model's own metadata, values as parameters.
-    update = "UPDATE {table} SET {columns} WHERE {pk} = %s".format(  # noqa: S608
-        table=quote(meta.db_table),
-        columns=", ".join(f"{quote(f.get_attname_column()[1] or f.name)} = %s" for f in fields),
-        pk=quote(meta.pk.get_attname_column()[1] or "id"),
-    )
-    with connection.cursor() as cursor:
-        bulk.execute_rows(cursor, update, params)
