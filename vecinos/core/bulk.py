@@ -84,8 +84,8 @@ class Table:
             if not (self.key_from_database and field is meta.pk)
         )
         self.attnames = tuple(field.attname for field in self.fields)
-        self.columns = tuple(str(field.column) for field in self.fields)
-        self._by_name = {field.attname: field for field in meta.concrete_fields}
+        # Every concrete field by attribute name (the primary key too), for updates.
+        self.by_name = {field.attname: field for field in meta.concrete_fields}
 
     def row(self, values: dict[str, Any], connection: Any) -> list[Any]:
         return [
@@ -97,12 +97,12 @@ class Table:
 
     def values(self, names: tuple[str, ...], values: dict[str, Any], connection: Any) -> list[Any]:
         """The prepared values of the fields ``names`` (attribute names), for ``Update``."""
-        fields = self._by_name
+        fields = self.by_name
         return [fields[name].get_db_prep_save(values[name], connection) for name in names]
 
     def column_types(self, names: tuple[str, ...], connection: Any) -> tuple[str, ...]:
         """The database types of the columns of ``names`` (attribute names), for casts."""
-        return tuple(str(self._by_name[name].cast_db_type(connection)) for name in names)
+        return tuple(str(self.by_name[name].cast_db_type(connection)) for name in names)
 
 
 class Update(NamedTuple):
@@ -173,15 +173,10 @@ def write(
         return keys
 
 
-_tables: dict[type[models.Model], Table] = {}
-
-
+@cache
 def table(model: type[models.Model]) -> Table:
     """The ``Table`` of ``model``, built once."""
-    found = _tables.get(model)
-    if found is None:
-        found = _tables[model] = Table(model)
-    return found
+    return Table(model)
 
 
 @cache
@@ -204,7 +199,7 @@ def _insert_sql(
 def _update_sql(model: type[models.Model], names: tuple[str, ...]) -> str:
     meta = model._meta
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    by_name = {field.attname: field for field in meta.concrete_fields}
+    by_name = table(model).by_name
     assert meta.pk is not None  # noqa: S101 - every concrete model has one
     # Names from the model's own metadata; values are always parameters.
     return "UPDATE {table} SET {columns} WHERE {pk} = %s".format(  # noqa: S608
@@ -228,7 +223,7 @@ def _combined_statement(shape: tuple[Any, ...], vendor: str) -> str:
         connection = connections[DEFAULT_DB_ALIAS]
         types = (*table(model).column_types(names, connection), meta.pk.cast_db_type(connection))
         row = "(" + ", ".join(f"%s::{kind}" for kind in types) + ")"
-        by_name = {field.attname: field for field in meta.concrete_fields}
+        by_name = table(model).by_name
         columns = [quote(str(by_name[name].column)) for name in names]
         pk = quote(str(meta.pk.column))
         # Names from the model's own metadata; values are always parameters.

@@ -4,7 +4,6 @@ group-commit writer), each into an incident found by ``clustering``."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import re
 import uuid
@@ -616,13 +615,15 @@ def _lock_stored(entries: list[_Pending]) -> dict[uuid.UUID, _Stored]:
     ids = [_db_pk(entry.pk, db) for entry in entries]
     marks = ", ".join(["%s"] * len(ids))
     lock = " FOR UPDATE" if db.features.has_select_for_update else ""
+    agencies = Incident._meta.get_field("agencies")
     found: dict[uuid.UUID, _Stored] = {}
     with db.cursor() as cursor:
         cursor.execute(LOCKED_SQL.format(ids=marks) + lock, ids)
         for pk, kind, listed, lat, lng, cell, needs_location in cursor.fetchall():
             found[_as_uuid(pk)] = _Stored(
                 kind=kind,
-                agencies=_json_list(listed),
+                # Decoded as the ORM decodes the column (jsonb on PostgreSQL, text on SQLite).
+                agencies=agencies.from_db_value(listed, None, db) or [],  # type: ignore[arg-type]
                 lat=lat,
                 lng=lng,
                 cell=cell,
@@ -659,14 +660,6 @@ def _lock_stored(entries: list[_Pending]) -> dict[uuid.UUID, _Stored]:
     if missing:
         raise Incident.DoesNotExist(f"incidents {missing} are gone")
     return found
-
-
-def _json_list(value: Any) -> list[str]:
-    """A JSON list column read by a raw query: decoded by psycopg on PostgreSQL (jsonb),
-    text on SQLite."""
-    if value is None:
-        return []
-    return list(json.loads(value) if isinstance(value, (str, bytes)) else value)
 
 
 def _summary(entry: _Pending, stored: _Stored | None) -> dict[str, Any]:
@@ -796,7 +789,7 @@ def _baseline(pk: uuid.UUID, candidate: clustering.Candidate, now: datetime) -> 
     centroid and span, for the later reports of the batch to cluster against (read
     without the lock; what is written is read again under it, ``_lock_stored``)."""
     with connection.cursor() as cursor:
-        cursor.execute(BASELINE_SQL, [Incident._meta.pk.get_db_prep_value(pk, connection)])
+        cursor.execute(BASELINE_SQL, [_db_pk(pk, connection)])
         located, lat_sum, lng_sum, first, last = cursor.fetchone()
     last_seen_at = clustering.as_aware(last) if last is not None else candidate.last_seen_at
     return _Pending(
