@@ -212,9 +212,12 @@ def break_batches_of_more_than_one(monkeypatch: pytest.MonkeyPatch) -> None:
     """A batch of two or more reports fails half-written; one report alone is stored."""
     store_batch = intake._store_batch
 
-    def broken(batch: list[Any]) -> list[Report]:
+    def broken(batch: list[Any], own: Any = None) -> Any:
         if len(batch) == 1:
-            return store_batch(batch)
+            return store_batch(batch, own)
+        if own is not None:  # the batch's own transaction (PostgreSQL, the writer)
+            with connection.cursor() as cursor:
+                cursor.execute(own.begin() + "SELECT 1")
         Incident.objects.create(
             kind=Kind.RAID, first_seen_at=timezone.now(), last_seen_at=timezone.now()
         )
@@ -334,24 +337,83 @@ def test_a_commit_lost_with_its_connection_is_answered_may_or_may_not_and_not_re
     from django.db import OperationalError, connections
 
     database = connections["default"]
-    commit = database.commit
     lost: list[bool] = []
+    if intake._own_transaction_possible():
+        # PostgreSQL: the batch's own transaction ends with its write, in one query.
+        write = intake.bulk.write
 
-    def commit_then_lose_the_answer() -> None:
-        commit()  # it took effect, but the answer never came back
-        if not lost:
-            lost.append(True)
-            raise OperationalError("server closed the connection unexpectedly")
+        def write_then_lose_the_answer(*args: Any, **kwargs: Any) -> Any:
+            keys = write(*args, **kwargs)  # it took effect, but the answer never came back
+            if not lost:
+                lost.append(True)
+                database.connection.close()
+                raise OperationalError("server closed the connection unexpectedly")
+            return keys
 
-    monkeypatch.setattr(database, "commit", commit_then_lose_the_answer)
+        monkeypatch.setattr(intake.bulk, "write", write_then_lose_the_answer)
+    else:
+        commit = database.commit
+
+        def commit_then_lose_the_answer() -> None:
+            commit()  # it took effect, but the answer never came back
+            if not lost:
+                lost.append(True)
+                raise OperationalError("server closed the connection unexpectedly")
+
+        monkeypatch.setattr(database, "commit", commit_then_lose_the_answer)
     jobs = [writer._Job(job(name, client_key=name)) for name in ("a", "b")]
 
     writer._write(jobs)
 
     # Each reporter hears "may or may not be stored, send it again with the same key";
     # the writer did not store the batch again report by report.
+    assert lost
     assert all(isinstance(pending.error, writer.WriterLost) for pending in jobs)
     assert sorted(Report.objects.values_list("place", flat=True)) == ["a", "b"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_the_database_refuses_stores_nothing_and_each_report_is_tried_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The batch joins a stored incident, so on PostgreSQL its write goes with its own
+    # COMMIT; the database refuses the write (a unique key, as a concurrent resend of
+    # the same report would): nothing of the batch is stored, and no one is told "may
+    # or may not": each report is stored on its own.
+    stored_before(timezone.now())
+    write = intake.bulk.write
+    refused: list[bool] = []
+
+    def refuse_batches(inserts: Any, **kwargs: Any) -> Any:
+        incidents, reports, events = inserts
+        if len(reports[1]) > 1 and not refused:
+            refused.append(True)
+            # The same report row twice: the primary key refuses the second.
+            reports = (reports[0], [reports[1][0], reports[1][0], *reports[1][1:]])
+            events = (events[0], [events[1][0], *events[1]])
+        return write([incidents, reports, events], **kwargs)
+
+    monkeypatch.setattr(intake.bulk, "write", refuse_batches)
+    jobs = [
+        writer._Job(job(name, at=moved(*JEFFERSON_HIGH, north_m=50), client_key=name))
+        for name in ("a", "b")
+    ]
+
+    writer._write(jobs)
+
+    assert refused
+    assert all(isinstance(pending.result, Report) for pending in jobs), [
+        pending.error for pending in jobs
+    ]
+    incident = Incident.objects.get()
+    assert incident.report_count == 3
+    assert sorted(Report.objects.values_list("place", flat=True)) == ["a", "b", "stored"]
+    assert not connection.in_atomic_block
+    if connection.vendor == "postgresql":  # and no transaction of ours is left open
+        from psycopg import pq
+
+        status = connection.connection.info.transaction_status
+        assert status == pq.TransactionStatus.IDLE
 
 
 @pytest.mark.django_db(transaction=True)

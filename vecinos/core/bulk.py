@@ -115,7 +115,10 @@ class Update(NamedTuple):
 
 
 def write(
-    inserts: list[tuple[Table, list[list[Any]]]], *, update: Update | None = None
+    inserts: list[tuple[Table, list[list[Any]]]],
+    *,
+    update: Update | None = None,
+    commit: bool = False,
 ) -> list[Any]:
     """Insert the rows of each table, in order, then update ``update``'s rows; return
     the keys the database assigned to the rows of the LAST insert (in the order of its
@@ -129,6 +132,11 @@ def write(
     updated twice; foreign keys are checked after the statement (or at commit, where
     deferred), so a row may refer to one inserted by an earlier part. On SQLite, which
     has no data-modifying WITH, each part is a statement of its own, in the same order.
+
+    ``commit`` (PostgreSQL only): the statement goes with the ``COMMIT`` of a
+    transaction its caller began itself (``BEGIN`` sent as text, Django's connection
+    left in autocommit), in the same round trip; the keys come from the statement's
+    own result, before the COMMIT's.
     """
     connection = connections[DEFAULT_DB_ALIAS]
     parts = [(table, rows) for table, rows in inserts if rows]
@@ -148,14 +156,19 @@ def write(
     for _, rows in first:
         for row in rows:
             params.extend(row)
+    if commit and connection.vendor != "postgresql":
+        raise ValueError("write(commit=True) is for PostgreSQL")
     if connection.vendor == "postgresql":
         if update is not None:
             for row in update.rows:
                 params.extend(row)
         for row in last_rows:
             params.extend(row)
+        sql = _combined_statement(shape, connection.vendor)
         with connection.cursor() as cursor:
-            cursor.execute(_combined_statement(shape, connection.vendor), params)
+            # Several statements in one query: Django's psycopg cursors bind on the
+            # client and send it whole; the cursor stands on the first one's rows.
+            cursor.execute(sql + "; COMMIT" if commit else sql, params)
             return [key for (key,) in cursor.fetchall()]
     with connection.cursor() as cursor:
         for table, rows in first:

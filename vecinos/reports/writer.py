@@ -23,7 +23,9 @@ them in ONE transaction:
 Cost per batch: one indexed clustering query; the writes (new incidents, reports,
 joined incidents' summaries, timeline rows) are one statement on PostgreSQL and four
 on SQLite, plus a row lock and one aggregate when the batch joins stored incidents;
-and one fsync per batch instead of per report. The writer thread is
+and one fsync per batch instead of per report. On PostgreSQL that is two round trips
+a batch, three when it joins (``actions.submit_reports``), on a connection the writer
+thread keeps while reports keep coming. The writer thread is
 the one place where reports are written, so its Python time per report is what caps
 intake (the ORM compiling five statements per report cost about as much as
 everything else). Clustering stays exact: ``submit_reports`` decides in order, so a
@@ -86,6 +88,9 @@ from vecinos.reports.models import Report
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 64
+# Seconds without a report after which the writer thread gives its connection back:
+# under load reports come milliseconds apart, and a quiet writer holds none.
+IDLE_SECONDS = 0.1
 # Seconds a request waits, past its deadline, for the writer process's answer (the
 # end of the batch it is writing) before answering that it cannot tell (WriterLost).
 ANSWER_GRACE = 30
@@ -191,7 +196,14 @@ def _ensure_writer() -> None:
 
 def _run() -> None:
     while True:
-        batch = [_jobs.get()]
+        try:
+            first = _jobs.get(timeout=IDLE_SECONDS)
+        except queue.Empty:
+            # Quiet for a moment: the connection goes back to the pool (cheap), so an
+            # idle writer holds none, and a database can be closed or dropped under it.
+            _release_connection()
+            first = _jobs.get()
+        batch = [first]
         while len(batch) < MAX_BATCH:
             try:
                 batch.append(_jobs.get_nowait())
@@ -200,14 +212,23 @@ def _run() -> None:
         batch = [job for job in batch if job.take()]
         if batch:
             _write(batch)
-        if _jobs.empty() and connection.settings_dict.get("OPTIONS", {}).get("pool"):
-            # Between bursts the connection goes back to the pool (cheap): an idle
-            # writer holds none, and a database can be closed or dropped under it.
-            connection.close()
+
+
+def _pooled() -> bool:
+    return bool(connection.settings_dict.get("OPTIONS", {}).get("pool"))
+
+
+def _release_connection() -> None:
+    if _pooled():
+        connection.close()
 
 
 def _write(batch: list[_Job]) -> None:
-    close_old_connections()
+    # A pooled connection is kept from batch to batch while reports keep coming
+    # (taking one from the pool costs the round trip of its check, every batch) and
+    # checked only after an error; any other is closed here once past its age.
+    if not _pooled() or connection.errors_occurred:
+        close_old_connections()
     try:
         # Outside any transaction: submit_reports's own is the batch's one transaction
         # (no savepoint), committed before it returns. A refused report fails alone;

@@ -341,10 +341,12 @@ def submit_reports(reports: list[NewReport]) -> list[Report | Exception]:
        our own that fails is raised instead: it may have taken effect, and storing
        the reports again would store them twice.
 
-    Cost on PostgreSQL: a batch that only opens incidents is the clustering query
-    and one write; one that joins stored incidents adds the lock and the sums:
-    four statements besides BEGIN and COMMIT, and no model instance but the
-    returned reports (benchmarks/results/postgres/reports_http_notes.md).
+    Cost on PostgreSQL, called outside a transaction (the writer,
+    ``_store_own_transaction``): a batch that only opens incidents is the clustering
+    query and one write, two round trips; one that joins stored incidents is three
+    (the clustering query; BEGIN, the lock and the sums; the write and COMMIT); no
+    model instance but the returned reports
+    (benchmarks/results/postgres/reports_http_notes.md).
     """
     results: list[Report | Exception | None] = [None] * len(reports)
     resends = _resends(reports, results)
@@ -361,40 +363,167 @@ def submit_reports(reports: list[NewReport]) -> list[Report | Exception]:
         for index, first in resends.items():
             results[index] = results[first]
         return [result or RuntimeError("not stored") for result in results]
-    # Called outside any transaction (the writer), the atomic block below is the
-    # transaction itself: no savepoint, two statements fewer per batch. Its COMMIT
-    # failing then is not a bad report: it is raised, and the caller fails the batch.
-    own_transaction = not connection.in_atomic_block
-    written = False
-    try:
-        with transaction.atomic():
-            stored.extend(_store_batch([prepared for _, prepared in ready]))
-            written = own_transaction
-    except Exception as failure:
-        if written:
-            raise
-        if len(ready) == 1:
-            photos.delete_photo(ready[0][1].photo_name)
-            stored = [_stored_meanwhile(ready[0][1], failure) or failure]
-        else:
-            logger.exception("a batch of %d reports failed; storing them one by one", len(ready))
-            stored = []
-            for _, prepared in ready:
-                try:
-                    with transaction.atomic():
-                        stored.extend(_store_batch([prepared]))
-                except Exception as error:
-                    photos.delete_photo(prepared.photo_name)
-                    stored.append(_stored_meanwhile(prepared, error) or error)
-    except BaseException:
-        for _, prepared in ready:
-            photos.delete_photo(prepared.photo_name)
-        raise
-    for (index, _), outcome in zip(ready, stored, strict=True):
+    batch = [prepared for _, prepared in ready]
+    stored = _store_own_transaction(batch) if _own_transaction_possible() else _store_atomic(batch)
+    for (index, _prepared), outcome in zip(ready, stored, strict=True):
         results[index] = outcome
     for index, first in resends.items():
         results[index] = results[first]
     return [result or RuntimeError("not stored") for result in results]
+
+
+def _own_transaction_possible() -> bool:
+    """Outside any transaction on PostgreSQL, with Django's cursors binding parameters
+    on the client (its default), which lets one query carry several statements."""
+    return (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and connection.get_autocommit()
+        and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+    )
+
+
+def _store_atomic(ready: list[_Prepared]) -> list[Report | Exception]:
+    """Steps 2 to 4 of ``submit_reports`` in an atomic block: inside a caller's
+    transaction (a savepoint), or as the transaction itself when called outside one
+    (the writer on SQLite: no savepoint). Its COMMIT failing then is not a bad
+    report: it is raised, and the caller fails the batch."""
+    own_transaction = not connection.in_atomic_block
+    written = False
+    stored: list[Report | Exception] = []
+    try:
+        with transaction.atomic():
+            reports, messages = _store_batch(ready)
+            for message in messages:
+                transaction.on_commit(partial(live.publish, LIVE_CHANNEL, message))
+            stored.extend(reports)
+            written = own_transaction
+    except Exception as failure:
+        if written:
+            raise
+        return _store_one_by_one(ready, failure)
+    except BaseException:
+        for prepared in ready:
+            photos.delete_photo(prepared.photo_name)
+        raise
+    return stored
+
+
+def _store_own_transaction(ready: list[_Prepared]) -> list[Report | Exception]:
+    """Steps 2 to 4 of ``submit_reports`` outside any transaction on PostgreSQL (the
+    writer): the transaction is ours, written out in fewer round trips than an atomic
+    block takes. The clustering query (and any baseline) is read in autocommit, as
+    READ COMMITTED would read it inside the transaction; a batch that joins no stored
+    incident is then ONE statement, a transaction by itself; one that joins sends
+    ``BEGIN``, the lock and the sums as one query and the write with its ``COMMIT`` as
+    another (``_Transaction``). Two or three round trips a batch, where the atomic
+    block took five or six (benchmarks/results/postgres/reports_http_notes.md).
+
+    What failed decides what follows: before the final statement, or in it with the
+    database saying it was refused, nothing is stored (the transaction is rolled
+    back) and the reports are stored one by one as in ``_store_atomic``; a final
+    statement whose answer never came (the connection broke) may have committed, and
+    is raised, as a failed COMMIT is there."""
+    state = _Transaction(connection)
+    try:
+        reports, messages = _store_batch(ready, state)
+    except Exception as failure:
+        if not state.rolled_back(failure):
+            raise
+        return _store_one_by_one(ready, failure)
+    except BaseException as interrupted:
+        state.rolled_back(interrupted)
+        for prepared in ready:
+            photos.delete_photo(prepared.photo_name)
+        raise
+    for message in messages:
+        live.publish(LIVE_CHANNEL, message)
+    return list(reports)
+
+
+def _store_one_by_one(ready: list[_Prepared], failure: Exception) -> list[Report | Exception]:
+    """Step 4 of ``submit_reports``: the batch failed and stored nothing; each report
+    is stored as a batch of its own, so one bad report cannot lose the others."""
+    if len(ready) == 1:
+        photos.delete_photo(ready[0].photo_name)
+        return [_stored_meanwhile(ready[0], failure) or failure]
+    logger.exception("a batch of %d reports failed; storing them one by one", len(ready))
+    stored: list[Report | Exception] = []
+    for prepared in ready:
+        try:
+            with transaction.atomic():
+                reports, messages = _store_batch([prepared])
+                for message in messages:
+                    transaction.on_commit(partial(live.publish, LIVE_CHANNEL, message))
+                stored.extend(reports)
+        except Exception as error:
+            photos.delete_photo(prepared.photo_name)
+            stored.append(_stored_meanwhile(prepared, error) or error)
+    return stored
+
+
+class _Transaction:
+    """A batch's own transaction on PostgreSQL, sent as text with the statements it
+    goes with (``_store_own_transaction``): ``begin`` is put before the lock, ``COMMIT``
+    after the write. Django's connection stays in autocommit throughout; this knows
+    whether the transaction is open and whether its final statement was sent."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+        self.began = False
+        self.final_sent = False
+
+    def begin(self) -> str:
+        self.began = True
+        return "BEGIN; "
+
+    def final(self) -> bool:
+        """Called just before the write: True when the write must also COMMIT."""
+        self.final_sent = True
+        return self.began
+
+    def rolled_back(self, error: BaseException | None = None) -> bool:
+        """After ``error``: roll back what is open; True when nothing of the batch is
+        stored. False when that cannot be known: the final statement was sent and did
+        not come back refused by the database on a connection still open (its answer
+        was lost with the connection, or something failed after it), so it may have
+        committed."""
+        from psycopg import pq
+
+        raw = self.db.connection
+        broken = raw is None or raw.closed or raw.broken
+        if self.final_sent and (broken or not _refused_by_database(error)):
+            # A refusal that also ended the connection (the server shutting down) may
+            # have come after the COMMIT took effect.
+            if broken:
+                self.db.close()
+            return False
+        if broken:
+            # The transaction ended with its connection, before any COMMIT was sent.
+            self.db.close()
+            return True
+        if raw.info.transaction_status in (
+            pq.TransactionStatus.INTRANS,
+            pq.TransactionStatus.INERROR,
+        ):
+            try:
+                raw.rollback()
+            except Exception:
+                # The server ends a transaction whose connection is gone: not stored.
+                self.db.close()
+        # Refused: an autocommit statement, or a COMMIT (PostgreSQL rolls a failed
+        # COMMIT back), or a statement of the transaction rolled back just now.
+        return True
+
+
+def _refused_by_database(error: BaseException | None) -> bool:
+    """Whether ``error`` is the database's answer refusing a statement (it carries an
+    SQLSTATE), as opposed to a connection lost or a failure on our side."""
+    while error is not None:
+        if getattr(error, "sqlstate", None):
+            return True
+        error = error.__cause__
+    return False
 
 
 def _resends(reports: list[NewReport], results: list[Report | Exception | None]) -> dict[int, int]:
@@ -435,8 +564,12 @@ def _stored_meanwhile(prepared: _Prepared, error: Exception) -> Report | None:
     return None
 
 
-def _store_batch(batch: list[_Prepared]) -> list[Report]:
-    """Steps 2 and 3 of ``submit_reports``."""
+def _store_batch(
+    batch: list[_Prepared], own: _Transaction | None = None
+) -> tuple[list[Report], list[dict[str, Any]]]:
+    """Steps 2 and 3 of ``submit_reports``: the stored reports, and the live updates
+    to send once they are committed. ``own``: the batch's own transaction on
+    PostgreSQL (``_store_own_transaction``); None: inside an atomic block."""
     pending: dict[uuid.UUID, _Pending] = {}
     cells = [
         geo.cell_for(p.lat, p.lng) if p.lat is not None and p.lng is not None else None
@@ -481,7 +614,7 @@ def _store_batch(batch: list[_Prepared]) -> list[Report]:
                 pending[joins.pk] = joins
         touched[joins.pk] = joins
         placed.append((prepared, cell, joins))
-    return _write_batch(placed, list(touched.values()))
+    return _write_batch(placed, list(touched.values()), own)
 
 
 # The incident columns a batch reads under its row lock before updating them.
@@ -523,8 +656,10 @@ class _Stored:
 
 
 def _write_batch(
-    placed: list[tuple[_Prepared, int | None, _Pending]], incidents: list[_Pending]
-) -> list[Report]:
+    placed: list[tuple[_Prepared, int | None, _Pending]],
+    incidents: list[_Pending],
+    own: _Transaction | None,
+) -> tuple[list[Report], list[dict[str, Any]]]:
     """Step 3 of ``submit_reports``: lock the stored incidents the batch joins and read
     what their reports add up to (two statements, only when it joins one), then write
     the new incidents, the reports, the joined incidents' new summaries and the
@@ -532,7 +667,7 @@ def _write_batch(
     ``refresh_incident`` would compute from all the incident's reports, at the
     ``now`` of the last report of the batch in it."""
     db = connections[DEFAULT_DB_ALIAS]
-    stored = _lock_stored([entry for entry in incidents if entry.stored])
+    stored = _lock_stored([entry for entry in incidents if entry.stored], own)
     incident_table = bulk.table(Incident)
     report_table = bulk.table(Report)
     event_table = bulk.table(IncidentEvent)
@@ -592,23 +727,28 @@ def _write_batch(
     keys = bulk.write(
         [(incident_table, new_rows), (report_table, report_rows), (event_table, event_rows)],
         update=bulk.Update(incident_table, SUMMARY_FIELDS, updates),
+        commit=own is not None and own.final(),
     )
-    for (incident_id, event_type), key in zip(events, keys, strict=True):
-        message = {"incident": incident_id, "type": event_type, "event": key}
-        transaction.on_commit(partial(live.publish, LIVE_CHANNEL, message))
-    return reports
+    messages = [
+        {"incident": incident_id, "type": event_type, "event": key}
+        for (incident_id, event_type), key in zip(events, keys, strict=True)
+    ]
+    return reports, messages
 
 
 def _db_pk(pk: uuid.UUID, db: Any) -> Any:
     return Incident._meta.pk.get_db_prep_value(pk, db)
 
 
-def _lock_stored(entries: list[_Pending]) -> dict[uuid.UUID, _Stored]:
+def _lock_stored(entries: list[_Pending], own: _Transaction | None) -> dict[uuid.UUID, _Stored]:
     """The stored incidents of ``entries``, locked for the rest of the transaction (FOR
     UPDATE in primary-key order, so that two batches never wait on each other), with
     what their reports add up to, read after the lock (``STORED_SUMMARY_SQL``): under
     READ COMMITTED each statement sees what was committed before it began, so the
-    reports a concurrent batch added before releasing the lock are counted."""
+    reports a concurrent batch added before releasing the lock are counted. With
+    ``own`` (the batch's own transaction) the two statements go as one query after its
+    ``BEGIN``: PostgreSQL still runs them one after the other, the sums with a snapshot
+    taken once the lock is held."""
     if not entries:
         return {}
     db = connections[DEFAULT_DB_ALIAS]
@@ -616,9 +756,21 @@ def _lock_stored(entries: list[_Pending]) -> dict[uuid.UUID, _Stored]:
     marks = ", ".join(["%s"] * len(ids))
     lock = " FOR UPDATE" if db.features.has_select_for_update else ""
     agencies = Incident._meta.get_field("agencies")
+    tags = sorted({member.tag for entry in entries for member in entry.members})
+    locked_sql = LOCKED_SQL.format(ids=marks) + lock
+    sums_sql = STORED_SUMMARY_SQL.format(
+        kinds="".join([", SUM(CASE WHEN kind = %s THEN 1 ELSE 0 END)"] * len(KINDS)),
+        tags="".join([", MAX(CASE WHEN source_tag = %s THEN 1 ELSE 0 END)"] * len(tags)),
+        ids=marks,
+    )
+    sums_params = [*KINDS, *tags, *ids]
     found: dict[uuid.UUID, _Stored] = {}
     with db.cursor() as cursor:
-        cursor.execute(LOCKED_SQL.format(ids=marks) + lock, ids)
+        if own is not None:
+            cursor.execute(f"{own.begin()}{locked_sql}; {sums_sql}", [*ids, *sums_params])
+            cursor.nextset()  # past BEGIN's
+        else:
+            cursor.execute(locked_sql, ids)
         for pk, kind, listed, lat, lng, cell, needs_location in cursor.fetchall():
             found[_as_uuid(pk)] = _Stored(
                 kind=kind,
@@ -629,15 +781,10 @@ def _lock_stored(entries: list[_Pending]) -> dict[uuid.UUID, _Stored]:
                 cell=cell,
                 needs_location=bool(needs_location),
             )
-        tags = sorted({member.tag for entry in entries for member in entry.members})
-        cursor.execute(
-            STORED_SUMMARY_SQL.format(
-                kinds="".join([", SUM(CASE WHEN kind = %s THEN 1 ELSE 0 END)"] * len(KINDS)),
-                tags="".join([", MAX(CASE WHEN source_tag = %s THEN 1 ELSE 0 END)"] * len(tags)),
-                ids=marks,
-            ),
-            [*KINDS, *tags, *ids],
-        )
+        if own is not None:
+            cursor.nextset()
+        else:
+            cursor.execute(sums_sql, sums_params)
         for (
             pk,
             reports,
