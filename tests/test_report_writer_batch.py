@@ -486,3 +486,44 @@ def test_a_batch_joining_a_stored_incident_adds_only_sources_it_has_not_seen() -
 
     incident = Incident.objects.get(pk=stored.pk)
     assert (incident.report_count, incident.source_count) == (4, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_writer_keeps_one_pooled_connection_for_a_burst_and_gives_it_back_when_quiet(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Taking a connection from the pool costs the round trip of its check: a burst of
+    # batches is written on one, and a quiet writer holds none (PostgreSQL's pool).
+    pool: Any = getattr(connection, "pool", None)  # PostgreSQL's backend only
+    if connection.vendor != "postgresql" or pool is None:
+        pytest.skip("the connection pool is PostgreSQL's (this runs with DATABASE_URL)")
+    import time
+
+    settings.REPORT_GROUP_COMMIT = True
+    time.sleep(writer.IDLE_SECONDS * 3)  # a writer busy from an earlier test is quiet now
+    monkeypatch.setattr(writer, "IDLE_SECONDS", 2.0)  # a loaded machine pauses too
+    taken: list[str] = []
+    given: list[str] = []
+    getconn, putconn = pool.getconn, pool.putconn
+
+    def counted_getconn(*args: Any, **kwargs: Any) -> Any:
+        taken.append(threading.current_thread().name)
+        return getconn(*args, **kwargs)
+
+    def counted_putconn(conn: Any) -> None:
+        given.append(threading.current_thread().name)
+        putconn(conn)
+
+    monkeypatch.setattr(pool, "getconn", counted_getconn)
+    monkeypatch.setattr(pool, "putconn", counted_putconn)
+
+    for name in ("a", "b", "c", "d"):  # one after the other: four batches
+        assert isinstance(writer.submit_report(job(name, client_key=name)), Report)
+
+    assert taken.count("report-writer") == 1
+    assert given.count("report-writer") == 0
+    deadline = time.monotonic() + 10
+    while "report-writer" not in given and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert given.count("report-writer") == 1
+    assert Report.objects.count() == 4
