@@ -527,3 +527,40 @@ def test_the_writer_keeps_one_pooled_connection_for_a_burst_and_gives_it_back_wh
         time.sleep(0.05)
     assert given.count("report-writer") == 1
     assert Report.objects.count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_failing_on_our_side_before_its_write_is_sent_is_stored_report_by_report(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The batch joins a stored incident, so on PostgreSQL its transaction is open (the
+    # lock is held) when the write fails before reaching the database: nothing can
+    # have been committed, so the reports are stored one by one, not answered "may or
+    # may not be stored", and the lock is released.
+    stored_before(timezone.now())
+    write = intake.bulk.write
+    failed: list[bool] = []
+
+    def fail_first_batch(inserts: Any, **kwargs: Any) -> Any:
+        if len(inserts[1][1]) > 1 and not failed:
+            failed.append(True)
+            raise MemoryError("no room to build the statement")
+        return write(inserts, **kwargs)
+
+    monkeypatch.setattr(intake.bulk, "write", fail_first_batch)
+    jobs = [
+        writer._Job(job(name, at=moved(*JEFFERSON_HIGH, north_m=50), client_key=name))
+        for name in ("a", "b")
+    ]
+
+    writer._write(jobs)
+
+    assert failed
+    assert all(isinstance(pending.result, Report) for pending in jobs), [
+        pending.error for pending in jobs
+    ]
+    assert Incident.objects.get().report_count == 3
+    if connection.vendor == "postgresql":
+        from psycopg import pq
+
+        assert connection.connection.info.transaction_status == pq.TransactionStatus.IDLE

@@ -484,36 +484,33 @@ class _Transaction:
 
     def rolled_back(self, error: BaseException | None = None) -> bool:
         """After ``error``: roll back what is open; True when nothing of the batch is
-        stored. False when that cannot be known: the final statement was sent and did
-        not come back refused by the database on a connection still open (its answer
-        was lost with the connection, or something failed after it), so it may have
-        committed."""
+        stored. False when that cannot be known: the final statement was sent, and
+        nothing says it did not take effect (its answer was lost with the connection,
+        or something failed after it)."""
         from psycopg import pq
 
         raw = self.db.connection
-        broken = raw is None or raw.closed or raw.broken
-        if self.final_sent and (broken or not _refused_by_database(error)):
-            # A refusal that also ended the connection (the server shutting down) may
-            # have come after the COMMIT took effect.
-            if broken:
-                self.db.close()
-            return False
-        if broken:
-            # The transaction ended with its connection, before any COMMIT was sent.
+        if raw is None or raw.closed or raw.broken:
+            # Gone with its connection: the server rolls back what was open, but a
+            # final statement sent before may have taken effect (a refusal that ends
+            # the connection, the server shutting down, may come after the COMMIT).
             self.db.close()
-            return True
-        if raw.info.transaction_status in (
-            pq.TransactionStatus.INTRANS,
-            pq.TransactionStatus.INERROR,
-        ):
+            return not self.final_sent
+        status = raw.info.transaction_status
+        if status in (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR):
+            # Still open, so our COMMIT did not run: nothing is stored.
             try:
                 raw.rollback()
             except Exception:
-                # The server ends a transaction whose connection is gone: not stored.
-                self.db.close()
-        # Refused: an autocommit statement, or a COMMIT (PostgreSQL rolls a failed
-        # COMMIT back), or a statement of the transaction rolled back just now.
-        return True
+                self.db.close()  # the server ends a transaction whose connection is gone
+            return True
+        if status != pq.TransactionStatus.IDLE:  # a statement still running
+            self.db.close()
+            return not self.final_sent
+        # Idle, nothing open: before the final statement nothing was written; after it,
+        # only the database's refusal (of an autocommit write, or of a COMMIT, which
+        # PostgreSQL rolls back) says it did not take effect.
+        return not self.final_sent or _refused_by_database(error)
 
 
 def _refused_by_database(error: BaseException | None) -> bool:
