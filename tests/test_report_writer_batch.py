@@ -372,48 +372,69 @@ def test_a_commit_lost_with_its_connection_is_answered_may_or_may_not_and_not_re
     assert sorted(Report.objects.values_list("place", flat=True)) == ["a", "b"]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_write_the_database_refuses_stores_nothing_and_each_report_is_tried_alone(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # The batch joins a stored incident, so on PostgreSQL its write goes with its own
-    # COMMIT; the database refuses the write (a unique key, as a concurrent resend of
-    # the same report would): nothing of the batch is stored, and no one is told "may
-    # or may not": each report is stored on its own.
-    stored_before(timezone.now())
+def write_a_pair(
+    monkeypatch: pytest.MonkeyPatch, first_write: Any, *, joining: bool = True
+) -> list[writer._Job]:
+    """Two nearby reports, ``joining`` an incident stored before them or opening one,
+    written by the writer with ``first_write`` in place of ``bulk.write`` for the batch
+    of both (then the real one). On PostgreSQL the batch's own transaction is open
+    when it is called if it joins; if not, the write is a transaction by itself."""
+    if joining:
+        stored_before(timezone.now())
     write = intake.bulk.write
-    refused: list[bool] = []
+    calls: list[int] = []
 
-    def refuse_batches(inserts: Any, **kwargs: Any) -> Any:
-        incidents, reports, events = inserts
-        if len(reports[1]) > 1 and not refused:
-            refused.append(True)
-            # The same report row twice: the primary key refuses the second.
-            reports = (reports[0], [reports[1][0], reports[1][0], *reports[1][1:]])
-            events = (events[0], [events[1][0], *events[1]])
-        return write([incidents, reports, events], **kwargs)
+    def patched(inserts: Any, **kwargs: Any) -> Any:
+        if len(inserts[1][1]) > 1 and not calls:
+            calls.append(1)
+            return first_write(write, inserts, **kwargs)
+        return write(inserts, **kwargs)
 
-    monkeypatch.setattr(intake.bulk, "write", refuse_batches)
+    monkeypatch.setattr(intake.bulk, "write", patched)
     jobs = [
         writer._Job(job(name, at=moved(*JEFFERSON_HIGH, north_m=50), client_key=name))
         for name in ("a", "b")
     ]
-
     writer._write(jobs)
+    assert calls
+    return jobs
 
-    assert refused
+
+def assert_each_stored_alone(jobs: list[writer._Job], *, joining: bool = True) -> None:
+    """Nobody was told "may or may not": both reports were stored one by one in one
+    incident (the stored one if ``joining``), and no transaction of ours is left open."""
     assert all(isinstance(pending.result, Report) for pending in jobs), [
         pending.error for pending in jobs
     ]
-    incident = Incident.objects.get()
-    assert incident.report_count == 3
-    assert sorted(Report.objects.values_list("place", flat=True)) == ["a", "b", "stored"]
+    stored = ["stored"] if joining else []
+    assert Incident.objects.get().report_count == 2 + len(stored)
+    assert sorted(Report.objects.values_list("place", flat=True)) == ["a", "b", *stored]
     assert not connection.in_atomic_block
-    if connection.vendor == "postgresql":  # and no transaction of ours is left open
+    if connection.vendor == "postgresql":
         from psycopg import pq
 
         status = connection.connection.info.transaction_status
         assert status == pq.TransactionStatus.IDLE
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("joining", [True, False], ids=["joins", "opens"])
+def test_a_write_the_database_refuses_stores_nothing_and_each_report_is_tried_alone(
+    monkeypatch: pytest.MonkeyPatch, joining: bool
+) -> None:
+    # On PostgreSQL the write goes with the batch's own COMMIT (joins) or is a
+    # transaction by itself (opens); the database refuses it (a unique key, as a
+    # concurrent resend of the same report would): nothing of the batch is stored,
+    # and each report is stored on its own.
+    def refuse(write: Any, inserts: Any, **kwargs: Any) -> Any:
+        incidents, reports, events = inserts
+        # The same report row twice: the primary key refuses the second.
+        reports = (reports[0], [reports[1][0], reports[1][0], *reports[1][1:]])
+        events = (events[0], [events[1][0], *events[1]])
+        return write([incidents, reports, events], **kwargs)
+
+    jobs = write_a_pair(monkeypatch, refuse, joining=joining)
+    assert_each_stored_alone(jobs, joining=joining)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -533,34 +554,11 @@ def test_the_writer_keeps_one_pooled_connection_for_a_burst_and_gives_it_back_wh
 def test_a_batch_failing_on_our_side_before_its_write_is_sent_is_stored_report_by_report(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The batch joins a stored incident, so on PostgreSQL its transaction is open (the
-    # lock is held) when the write fails before reaching the database: nothing can
-    # have been committed, so the reports are stored one by one, not answered "may or
-    # may not be stored", and the lock is released.
-    stored_before(timezone.now())
-    write = intake.bulk.write
-    failed: list[bool] = []
+    # On PostgreSQL the batch's transaction is open (the lock is held) when the write
+    # fails before reaching the database: nothing can have been committed, so the
+    # reports are stored one by one, not answered "may or may not be stored", and the
+    # lock is released.
+    def fail(write: Any, inserts: Any, **kwargs: Any) -> Any:
+        raise MemoryError("no room to build the statement")
 
-    def fail_first_batch(inserts: Any, **kwargs: Any) -> Any:
-        if len(inserts[1][1]) > 1 and not failed:
-            failed.append(True)
-            raise MemoryError("no room to build the statement")
-        return write(inserts, **kwargs)
-
-    monkeypatch.setattr(intake.bulk, "write", fail_first_batch)
-    jobs = [
-        writer._Job(job(name, at=moved(*JEFFERSON_HIGH, north_m=50), client_key=name))
-        for name in ("a", "b")
-    ]
-
-    writer._write(jobs)
-
-    assert failed
-    assert all(isinstance(pending.result, Report) for pending in jobs), [
-        pending.error for pending in jobs
-    ]
-    assert Incident.objects.get().report_count == 3
-    if connection.vendor == "postgresql":
-        from psycopg import pq
-
-        assert connection.connection.info.transaction_status == pq.TransactionStatus.IDLE
+    assert_each_stored_alone(write_a_pair(monkeypatch, fail))
