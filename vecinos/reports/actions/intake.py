@@ -419,11 +419,12 @@ def _store_own_transaction(ready: list[_Prepared]) -> list[Report | Exception]:
     another (``_Transaction``). Two or three round trips a batch, where the atomic
     block took five or six (benchmarks/results/postgres/reports_http_notes.md).
 
-    What failed decides what follows: before the final statement, or in it with the
-    database saying it was refused, nothing is stored (the transaction is rolled
-    back) and the reports are stored one by one as in ``_store_atomic``; a final
-    statement whose answer never came (the connection broke) may have committed, and
-    is raised, as a failed COMMIT is there."""
+    What failed decides what follows (``_Transaction.rolled_back``): before the final
+    statement, with the transaction still open, or with the database refusing the
+    final statement, nothing is stored (what is open is rolled back) and the reports
+    are stored one by one as in ``_store_atomic``; a final statement whose answer
+    never came (the connection broke) may have committed, and is raised, as a failed
+    COMMIT is there."""
     state = _Transaction(connection)
     try:
         reports, messages = _store_batch(ready, state)
