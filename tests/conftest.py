@@ -11,8 +11,9 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -154,6 +155,33 @@ def process_env(data_dir: Path, **extra: str) -> dict[str, str]:
     }
     env.update(VECINOS_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", **extra)
     return env
+
+
+def closing_connections[**P, T](work: Callable[P, T]) -> Callable[P, T]:
+    """``work`` for a thread of a test: its database connections are closed when it
+    returns, as Django closes a request's, so that a thread that has ended leaves no
+    connection of the pool lent (the test database could not be dropped)."""
+
+    @functools.wraps(work)
+    def closing(*args: P.args, **kwargs: P.kwargs) -> T:
+        from django.db import connections
+
+        try:
+            return work(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    return closing
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None) -> Iterator[None]:
+    """pytest-django's test database, whose teardown drops it: the report writer thread
+    is stopped first, so that its connection does not keep the database in use."""
+    yield
+    from vecinos.reports import writer
+
+    writer.stop()
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from pytest_django import Settings
 
+from tests.conftest import closing_connections
 from tests.servers.subscribers import make_alert, make_subscription
 from vecinos.alerts.fanout import fan_out
 from vecinos.alerts.models import Delivery, DeliveryStatus
@@ -46,7 +47,9 @@ def sms_backlog(settings: Settings, twilio_server: Any, monkeypatch: pytest.Monk
 def test_a_second_drain_of_paced_sms_ends_at_once_instead_of_holding_a_thread(
     sms_backlog: Any,
 ) -> None:
-    first = threading.Thread(target=outbox.drain, kwargs={"channel": "sms", "max_seconds": 60})
+    first = threading.Thread(
+        target=closing_connections(outbox.drain), kwargs={"channel": "sms", "max_seconds": 60}
+    )
     first.start()
     wait_until(lambda: sms_backlog.messages)
     started = time.monotonic()
@@ -58,7 +61,9 @@ def test_a_second_drain_of_paced_sms_ends_at_once_instead_of_holding_a_thread(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_code_by_sms_waits_one_slot_not_the_alerts_backlog(sms_backlog: Any) -> None:
-    draining = threading.Thread(target=outbox.drain, kwargs={"channel": "sms", "max_seconds": 60})
+    draining = threading.Thread(
+        target=closing_connections(outbox.drain), kwargs={"channel": "sms", "max_seconds": 60}
+    )
     draining.start()
     wait_until(lambda: len(sms_backlog.messages) >= 3)
     started = time.monotonic()

@@ -19,6 +19,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from tests.conftest import closing_connections
 from vecinos.reports import actions
 from vecinos.reports.models import Report
 from vecinos.reports.retention import purge_reports
@@ -54,6 +55,7 @@ def test_another_key_or_no_key_is_another_report() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_resends_store_one_report() -> None:
+    @closing_connections
     def send(_: int) -> Any:
         return actions.submit_report(
             actions.NewReport(

@@ -562,3 +562,29 @@ def test_a_batch_failing_on_our_side_before_its_write_is_sent_is_stored_report_b
         raise MemoryError("no room to build the statement")
 
     assert_each_stored_alone(write_a_pair(monkeypatch, fail))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stopped_writer_has_stored_what_it_was_given_and_the_next_report_starts_another(
+    settings: Any,
+) -> None:
+    # The end of a process or of a test session stops the writer thread (and closes
+    # its connection): what it had been handed is stored first, and a report after the
+    # stop is stored by a new one.
+    settings.REPORT_GROUP_COMMIT = True
+    answers: list[Any] = []
+    senders = [
+        threading.Thread(target=lambda n=name: answers.append(writer.submit_report(job(n))))
+        for name in ("a", "b", "c")
+    ]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join(timeout=30)
+    first = writer._thread
+    writer.stop()
+    assert first is not None and not first.is_alive()
+    assert len(answers) == 3 and all(isinstance(answer, Report) for answer in answers)
+    assert isinstance(writer.submit_report(job("d")), Report)
+    assert writer._thread is not None and writer._thread is not first
+    assert Report.objects.count() == 4

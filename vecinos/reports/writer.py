@@ -162,7 +162,8 @@ class _Job:
         return self.result
 
 
-_jobs: queue.Queue[_Job] = queue.Queue()
+# None in the queue asks the writer thread to stop (``stop``).
+_jobs: queue.Queue[_Job | None] = queue.Queue()
 _start_lock = threading.Lock()
 _thread: threading.Thread | None = None
 
@@ -194,8 +195,22 @@ def _ensure_writer() -> None:
             _thread.start()
 
 
+def stop(timeout: float = 10.0) -> None:
+    """Stop the writer thread once the reports handed to it before are written, and
+    close its database connection; the next report starts a new one. For the end of a
+    process or of a test session: a database being dropped must not have the writer's
+    connection open (it keeps one for ``IDLE_SECONDS`` after a report)."""
+    global _thread
+    with _start_lock:
+        thread, _thread = _thread, None
+    if thread is not None and thread.is_alive():
+        _jobs.put(None)
+        thread.join(timeout)
+
+
 def _run() -> None:
-    while True:
+    stopping = False
+    while not stopping:
         try:
             first = _jobs.get(timeout=IDLE_SECONDS)
         except queue.Empty:
@@ -203,15 +218,23 @@ def _run() -> None:
             # idle writer holds none, and a database can be closed or dropped under it.
             _release_connection()
             first = _jobs.get()
-        batch = [first]
-        while len(batch) < MAX_BATCH:
+        batch: list[_Job] = []
+        job = first
+        while True:
+            if job is None:
+                stopping = True
+            else:
+                batch.append(job)
+            if stopping or len(batch) >= MAX_BATCH:
+                break
             try:
-                batch.append(_jobs.get_nowait())
+                job = _jobs.get_nowait()
             except queue.Empty:
                 break
         batch = [job for job in batch if job.take()]
         if batch:
             _write(batch)
+    connection.close()
 
 
 def _pooled() -> bool:
