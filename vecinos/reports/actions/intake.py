@@ -34,6 +34,11 @@ from vecinos.reports.models import (
 
 # Reporting ---------------------------------------------------------------------------------
 
+# The values a report's channel and agencies may take, as sets: the enums' ``values``
+# build a list of every choice, labels included, on each access.
+CHANNELS = frozenset(Channel.values)
+AGENCIES = frozenset(Agency.values)
+
 MAX_PLACE = 200
 MAX_DESCRIPTION = 2000
 MAX_LANGUAGE = 16
@@ -97,7 +102,7 @@ def check_report(report: NewReport, *, now: datetime) -> None:
     kind, lat, lng, observed_at = report.kind, report.lat, report.lng, report.observed_at
     if kind not in KINDS:
         refuse("kind", _("Choose what you saw."))
-    if report.channel not in Channel.values:
+    if not isinstance(report.channel, str) or report.channel not in CHANNELS:
         refuse("channel", _("Unknown channel."))
     if (lat is None) != (lng is None):
         refuse("lat" if lat is None else "lng", _("Give both latitude and longitude."))
@@ -126,7 +131,7 @@ def check_report(report: NewReport, *, now: datetime) -> None:
         refuse("observed_at", _("Report only what you saw in the last 24 hours."))
     elif observed_at > now + MAX_AHEAD:
         refuse("observed_at", _("That time is in the future."))
-    if any(agency not in Agency.values for agency in report.agencies):
+    if any(not isinstance(agency, str) or agency not in AGENCIES for agency in report.agencies):
         refuse("agencies", _("Choose agencies from the list."))
     for field, count, limit in (
         ("vehicles", report.vehicles, MAX_VEHICLES),
