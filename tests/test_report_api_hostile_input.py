@@ -339,3 +339,37 @@ def test_the_refusal_body_shape_is_the_same_everywhere() -> None:
     assert set(body) == {"detail", "errors"}
     assert all(set(error) == {"field", "message"} for error in body["errors"])
     assert {"lat", "badge"} <= fields_named(response)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "english", "spanish"),
+    [
+        ("agencies", ["fbi-ish"], "Use one of: 'ice', 'cbp'", "Use uno de estos valores: 'ice'"),
+        ("kind", "parade", "Use one of:", "Use uno de estos valores:"),
+        ("vehicles", 201, "no larger than 200", "no mayor que 200"),
+        ("vehicles", -1, "no smaller than 0", "no menor que 0"),
+        ("officers", 2.5, "Enter a whole number.", "Escriba un número entero."),
+        ("place", "x" * 201, "Use at most 200 characters.", "Use como máximo 200 caracteres."),
+        ("place", 12, "Enter text.", "Escriba un texto."),
+        ("agencies", "ice", "Send a list.", "Envíe una lista."),
+        (
+            "observed_at",
+            "yesterday",
+            "Give a date and time in RFC 3339",
+            "Indique fecha y hora en RFC",
+        ),
+    ],
+)
+def test_each_refused_field_is_explained_in_the_callers_language(
+    field: str, value: Any, english: str, spanish: str
+) -> None:
+    # pydantic's own messages are English only; a Spanish-speaking client gets every
+    # field's message in Spanish, and nothing of it is left in English.
+    body = json.dumps(report_payload(**{field: value}))
+    for language, expected, other in (("en", english, spanish), ("es", spanish, english)):
+        response = send(body, HTTP_ACCEPT_LANGUAGE=language)
+        refused(response, 422, field)
+        messages = [error["message"] for error in response.json()["errors"]]
+        assert any(expected in message for message in messages), messages
+        assert not any(other in message for message in messages), messages
+        assert not any("Input should" in message for message in messages), messages

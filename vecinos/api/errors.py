@@ -251,11 +251,53 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
 
 
 def _message(error: dict[str, Any]) -> str:
+    """The message for one field of a 422, in the request's language: pydantic's own
+    messages are English only, so the kinds of error our schemas give are said here;
+    any other keeps pydantic's text (ours, from validators, are translated already)."""
     kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
     if kind == "extra_forbidden":
         return _("Unknown field: this API takes no such field.")
     if kind == "missing":
         return _("This field is required.")
+    if kind in ("enum", "literal_error") and "expected" in ctx:
+        # pydantic lists the values as "'a', 'b' or 'c'": the "or" is English.
+        expected = str(ctx["expected"]).replace(" or ", ", ")
+        return _("Use one of: %(expected)s.") % {"expected": expected}
+    if kind == "string_too_long" and "max_length" in ctx:
+        return _("Use at most %(limit)s characters.") % {"limit": ctx["max_length"]}
+    if kind == "string_too_short" and "min_length" in ctx:
+        return _("Use at least %(limit)s characters.") % {"limit": ctx["min_length"]}
+    if kind == "too_long" and "max_length" in ctx:
+        return _("Give at most %(limit)s items.") % {"limit": ctx["max_length"]}
+    if kind in ("greater_than_equal", "greater_than") and ("ge" in ctx or "gt" in ctx):
+        limit = ctx.get("ge", ctx.get("gt"))
+        if kind == "greater_than":
+            return _("Enter a number larger than %(limit)s.") % {"limit": limit}
+        return _("Enter a number no smaller than %(limit)s.") % {"limit": limit}
+    if kind in ("less_than_equal", "less_than") and ("le" in ctx or "lt" in ctx):
+        limit = ctx.get("le", ctx.get("lt"))
+        if kind == "less_than":
+            return _("Enter a number smaller than %(limit)s.") % {"limit": limit}
+        return _("Enter a number no larger than %(limit)s.") % {"limit": limit}
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Enter a whole number.")
+    if kind in ("float_parsing", "float_type"):
+        return _("Enter a number.")
+    if kind in ("string_type", "string_unicode"):
+        return _("Enter text.")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("Enter true or false.")
+    if kind in ("list_type",):
+        return _("Send a list.")
+    if kind == "timezone_aware":
+        return _("Give a date and time with a time zone.")
+    if kind.startswith(("datetime_", "date_")):
+        return _("Give a date and time such as 2026-12-06T09:30:00-08:00.")
+    if kind == "value_error" and ctx.get("error") is not None:
+        return str(ctx["error"])  # our validators' own message, without "Value error, "
+    if kind in ("uuid_parsing", "uuid_type"):
+        return _("Give an identifier as the API gave it (a UUID).")
     return str(error.get("msg") or _("This value is not valid."))
 
 

@@ -51,7 +51,10 @@ def _rfc3339(value: Any) -> datetime:
     an offset (or Z). Numbers, naive times and other date formats are refused."""
     if not isinstance(value, str) or not RFC3339.match(value):
         raise ValueError(
-            "must be an RFC 3339 date-time with an offset, e.g. 2026-05-01T10:40:00-07:00"
+            _(
+                "Give a date and time in RFC 3339 with an offset, such as "
+                "2026-05-01T10:40:00-07:00."
+            )
         )
     text = value.replace("z", "Z").replace("t", "T")
     fraction = re.search(r"\.(\d+)", text)
@@ -60,7 +63,7 @@ def _rfc3339(value: Any) -> datetime:
     try:
         return datetime.fromisoformat(text.replace(" ", "T"))
     except ValueError:
-        raise ValueError("is not a real date and time") from None
+        raise ValueError(_("That date and time does not exist.")) from None
 
 
 def _plain_text(value: str | None) -> str | None:

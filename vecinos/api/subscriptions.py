@@ -61,12 +61,14 @@ def _address_shape(value: Any) -> Any:
     # The contents are checked by the action, per channel; here only the shape, and
     # no control characters or lone surrogates (the keyed hash cannot encode those).
     if isinstance(value, str) and has_control_characters(value, lines=False):
-        raise ValueError("must not contain control characters")
+        raise ValueError(_("Remove the control characters."))
     if isinstance(value, str | dict):
         return value
     raise ValueError(
-        "must be a phone number or an email address (a string), "
-        "or the browser's push subscription (an object)"
+        _(
+            "Give a phone number or an email address (a string), or the browser's push "
+            "subscription (an object)."
+        )
     )
 
 
@@ -101,9 +103,9 @@ class AreaIn(Schema):
     def one_kind_of_area(self) -> AreaIn:
         point = (self.lat, self.lng, self.radius_km)
         if self.zip is not None and any(v is not None for v in point):
-            raise ValueError("give either a ZIP code or lat, lng and radius_km, not both")
+            raise ValueError(_("Give either a ZIP code or lat, lng and radius_km, not both."))
         if self.zip is None and any(v is None for v in point):
-            raise ValueError("give a ZIP code, or lat, lng and radius_km")
+            raise ValueError(_("Give a ZIP code, or lat, lng and radius_km."))
         return self
 
 
