@@ -373,3 +373,9 @@ def test_each_refused_field_is_explained_in_the_callers_language(
         assert any(expected in message for message in messages), messages
         assert not any(other in message for message in messages), messages
         assert not any("Input should" in message for message in messages), messages
+
+
+def test_a_limit_is_written_as_people_write_it() -> None:
+    response = send(json.dumps(report_payload(lng=200)))
+    refused(response, 422, "lng")
+    assert response.json()["errors"][0]["message"] == "Enter a number no larger than 180."

@@ -250,6 +250,11 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in parts) or "body"
 
 
+def _number(value: Any) -> Any:
+    """A limit as people write it: 180, not 180.0."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _message(error: dict[str, Any]) -> str:
     """The message for one field of a 422, in the request's language: pydantic's own
     messages are English only, so the kinds of error our schemas give are said here;
@@ -271,12 +276,12 @@ def _message(error: dict[str, Any]) -> str:
     if kind == "too_long" and "max_length" in ctx:
         return _("Give at most %(limit)s items.") % {"limit": ctx["max_length"]}
     if kind in ("greater_than_equal", "greater_than") and ("ge" in ctx or "gt" in ctx):
-        limit = ctx.get("ge", ctx.get("gt"))
+        limit = _number(ctx.get("ge", ctx.get("gt")))
         if kind == "greater_than":
             return _("Enter a number larger than %(limit)s.") % {"limit": limit}
         return _("Enter a number no smaller than %(limit)s.") % {"limit": limit}
     if kind in ("less_than_equal", "less_than") and ("le" in ctx or "lt" in ctx):
-        limit = ctx.get("le", ctx.get("lt"))
+        limit = _number(ctx.get("le", ctx.get("lt")))
         if kind == "less_than":
             return _("Enter a number smaller than %(limit)s.") % {"limit": limit}
         return _("Enter a number no larger than %(limit)s.") % {"limit": limit}
