@@ -51,10 +51,7 @@ def _rfc3339(value: Any) -> datetime:
     an offset (or Z). Numbers, naive times and other date formats are refused."""
     if not isinstance(value, str) or not RFC3339.match(value):
         raise ValueError(
-            _(
-                "Give a date and time in RFC 3339 with an offset, such as "
-                "2026-05-01T10:40:00-07:00."
-            )
+            _("Give a date and time in RFC 3339 with an offset, such as 2026-05-01T10:40:00-07:00.")
         )
     text = value.replace("z", "Z").replace("t", "T")
     fraction = re.search(r"\.(\d+)", text)
