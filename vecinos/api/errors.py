@@ -297,8 +297,10 @@ def _message(error: dict[str, Any]) -> str:
         return _("Send a list.")
     if kind == "timezone_aware":
         return _("Give a date and time with a time zone.")
-    if kind.startswith(("datetime_", "date_")):
+    if kind.startswith("datetime_"):
         return _("Give a date and time such as 2026-12-06T09:30:00-08:00.")
+    if kind.startswith("date_"):
+        return _("Give a date such as 2026-12-06.")
     if kind == "value_error" and ctx.get("error") is not None:
         return str(ctx["error"])  # our validators' own message, without "Value error, "
     if kind in ("uuid_parsing", "uuid_type"):
