@@ -45,6 +45,12 @@ reencrypt = Hook(
     "``() -> (purpose, moved, key ids in use: Counter)``: values an app encrypts outside "
     "``EncryptedTextField`` (MFA secrets), moved to the active key by ``vecinos rotatekey``.",
 )
+server_starting = Hook(
+    "server_starting",
+    "``() -> Callable[[], None] | None``: ``vecinos serve`` is about to fork its web "
+    "workers; what a function starts here (reports: the writer process the workers "
+    "share on PostgreSQL) is stopped by the function it returns, after the workers.",
+)
 web_worker_started = Hook(
     "web_worker_started",
     "``(worker) -> None``: a gunicorn web worker of ``vecinos serve`` has started "

@@ -60,20 +60,23 @@ already inside a transaction must see its report in that transaction, so it call
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fcntl
 import itertools
 import logging
 import os
 import queue
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
@@ -285,19 +288,41 @@ _process: _WriterProcess | None = None
 _process_lock = threading.Lock()
 
 
+_shared_path: str | None = None
+# Where ``vecinos serve`` tells its web workers the shared writer listens (PostgreSQL).
+SHARED_SOCKET_ENV = "VECINOS_REPORT_WRITER_SOCKET"
+
+
+def start_for_server() -> Callable[[], None] | None:
+    """``hooks.server_starting`` (``vecinos serve``, before it forks its web workers):
+    on PostgreSQL, start the writer process the workers share, tell them where it
+    listens, and return how to stop it."""
+    if connection.vendor == "sqlite" or not settings.REPORT_GROUP_COMMIT:
+        return None
+    shared = SharedWriter()
+    os.environ[SHARED_SOCKET_ENV] = shared.path
+    return shared.stop
+
+
 def start_for_web_worker(worker: object) -> None:
     """``hooks.web_worker_started`` (``vecinos serve``'s web workers): on SQLite, this
-    worker's reports go through a writer process of its own."""
-    if connection.vendor == "sqlite" and settings.REPORT_GROUP_COMMIT:
+    worker's reports go through a writer process of its own; on PostgreSQL, through
+    the writer process that ``vecinos serve`` shares among its workers."""
+    if not settings.REPORT_GROUP_COMMIT:
+        return
+    if connection.vendor == "sqlite":
         use_process()
+    elif path := os.environ.get(SHARED_SOCKET_ENV):
+        use_process(shared=path)
 
 
-def use_process() -> None:
-    """From now on, store this process's reports through a writer process of its own
-    (``vecinos serve`` calls this in each web worker on SQLite), and start it now so
-    that the first report does not wait for it to boot."""
-    global _use_process
+def use_process(shared: str | None = None) -> None:
+    """From now on, store this process's reports through a writer process: its own
+    (``vecinos serve`` calls this in each web worker on SQLite), or the one listening
+    on the socket ``shared``; and connect now so that the first report does not wait."""
+    global _use_process, _shared_path
     _use_process = True
+    _shared_path = shared
     _writer_process()
 
 
@@ -305,7 +330,7 @@ def _writer_process() -> _WriterProcess:
     global _process
     with _process_lock:
         if _process is None or not _process.alive():
-            _process = _WriterProcess()
+            _process = _WriterProcess(_shared_path)
         return _process
 
 
@@ -323,16 +348,7 @@ class _WriterProcess:
     """The web process's end of its writer process: a socket pair, and a thread that
     reads the writer's answers and wakes the requests waiting for them."""
 
-    def __init__(self) -> None:
-        ours, theirs = socket.socketpair()
-        with theirs:
-            self.process = subprocess.Popen(  # noqa: S603 - our own command, no shell
-                [sys.executable, "-m", "vecinos", "reportwriter", "--fd", str(theirs.fileno())],
-                pass_fds=(theirs.fileno(),),
-                stdin=subprocess.DEVNULL,
-                env=os.environ.copy(),
-            )
-        self.connection = Connection(ours.detach())
+    def __init__(self, shared: str | None = None) -> None:
         self.send_lock = threading.Lock()
         self.waiting: dict[int, _Job] = {}
         self.waiting_lock = threading.Lock()
@@ -340,10 +356,37 @@ class _WriterProcess:
         self.open = True
         self.closed = False
         self.close_lock = threading.Lock()
+        self.process: subprocess.Popen[bytes] | None = None
+        if shared is None:
+            ours, theirs = socket.socketpair()
+            with theirs:
+                self.process = subprocess.Popen(  # noqa: S603 - our own command, no shell
+                    [
+                        sys.executable,
+                        *("-m", "vecinos", "reportwriter", "--fd", str(theirs.fileno())),
+                    ],
+                    pass_fds=(theirs.fileno(),),
+                    stdin=subprocess.DEVNULL,
+                    env=os.environ.copy(),
+                )
+        else:
+            ours = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                ours.connect(shared)
+            except OSError:
+                # Not listening (being restarted by ``vecinos serve``): this report is
+                # answered "not stored", and the next one connects again.
+                logger.warning("the shared report writer is not listening")
+                ours.close()
+                self.open, self.closed = False, True
+                return
+        # Kept for ``shutdown``, which wakes the reader of a shared writer's socket.
+        self.socket = socket.socket(fileno=os.dup(ours.fileno()))
+        self.connection = Connection(ours.detach())
         threading.Thread(target=self._read, name="report-writer-answers", daemon=True).start()
 
     def alive(self) -> bool:
-        return self.open and self.process.poll() is None
+        return self.open and (self.process is None or self.process.poll() is None)
 
     def close(self) -> None:
         """Close our end of the socket once, whoever asks first (the reader thread when
@@ -353,6 +396,7 @@ class _WriterProcess:
             if not self.closed:
                 self.closed = True
                 self.connection.close()
+                self.socket.close()
 
     def submit(self, report: actions.NewReport) -> _Job:
         """Hand a report to the writer process with a deadline: a report still waiting
@@ -417,6 +461,9 @@ class _WriterProcess:
             job.done.set()
         if close:
             self.close()
+        elif self.process is None:
+            with contextlib.suppress(OSError):
+                self.socket.shutdown(socket.SHUT_RDWR)
         elif self.process.poll() is None:
             self.process.kill()
 
@@ -441,23 +488,144 @@ def serve_process(fd: int) -> None:
         try:
             # After waiting for our turn: a report whose request has given up (its
             # deadline passed) is not stored now; it is answered "not stored".
-            now = time.monotonic()
-            jobs = [_Job(report) for _, report, _ in batch]
-            late = [
-                job for job, (_, _, deadline) in zip(jobs, batch, strict=True) if deadline <= now
-            ]
-            for job in late:
-                job.error = WriterBusy()
-            if timely := [job for job in jobs if job.error is None]:
-                _write(timely)
+            answers = _store(batch)
         finally:
             fcntl.flock(turn, fcntl.LOCK_UN)
-        answers = [(key, *_answer(job)) for (key, _, _), job in zip(batch, jobs, strict=True)]
         try:
             peer.send((answers, list(events)))
         except (OSError, ValueError):
             return
         events.clear()
+
+
+_Sent = tuple[int, actions.NewReport, float]
+
+
+def _store(batch: list[_Sent]) -> list[tuple[int, StoredReport | None, BaseException | None]]:
+    """Store the reports handed over (key, report, deadline) in one transaction and
+    return each one's answer. A report whose request has given up (its deadline
+    passed) is not stored now; it is answered "not stored"."""
+    now = time.monotonic()
+    jobs = [_Job(report) for _, report, _ in batch]
+    for job, (_, _, deadline) in zip(jobs, batch, strict=True):
+        if deadline <= now:
+            job.error = WriterBusy()
+    if timely := [job for job in jobs if job.error is None]:
+        _write(timely)
+    return [(key, *_answer(job)) for (key, _, _), job in zip(batch, jobs, strict=True)]
+
+
+def serve_shared(listening: int, lifeline: int) -> None:
+    """The shared writer process's loop (``vecinos reportwriter --listen``, PostgreSQL):
+    every web worker of a ``vecinos serve`` connects to the socket ``listening``; the
+    writer takes the reports waiting from all of them, up to ``MAX_BATCH``, stores them
+    in one transaction and answers each worker its own. With all of a server's reports
+    in one queue, a batch holds what arrived while the previous one was written, so
+    the cost of a transaction is shared by more reports the busier the server is.
+    Ends, after the batch in hand, when ``lifeline`` closes (``vecinos serve`` and
+    every web worker it forked have ended)."""
+    server = socket.socket(fileno=listening)
+    server.setblocking(False)
+    peers: list[Connection] = []
+    events: list[tuple[str, str]] = []
+    live.forward_to(lambda channel, payload: events.append((channel, payload)))
+    while True:
+        ready = wait([lifeline, server, *peers], timeout=IDLE_SECONDS)
+        if not ready:
+            _release_connection()
+            continue
+        if lifeline in ready:
+            break
+        if server in ready:
+            with contextlib.suppress(BlockingIOError, InterruptedError):
+                accepted, _ = server.accept()
+                accepted.setblocking(True)
+                peers.append(Connection(accepted.detach()))
+        batch: list[_Sent] = []
+        senders: dict[int, Connection] = {}
+        for peer in [peer for peer in peers if peer in ready]:
+            try:
+                while len(batch) < MAX_BATCH and peer.poll():
+                    sent = peer.recv()
+                    senders[len(batch)] = peer
+                    batch.append(sent)
+            except (EOFError, OSError):
+                peers.remove(peer)
+                peer.close()
+        if not batch and not events:
+            continue
+        answers = _store(batch) if batch else []
+        replies: dict[Connection, list[tuple[int, StoredReport | None, BaseException | None]]]
+        replies = {peer: [] for peer in peers} if events else {}
+        for index, answer in enumerate(answers):
+            replies.setdefault(senders[index], []).append(answer)
+        for peer, own in replies.items():
+            try:
+                peer.send((own, events))
+            except (OSError, ValueError):
+                with contextlib.suppress(ValueError):
+                    peers.remove(peer)
+                peer.close()
+        events.clear()
+    server.close()
+
+
+class SharedWriter:
+    """``vecinos serve``'s end of the shared writer process (PostgreSQL): the socket its
+    web workers connect to (in a directory only this user can enter), the process, and
+    a thread that starts a new one if it ends. A worker whose writer ended answers the
+    reports it was waiting on 503 "may or may not be stored" and connects again; while
+    the new process starts, connections wait in the socket's backlog."""
+
+    def __init__(self) -> None:
+        self.directory = tempfile.mkdtemp(prefix="vecinos-writer-")
+        self.path = os.path.join(self.directory, "socket")
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(self.path)
+        self.server.listen(128)
+        # Forked web workers inherit the write end: the writer ends once the server
+        # and every worker are gone, whatever way they end.
+        self.lifeline, self.keep_alive = os.pipe()
+        self.stopping = threading.Event()
+        self.process = self._start()
+        threading.Thread(target=self._watch, name="report-writer-watch", daemon=True).start()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        fds = (self.server.fileno(), self.lifeline)
+        return subprocess.Popen(  # noqa: S603 - our own command, no shell
+            [
+                sys.executable,
+                *("-m", "vecinos", "reportwriter", "--listen", str(fds[0])),
+                *("--lifeline", str(fds[1])),
+            ],
+            pass_fds=fds,
+            stdin=subprocess.DEVNULL,
+            env=os.environ.copy(),
+        )
+
+    def _watch(self) -> None:
+        while not self.stopping.is_set():
+            code = self.process.wait()
+            if self.stopping.is_set():
+                return
+            logger.error("the shared report writer ended (%s); starting another", code)
+            self.stopping.wait(0.2)
+            self.process = self._start()
+
+    def stop(self, timeout: float = 30) -> None:
+        """Let the writer finish the batch in hand and end (after the web workers)."""
+        if self.stopping.is_set():
+            return
+        self.stopping.set()
+        with contextlib.suppress(OSError):
+            os.close(self.keep_alive)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.server.close()
+        os.close(self.lifeline)
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def _writers_turn() -> BinaryIO:

@@ -229,14 +229,21 @@ class Command(BaseCommand):
         front = None
         if not options["no_front"]:
             bind, front = start_front(bind)
+        stops = [stop for stop in hooks.server_starting.call() if stop is not None]
+        connections.close_all()
+
+        def stop(_arbiter: object = None) -> None:
+            if front is not None:
+                stop_front(front)
+            for function in stops:
+                function()
+
         server_config = server_options(bind=bind, workers=workers, threads=threads)
-        if front is not None:
-            server_config["on_exit"] = lambda _arbiter: stop_front(front)
+        server_config["on_exit"] = stop
         try:
             VecinosServer(server_config).run()
         finally:
-            if front is not None:
-                stop_front(front)
+            stop()
 
 
 def start_front(bind: str) -> tuple[str, subprocess.Popen[bytes]]:

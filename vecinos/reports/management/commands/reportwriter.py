@@ -19,7 +19,13 @@ class Command(BaseCommand):
     help = "Internal: the report writer process that `vecinos serve` starts on SQLite."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--fd", type=int, required=True, help="The socket to serve.")
+        parser.add_argument("--fd", type=int, help="The socket to serve (one web process).")
+        parser.add_argument(
+            "--listen", type=int, help="The listening socket to serve (every web worker)."
+        )
+        parser.add_argument(
+            "--lifeline", type=int, help="With --listen: end when this pipe closes."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # A Ctrl-C or a stop reaches the whole process group; the writer finishes the
@@ -27,4 +33,7 @@ class Command(BaseCommand):
         # report is acknowledged and then lost, nor stored and left unanswered.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        writer.serve_process(options["fd"])
+        if options["listen"] is not None:
+            writer.serve_shared(options["listen"], options["lifeline"])
+        else:
+            writer.serve_process(options["fd"])
