@@ -68,6 +68,15 @@ def test_every_subscriber_hears_every_event_in_order(broker: str) -> None:
         assert [json.loads(next(two))["n"] for _ in range(3)] == [0, 1, 2]  # type: ignore[arg-type]
 
 
+def test_a_batch_of_events_is_heard_whole_and_in_order(broker: str) -> None:
+    name = channel()
+    with live.subscribe(name, timeout=5) as subscription:
+        live.publish_many(name, [{"n": n} for n in range(5)])
+        live.publish_many(name, [{"n": 5}])
+        live.publish_many(name, [])
+        assert [json.loads(next(subscription))["n"] for _ in range(6)] == [0, 1, 2, 3, 4, 5]  # type: ignore[arg-type]
+
+
 def test_channels_are_separate(broker: str) -> None:
     mine, other = channel(), channel()
     with live.subscribe(mine, timeout=0.2) as subscription:
@@ -107,6 +116,14 @@ def test_a_redis_outage_never_fails_the_publisher(
     settings.REDIS_URL = "redis://127.0.0.1:1/13"  # nothing listens on port 1
     live.publish("incidents", {"type": "opened"})
     assert "live update not published" in caplog.text
+
+
+def test_a_redis_outage_never_fails_a_batch_publisher(
+    settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.REDIS_URL = "redis://127.0.0.1:1/13"
+    live.publish_many("incidents", [{"type": "opened"}, {"type": "joined"}])
+    assert "live updates not published" in caplog.text
 
 
 def test_a_redis_outage_ends_the_subscription_instead_of_raising(settings) -> None:

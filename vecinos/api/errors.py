@@ -199,12 +199,11 @@ def read_json_body(request: HttpRequest) -> Any:
     declared = declared_length(request)
     if declared is None:
         raise BodyError(400, _("The Content-Length header is not a number."))
-    limit_message = _("The body is larger than %(size)s KiB.") % {"size": MAX_BODY_BYTES // 1024}
     if declared > MAX_BODY_BYTES:
-        raise BodyError(413, limit_message)
+        raise BodyError(413, _too_large())
     body = request.body
     if len(body) > MAX_BODY_BYTES:
-        raise BodyError(413, limit_message)
+        raise BodyError(413, _too_large())
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -219,6 +218,10 @@ def read_json_body(request: HttpRequest) -> Any:
         raise BodyError(400, _("The body is not valid JSON.")) from None
     _check_values(data)
     return data
+
+
+def _too_large() -> str:
+    return _("The body is larger than %(size)s KiB.") % {"size": MAX_BODY_BYTES // 1024}
 
 
 class StrictJSONParser(Parser):

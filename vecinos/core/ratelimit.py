@@ -15,11 +15,11 @@ local-memory cache) and expire with their window.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import ipaddress
 import logging
+import os
 import secrets
 import threading
 import time
@@ -209,31 +209,49 @@ def hit(scope: str, key: str, rate: tuple[int, int]) -> Verdict:
     return Verdict(allowed=count <= limit, retry_after=retry_after, remaining=max(0, limit - count))
 
 
-@functools.cache
-def _redis_client(pool: Any) -> Any:
-    """One client per connection pool: the cache's ``get_client`` builds a new one per
-    call, which costs more CPU than the round trip (its command table is a dict of
-    some 170 entries)."""
+# INCR, and the counter's expiry, in one command: a script runs whole on the server.
+_INCR_EXPIRE = (
+    "local n = redis.call('INCR', KEYS[1]) redis.call('EXPIRE', KEYS[1], ARGV[1]) return n"
+)
+_counters = threading.local()
+
+
+def _redis_counter(pool: Any) -> Any:
+    """This thread's own connection of ``pool``, as the counting script. Every report
+    pays one count: through the pool each command took a connection and checked it
+    (the process id, the lock, a poll of its socket), which cost about as much as the
+    round trip itself (benchmarks/results/postgres/reports_http_notes.md). A thread's
+    own connection is checked by use: a broken one is reconnected by the next command,
+    and an error fails open below. The process id is part of the key: a forked child
+    never uses its parent's socket."""
     import redis  # only with REDIS_URL
 
-    return redis.Redis(connection_pool=pool)
+    key = (os.getpid(), id(pool))
+    found = getattr(_counters, "by_pool", None)
+    if found is None or found[0] != key:
+        if found is not None:
+            found[1].close()  # its connection back to the pool it came from
+        client = redis.Redis(connection_pool=pool, single_connection_client=True)
+        found = (key, client, client.register_script(_INCR_EXPIRE))
+        _counters.by_pool = found
+    return found[2]
 
 
 def _count(name: str, *, timeout: int) -> int:
     """Add one to counter ``name`` (made with ``timeout`` seconds to live) and return it.
-    On Redis one round trip (INCR and EXPIRE in one MULTI), not the three of the cache
-    API's add-then-incr: every report pays it (benchmarks/results/postgres/)."""
+    On Redis one round trip (a script doing INCR and EXPIRE), not the three of the
+    cache API's add-then-incr: every report pays it (benchmarks/results/postgres/)."""
     backend = caches[DEFAULT_CACHE_ALIAS]
     if isinstance(backend, RedisCache):
-        redis_key = backend.make_and_validate_key(name)
+        # Our own names (scope, a hex key, the window): Django's key check, made for
+        # memcached's rules, is not needed for them.
+        redis_key = backend.make_key(name)
         cache_client: Any = backend._cache  # Django's own, untyped: its pool for writes
-        client = _redis_client(cache_client._get_connection_pool(True))
-        with client.pipeline(transaction=True) as pipe:
-            # The window is in the name: renewing the expiry on each hit only keeps
-            # a finished window's counter a little longer, and never forever.
-            pipe.incr(redis_key)
-            pipe.expire(redis_key, timeout)
-            count, _renewed = pipe.execute()
+        # The window is in the name: renewing the expiry on each hit only keeps a
+        # finished window's counter a little longer, and never forever.
+        count = _redis_counter(cache_client._get_connection_pool(True))(
+            keys=[redis_key], args=[timeout]
+        )
         return int(count)
     cache.add(name, 0, timeout=timeout)
     try:

@@ -442,8 +442,7 @@ def _store_own_transaction(ready: list[_Prepared]) -> list[Report | Exception]:
         for prepared in ready:
             photos.delete_photo(prepared.photo_name)
         raise
-    for message in messages:
-        live.publish(LIVE_CHANNEL, message)
+    live.publish_many(LIVE_CHANNEL, messages)
     return list(reports)
 
 
