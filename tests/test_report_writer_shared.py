@@ -93,6 +93,9 @@ def test_two_workers_share_one_writer_and_each_hears_only_its_own_reports(
         assert stored_count(migrated_data_dir) == 39
         # One place, one moment: one incident, whichever worker the reports came through.
         assert len({job.result.incident_id for job in answered}) == 1
+        # A worker done with the writer: its reader thread hears the end and closes.
+        first.close()
+        assert not first.reader.is_alive() and first.closed
     finally:
         first.close()
         second.close()

@@ -25,15 +25,15 @@ joined incidents' summaries, timeline rows) are one statement on PostgreSQL and 
 on SQLite, plus a row lock and one aggregate when the batch joins stored incidents;
 and one fsync per batch instead of per report. On PostgreSQL that is two round trips
 a batch, three when it joins (``actions.submit_reports``), on a connection the writer
-thread keeps while reports keep coming. The writer thread is
+keeps while reports keep coming. The writer is
 the one place where reports are written, so its Python time per report is what caps
 intake (the ORM compiling five statements per report cost about as much as
 everything else). Clustering stays exact: ``submit_reports`` decides in order, so a
 report sees the incidents the previous ones opened, even within the batch.
 
-The writer process. Under ``vecinos serve`` the writer is not a thread of the web
-process but a process of its own (``vecinos reportwriter``, one per web process,
-started by it and stopped when its socket closes): a thread shares the web process's
+The writer process. Under ``vecinos serve`` on SQLite the writer is not a thread of
+the web process but a process of its own (``vecinos reportwriter --fd``, one per web
+process, started by it and stopped when its socket closes): a thread shares the web process's
 GIL with every request thread, and under load it waited for the GIL more than it
 worked, so intake stopped at what one core could do for requests and writes
 together. As a process, it writes on the other core while requests are parsed. The
@@ -49,13 +49,24 @@ only when it is true: each report carries a deadline, and the writer drops a rep
 still waiting at its deadline instead of storing it after its request gave up, while
 a request whose report the writer already took waits for the end of that batch.
 
-On PostgreSQL each web process has the writer thread, not a process: several web
-processes already write in parallel, and what a report costs there is not the commit
-but the Python work of its statements and round trips (BEGIN, the clustering query,
-the lock and sums of a joined incident, the write, COMMIT), which a batch pays once
-for all its reports (benchmarks/results/postgres/reports_http_notes.md). A caller
-already inside a transaction must see its report in that transaction, so it calls
-``actions.submit_report`` directly, on either database.
+On PostgreSQL what a report costs is not the commit but the Python work of its
+statements and round trips (the clustering query, the lock and sums of a joined
+incident, the write), which a batch pays once for all its reports; the bigger the
+batches, the less each report costs. So under ``vecinos serve`` the web workers share
+ONE writer process (``SharedWriter``, ``vecinos reportwriter --listen``, started by
+``serve`` before it forks the workers and started again if it ends): it takes the
+reports waiting from every worker, so a batch holds what the whole server received
+while the previous one was written (about 4.6 reports under load on 2 cores, against
+1 to 2 for a writer thread in each worker), and it writes on the other core while the
+workers parse requests. The contract is that of the writer process above; a worker
+connects to its socket, in a directory only the server's user can enter, and a worker
+whose writer ended answers the reports it was waiting on 503 "may or may not be
+stored" and connects again. The writer ends after the last worker: each holds the
+write end of a pipe whose closing it waits for. Outside ``vecinos serve`` (tests,
+management commands) the writer is a thread of the process. A caller already inside
+a transaction must see its report in that transaction, so it calls
+``actions.submit_report`` directly, on either database. Measurements:
+benchmarks/results/postgres/reports_http_notes.md.
 """
 
 from __future__ import annotations
@@ -357,6 +368,7 @@ class _WriterProcess:
         self.closed = False
         self.close_lock = threading.Lock()
         self.process: subprocess.Popen[bytes] | None = None
+        self.reader: threading.Thread | None = None
         if shared is None:
             ours, theirs = socket.socketpair()
             with theirs:
@@ -383,7 +395,8 @@ class _WriterProcess:
         # Kept for ``shutdown``, which wakes the reader of a shared writer's socket.
         self.socket = socket.socket(fileno=os.dup(ours.fileno()))
         self.connection = Connection(ours.detach())
-        threading.Thread(target=self._read, name="report-writer-answers", daemon=True).start()
+        self.reader = threading.Thread(target=self._read, name="report-writer-answers", daemon=True)
+        self.reader.start()
 
     def alive(self) -> bool:
         return self.open and (self.process is None or self.process.poll() is None)
@@ -391,7 +404,17 @@ class _WriterProcess:
     def close(self) -> None:
         """Close our end of the socket once, whoever asks first (the reader thread when
         the writer is gone, or the owner when done): a second close of one descriptor
-        fails with EBADF, or worse closes whatever file took its number meanwhile."""
+        fails with EBADF, or worse closes whatever file took its number meanwhile. While
+        the reader thread reads, the owner only shuts the socket down: the reader hears
+        the end, answers what was waiting and closes it (a descriptor closed under a
+        read fails that read, or reads whatever file took its number)."""
+        reader = self.reader
+        if reader is not None and reader is not threading.current_thread() and reader.is_alive():
+            with contextlib.suppress(OSError):
+                self.socket.shutdown(socket.SHUT_RDWR)
+            reader.join(5)
+            if reader.is_alive():
+                return
         with self.close_lock:
             if not self.closed:
                 self.closed = True
