@@ -7,11 +7,12 @@ The rate limit is lifted, since every request comes from one loopback client.
 
 - SQLite: the embedded default, one worker process with its report writer process,
   WAL with synchronous=FULL (every 201 is on disk).
-- PostgreSQL + Redis: ``vecinos serve --workers WORKERS`` (``BENCH_WORKERS``), each
-  report committed by its own request. The run is made twice, once with each way of
-  holding connections (``VECINOS_DATABASE_POOL``: Django's psycopg pool, or persistent
-  connections kept ``CONN_MAX_AGE``), each against its own /healthz; the figures are
-  those of the setting that vecinos/settings.py chose, the other is a note. With
+- PostgreSQL + Redis: ``vecinos serve --workers WORKERS`` (``BENCH_WORKERS``), the
+  reports of every web process stored in batches by the server's one writer process.
+  The run is made twice, once with each way of holding connections
+  (``VECINOS_DATABASE_POOL``: Django's psycopg pool, or persistent connections kept
+  ``CONN_MAX_AGE``), each against its own /healthz; the figures are those of the
+  setting that vecinos/settings.py chose, the other is a note. With
   ``BENCH_PROFILE=1`` and py-spy installed (the test extra), a third run samples every
   process of the server while reports arrive and writes the heaviest functions to
   benchmarks/results/postgres/reports_http_profile.txt.
@@ -33,10 +34,10 @@ from benchmarks import common
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
-# Web processes on PostgreSQL: three, as in the first measurement of this path (its
-# figures are in benchmarks/results/postgres/reports_http.json's notes). Two cores also
-# run PostgreSQL, Redis, the front and wrk, so fewer than the default 2 x cores + 1.
-WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
+# Web processes on PostgreSQL: two, one per core. Two cores also run PostgreSQL, Redis,
+# the front, the shared report writer and wrk, so fewer than the default 2 x cores + 1;
+# two and three were measured in turns (benchmarks/results/postgres/reports_http_notes.md).
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 PROFILE_SECONDS = 10
 CONNECTIONS_CHOSEN = (
     "Connection handling: vecinos/settings.py uses Django's psycopg pool on PostgreSQL "
@@ -240,6 +241,8 @@ def _summarise(stacks: str, load: common.Load) -> str:
         process = (
             "front (vecinos.core.front)"
             if "vecinos.core.front" in child
+            else "report writer (vecinos reportwriter, shared by the web workers)"
+            if "reportwriter" in child
             else "web workers (gunicorn gthread)"
             if child
             else "gunicorn arbiter"
