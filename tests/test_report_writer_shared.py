@@ -9,6 +9,7 @@ PostgreSQL runs in the PostgreSQL leg."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -99,6 +100,24 @@ def test_two_workers_share_one_writer_and_each_hears_only_its_own_reports(
     finally:
         first.close()
         second.close()
+
+
+def test_without_redis_the_live_updates_of_a_batch_reach_every_worker(shared: Any) -> None:
+    """Each worker delivers them to its own consoles (with Redis the writer publishes
+    them itself)."""
+    from vecinos.core import live
+    from vecinos.reports import writer
+    from vecinos.reports.events import LIVE_CHANNEL
+
+    worker = writer._WriterProcess(shared.path)
+    try:
+        with live.subscribe(LIVE_CHANNEL, timeout=30) as events:
+            job = worker.submit(new_report("a"))
+            assert job.done.wait(60) and job.error is None
+            event = json.loads(next(event for event in events if event is not None))
+        assert (event["incident"], event["type"]) == (str(job.result.incident_id), "opened")
+    finally:
+        worker.close()
 
 
 def test_a_dead_shared_writer_is_replaced_and_reports_go_on(
