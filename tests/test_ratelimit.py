@@ -156,6 +156,22 @@ def test_with_redis_every_process_shares_the_day_key_and_it_expires(backend: Any
     assert 0 < backend.ttl(name) <= 2 * 86400
 
 
+@pytest.mark.parametrize("backend", ["redis"], indirect=True)
+def test_a_broken_redis_connection_still_counts_the_next_request(backend: Any) -> None:
+    """Each thread counts on a connection of its own: when it breaks (Redis restarted,
+    its scripts gone), the next request is counted on a new one, not let through."""
+    with time_machine.travel(TEN_AM + timedelta(seconds=5), tick=False):
+        assert ratelimit.hit("report", "k", (2, 60)).remaining == 1
+        for client in backend.client_list():
+            if client["cmd"] in {"evalsha", "eval"}:
+                backend.client_kill_filter(_id=client["id"])
+        backend.script_flush()
+
+        verdicts = [ratelimit.hit("report", "k", (2, 60)) for _ in range(2)]
+
+    assert [(v.allowed, v.remaining) for v in verdicts] == [(True, 0), (False, 0)]
+
+
 def test_cache_keys_never_contain_the_address(backend: Any, db: None) -> None:
     client = Client(REMOTE_ADDR=ADDRESS)
     for _ in range(3):

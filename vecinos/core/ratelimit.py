@@ -221,9 +221,9 @@ def _redis_counter(pool: Any) -> Any:
     pays one count: through the pool each command took a connection and checked it
     (the process id, the lock, a poll of its socket), which cost about as much as the
     round trip itself (benchmarks/results/postgres/reports_http_notes.md). A thread's
-    own connection is checked by use: a broken one is reconnected by the next command,
-    and an error fails open below. The process id is part of the key: a forked child
-    never uses its parent's socket."""
+    own connection is checked by use: a broken one is reconnected and the count sent
+    again (``_count``), and an error beyond that fails open. The process id is part of
+    the key: a forked child never uses its parent's socket."""
     import redis  # only with REDIS_URL
 
     key = (os.getpid(), id(pool))
@@ -243,15 +243,22 @@ def _count(name: str, *, timeout: int) -> int:
     cache API's add-then-incr: every report pays it (benchmarks/results/postgres/)."""
     backend = caches[DEFAULT_CACHE_ALIAS]
     if isinstance(backend, RedisCache):
+        from redis.exceptions import ConnectionError as RedisConnectionError
+
         # Our own names (scope, a hex key, the window): Django's key check, made for
         # memcached's rules, is not needed for them.
         redis_key = backend.make_key(name)
         cache_client: Any = backend._cache  # Django's own, untyped: its pool for writes
         # The window is in the name: renewing the expiry on each hit only keeps a
         # finished window's counter a little longer, and never forever.
-        count = _redis_counter(cache_client._get_connection_pool(True))(
-            keys=[redis_key], args=[timeout]
-        )
+        counter = _redis_counter(cache_client._get_connection_pool(True))
+        try:
+            count = counter(keys=[redis_key], args=[timeout])
+        except RedisConnectionError:
+            # This thread's connection broke since its last count (Redis restarted, an
+            # idle timeout): the client reconnects for the next command; count once
+            # more rather than let this request through uncounted.
+            count = counter(keys=[redis_key], args=[timeout])
         return int(count)
     cache.add(name, 0, timeout=timeout)
     try:
