@@ -256,3 +256,14 @@ def test_on_postgresql_every_worker_writes_through_one_shared_writer(
         if running.process.poll() is None:
             running.process.kill()
             running.process.wait()
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [[], ["--listen", "3"], ["--fd", "3", "--lifeline", "4"], ["--fd", "3", "--listen", "4"]],
+)
+def test_the_writer_command_refuses_a_socket_it_cannot_serve(arguments: list[str]) -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=r"--fd|--listen|--lifeline"):
+        call_command("reportwriter", *arguments)
